@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QString>
+
+#include <optional>
+
+namespace SocketScope {
+
+// Stable identity of one socket for its whole life in the registry. Never reused.
+using SocketId = quint64;
+inline constexpr SocketId InvalidSocketId = 0;
+
+enum class Protocol { Tcp, Udp };
+
+// What the socket is for, which decides where the diagram draws it.
+enum class SocketRole {
+    TcpListener, // the server's listening socket
+    TcpServerSide, // a socket the listener accepted (shares the listener's local port)
+    TcpClient, // a client socket this app opened
+    UdpServer, // the server's single connectionless socket
+    UdpClient, // a UDP client socket this app opened
+    ExternalPeer, // a socket of another program seen on our ports
+};
+
+// TCP states as the kernel names them (netstat spelling), plus UNCONN for UDP sockets,
+// which have no connection state at all, and Unknown before anything is known.
+enum class SocketState {
+    Unknown,
+    Listen,
+    SynSent,
+    SynRecv,
+    Established,
+    FinWait1,
+    FinWait2,
+    CloseWait,
+    Closing,
+    LastAck,
+    TimeWait,
+    Close,
+    Unconnected,
+};
+
+struct Endpoint
+{
+    QHostAddress address;
+    quint16 port = 0;
+
+    // "127.0.0.1:9877", "[::1]:9877", "*:9877" for the any-address.
+    QString toString() const;
+    bool operator==(const Endpoint &other) const = default;
+};
+
+// What the kernel reports for a socket (sock_diag or /proc/net), merged into the record.
+struct KernelFacts
+{
+    SocketState state = SocketState::Unknown;
+    quint32 recvQ = 0; // bytes waiting to be read; for a listener: connections in the accept queue
+    quint32 sendQ = 0; // bytes not yet acknowledged; for a listener: the backlog
+    quint64 inode = 0;
+    qint64 pid = 0; // owning process, 0 when not known
+    qint64 timerMs = -1; // time left on the socket's timer (TIME_WAIT countdown), -1: none
+    bool operator==(const KernelFacts &other) const = default;
+};
+
+struct SocketRecord
+{
+    SocketId id = InvalidSocketId;
+    Protocol protocol = Protocol::Tcp;
+    SocketRole role = SocketRole::TcpClient;
+    Endpoint local;
+    std::optional<Endpoint> remote;
+    SocketState state = SocketState::Unknown; // what Qt (the application side) knows
+    qint64 pid = 0; // owning process
+    QString program; // owning program's name
+    quint64 bytesSent = 0;
+    quint64 bytesReceived = 0;
+    quint64 datagramsSent = 0;
+    quint64 datagramsReceived = 0;
+    QDateTime created;
+    QDateTime closed; // null while open
+    std::optional<KernelFacts> kernel;
+    bool kernelOnly = false; // the kernel has it, Qt does not (TIME_WAIT, not yet accepted, ...)
+
+    // The state to show: the kernel's when it has spoken, Qt's otherwise.
+    SocketState effectiveState() const;
+    quint32 recvQ() const { return kernel ? kernel->recvQ : 0; }
+    quint32 sendQ() const { return kernel ? kernel->sendQ : 0; }
+    bool isOpen() const { return closed.isNull(); }
+};
+
+// Wire names used in the table, the JSON export and the CLI. Parsing returns nullopt for
+// a name it does not know, so bad input is caught where it enters.
+QString protocolName(Protocol protocol); // "tcp", "udp"
+std::optional<Protocol> protocolFromName(const QString &name);
+QString roleName(SocketRole role); // "tcp-listener", ...
+std::optional<SocketRole> roleFromName(const QString &name);
+QString stateName(SocketState state); // "LISTEN", "ESTABLISHED", "UNCONN", ...
+std::optional<SocketState> stateFromName(const QString &name);
+
+// Linux numbering of TCP states (include/net/tcp_states.h), used by sock_diag and /proc/net.
+SocketState stateFromLinuxTcpState(int linuxState);
+
+} // namespace SocketScope

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#include "socketregistry.h"
+
+#include <QCoreApplication>
+
+namespace SocketScope {
+
+SocketRegistry::SocketRegistry(QObject *parent) : QObject(parent) { }
+
+SocketId SocketRegistry::add(SocketRecord record)
+{
+    record.id = m_nextId++;
+    if (record.created.isNull())
+        record.created = QDateTime::currentDateTimeUtc();
+    if (record.pid == 0)
+        record.pid = QCoreApplication::applicationPid();
+    const SocketId id = record.id;
+    m_byTuple.insert(tupleKey(record), id);
+    m_records.insert(id, std::move(record));
+    m_order.append(id);
+    Q_EMIT socketAdded(id);
+    return id;
+}
+
+bool SocketRegistry::update(SocketId id, const std::function<void(SocketRecord &)> &change)
+{
+    auto it = m_records.find(id);
+    if (it == m_records.end())
+        return false;
+    SocketRecord changed = *it;
+    change(changed);
+    changed.id = id; // identity is not the caller's to change
+    const QString oldKey = tupleKey(*it);
+    const QString newKey = tupleKey(changed);
+    const bool differs
+            = oldKey != newKey || changed.state != it->state || changed.kernel != it->kernel
+              || changed.pid != it->pid || changed.program != it->program
+              || changed.bytesSent != it->bytesSent || changed.bytesReceived != it->bytesReceived
+              || changed.datagramsSent != it->datagramsSent
+              || changed.datagramsReceived != it->datagramsReceived || changed.closed != it->closed
+              || changed.kernelOnly != it->kernelOnly || changed.role != it->role;
+    if (!differs)
+        return true;
+    if (oldKey != newKey) {
+        if (m_byTuple.value(oldKey) == id)
+            m_byTuple.remove(oldKey);
+        m_byTuple.insert(newKey, id);
+    }
+    *it = std::move(changed);
+    Q_EMIT socketChanged(id);
+    return true;
+}
+
+bool SocketRegistry::markClosed(SocketId id, SocketState finalState)
+{
+    return update(id, [finalState](SocketRecord &record) {
+        if (record.closed.isNull())
+            record.closed = QDateTime::currentDateTimeUtc();
+        record.state = finalState;
+    });
+}
+
+bool SocketRegistry::remove(SocketId id)
+{
+    auto it = m_records.find(id);
+    if (it == m_records.end())
+        return false;
+    const QString key = tupleKey(*it);
+    if (m_byTuple.value(key) == id)
+        m_byTuple.remove(key);
+    m_records.erase(it);
+    m_order.removeOne(id);
+    Q_EMIT socketRemoved(id);
+    return true;
+}
+
+void SocketRegistry::clear()
+{
+    const QList<SocketId> all = m_order;
+    for (SocketId id : all)
+        remove(id);
+}
+
+void SocketRegistry::recordTraffic(SocketId id, TrafficDirection direction, qint64 bytes,
+                                   const Endpoint &peer, bool isDatagram)
+{
+    const bool known = update(id, [&](SocketRecord &record) {
+        const auto count = static_cast<quint64>(qMax<qint64>(bytes, 0));
+        if (direction == TrafficDirection::Sent) {
+            record.bytesSent += count;
+            record.datagramsSent += isDatagram ? 1 : 0;
+        } else {
+            record.bytesReceived += count;
+            record.datagramsReceived += isDatagram ? 1 : 0;
+        }
+    });
+    if (known)
+        Q_EMIT trafficObserved(id, direction, bytes, peer, isDatagram);
+}
+
+const SocketRecord *SocketRegistry::find(SocketId id) const
+{
+    auto it = m_records.constFind(id);
+    return it == m_records.cend() ? nullptr : &*it;
+}
+
+SocketId SocketRegistry::findByTuple(Protocol protocol, const Endpoint &local,
+                                     const std::optional<Endpoint> &remote) const
+{
+    return m_byTuple.value(tupleKey(protocol, local, remote), InvalidSocketId);
+}
+
+QString SocketRegistry::tupleKey(Protocol protocol, const Endpoint &local,
+                                 const std::optional<Endpoint> &remote)
+{
+    return protocolName(protocol) + QLatin1Char(' ') + local.toString() + QLatin1Char(' ')
+           + (remote ? remote->toString() : QStringLiteral("*:*"));
+}
+
+QString SocketRegistry::tupleKey(const SocketRecord &record)
+{
+    return tupleKey(record.protocol, record.local, record.remote);
+}
+
+} // namespace SocketScope

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+#include "sockettablemodel.h"
+
+#include <QDateTime>
+
+namespace SocketScope {
+
+SocketTableModel::SocketTableModel(const SocketRegistry &registry, QObject *parent)
+    : QAbstractTableModel(parent), m_registry(registry)
+{
+    for (SocketId id : registry.ids()) {
+        m_rowOf.insert(id, static_cast<int>(m_rows.size()));
+        m_rows.append(id);
+    }
+    connect(&registry, &SocketRegistry::socketAdded, this, &SocketTableModel::onAdded);
+    connect(&registry, &SocketRegistry::socketChanged, this, &SocketTableModel::onChanged);
+    connect(&registry, &SocketRegistry::socketRemoved, this, &SocketTableModel::onRemoved);
+    // Ages tick once a second; one dataChanged over the whole column keeps that cheap.
+    m_ageTimer.setInterval(1000);
+    connect(&m_ageTimer, &QTimer::timeout, this, &SocketTableModel::refreshAges);
+    m_ageTimer.start();
+}
+
+int SocketTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int SocketTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+SocketId SocketTableModel::socketAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : InvalidSocketId;
+}
+
+int SocketTableModel::rowOf(SocketId id) const
+{
+    return m_rowOf.value(id, -1);
+}
+
+QString SocketTableModel::ageText(qint64 seconds)
+{
+    if (seconds < 60)
+        return QStringLiteral("%1s").arg(seconds);
+    if (seconds < 3600)
+        return QStringLiteral("%1m %2s")
+                .arg(seconds / 60)
+                .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1h %2m")
+            .arg(seconds / 3600)
+            .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'));
+}
+
+QVariant SocketTableModel::displayText(const SocketRecord &record, int column) const
+{
+    switch (column) {
+    case Proto: {
+        const bool v6 = record.local.address.protocol() == QAbstractSocket::IPv6Protocol;
+        return QString(protocolName(record.protocol) + (v6 ? QStringLiteral("6") : QString()));
+    }
+    case LocalAddress:
+        return record.local.toString();
+    case ForeignAddress:
+        return record.remote ? record.remote->toString() : QStringLiteral("*:*");
+    case State:
+        // netstat prints no state for UDP: it has no connection to be in a state of.
+        if (record.protocol == Protocol::Udp)
+            return QString();
+        return stateName(record.effectiveState());
+    case PidProgram: {
+        const qint64 pid = record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+        if (pid == 0)
+            return QStringLiteral("-");
+        if (record.program.isEmpty())
+            return QString::number(pid);
+        return QString(QString::number(pid) + QLatin1Char('/') + record.program);
+    }
+    case RecvQ:
+        return record.recvQ();
+    case SendQ:
+        return record.sendQ();
+    case Role:
+        return roleName(record.role);
+    case Age: {
+        const QDateTime end
+                = record.closed.isNull() ? QDateTime::currentDateTimeUtc() : record.closed;
+        return ageText(qMax<qint64>(record.created.secsTo(end), 0));
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant SocketTableModel::sortValue(const SocketRecord &record, int column) const
+{
+    switch (column) {
+    case LocalAddress:
+        return QStringLiteral("%1 %2")
+                .arg(record.local.address.toString())
+                .arg(record.local.port, 5, 10, QLatin1Char('0'));
+    case ForeignAddress:
+        if (!record.remote)
+            return QString();
+        return QStringLiteral("%1 %2")
+                .arg(record.remote->address.toString())
+                .arg(record.remote->port, 5, 10, QLatin1Char('0'));
+    case PidProgram:
+        return record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+    case RecvQ:
+        return record.recvQ();
+    case SendQ:
+        return record.sendQ();
+    case Age:
+        return record.created;
+    default:
+        return displayText(record, column);
+    }
+}
+
+QVariant SocketTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const SocketRecord *record = m_registry.find(m_rows.at(index.row()));
+    if (!record)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayText(*record, index.column());
+    case SortRole:
+        return sortValue(*record, index.column());
+    case SocketIdRole:
+        return QVariant::fromValue(record->id);
+    case ProtocolRole:
+        return static_cast<int>(record->protocol);
+    case Qt::TextAlignmentRole:
+        if (index.column() == RecvQ || index.column() == SendQ || index.column() == Age)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == State && record->protocol == Protocol::Udp)
+            return tr("UDP is connectionless: a UDP socket is never in a connection state, so "
+                      "netstat leaves this column empty (ss says UNCONN).");
+        if (record->kernelOnly)
+            return tr("Known to the kernel only: no application socket holds it.");
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case Proto:
+            return tr("Proto");
+        case LocalAddress:
+            return tr("Local Address");
+        case ForeignAddress:
+            return tr("Foreign Address");
+        case State:
+            return tr("State");
+        case PidProgram:
+            return tr("PID/Program");
+        case RecvQ:
+            return tr("Recv-Q");
+        case SendQ:
+            return tr("Send-Q");
+        case Role:
+            return tr("Role");
+        case Age:
+            return tr("Age");
+        default:
+            return {};
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case LocalAddress:
+            return tr("This socket's own address and port");
+        case ForeignAddress:
+            return tr("The address and port of the socket at the other end");
+        case RecvQ:
+            return tr("Bytes received but not yet read by the program; for a listener, "
+                      "connections waiting to be accepted");
+        case SendQ:
+            return tr("Bytes sent but not yet acknowledged; for a listener, the backlog");
+        default:
+            return {};
+        }
+    }
+    return {};
+}
+
+void SocketTableModel::onAdded(SocketId id)
+{
+    const int row = static_cast<int>(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_rows.append(id);
+    m_rowOf.insert(id, row);
+    endInsertRows();
+}
+
+void SocketTableModel::onChanged(SocketId id)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void SocketTableModel::onRemoved(SocketId id)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_rows.removeAt(row);
+    m_rowOf.remove(id);
+    for (int i = row; i < m_rows.size(); ++i)
+        m_rowOf[m_rows.at(i)] = i;
+    endRemoveRows();
+}
+
+void SocketTableModel::refreshAges()
+{
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, Age), index(static_cast<int>(m_rows.size()) - 1, Age),
+                           {Qt::DisplayRole, SortRole});
+}
+
+SocketFilterProxyModel::SocketFilterProxyModel(QObject *parent) : QSortFilterProxyModel(parent)
+{
+    setSortRole(SocketTableModel::SortRole);
+    setDynamicSortFilter(true);
+}
+
+void SocketFilterProxyModel::setProtocolFilter(std::optional<Protocol> protocol)
+{
+    if (m_protocol == protocol)
+        return;
+    m_protocol = protocol;
+    invalidateFilter();
+}
+
+void SocketFilterProxyModel::setTextFilter(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (m_text == trimmed)
+        return;
+    m_text = trimmed;
+    invalidateFilter();
+}
+
+bool SocketFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    const QAbstractItemModel *model = sourceModel();
+    if (m_protocol) {
+        const int protocol = model->index(sourceRow, 0, sourceParent)
+                                     .data(SocketTableModel::ProtocolRole)
+                                     .toInt();
+        if (protocol != static_cast<int>(*m_protocol))
+            return false;
+    }
+    if (m_text.isEmpty())
+        return true;
+    for (int column = 0; column < model->columnCount(sourceParent); ++column) {
+        if (model->index(sourceRow, column, sourceParent)
+                    .data()
+                    .toString()
+                    .contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
+} // namespace SocketScope

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "socketregistry.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+#include <QSortFilterProxyModel>
+#include <QTimer>
+
+#include <optional>
+
+namespace SocketScope {
+
+// A netstat-like view of the registry: one row per socket, in the order they appeared.
+// Display text follows netstat; SortRole gives raw values so ports sort as numbers.
+class SocketTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        Proto,
+        LocalAddress,
+        ForeignAddress,
+        State,
+        PidProgram,
+        RecvQ,
+        SendQ,
+        Role,
+        Age,
+        ColumnCount
+    };
+    enum Roles { SortRole = Qt::UserRole + 1, SocketIdRole, ProtocolRole };
+
+    explicit SocketTableModel(const SocketRegistry &registry, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    SocketId socketAt(int row) const;
+    int rowOf(SocketId id) const; // -1 when not shown
+
+    static QString ageText(qint64 seconds);
+
+private:
+    void onAdded(SocketId id);
+    void onChanged(SocketId id);
+    void onRemoved(SocketId id);
+    void refreshAges();
+    QVariant displayText(const SocketRecord &record, int column) const;
+    QVariant sortValue(const SocketRecord &record, int column) const;
+
+    const SocketRegistry &m_registry;
+    QList<SocketId> m_rows;
+    QHash<SocketId, int> m_rowOf;
+    QTimer m_ageTimer;
+};
+
+// Filters the table by protocol and by text found in any column.
+class SocketFilterProxyModel : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    explicit SocketFilterProxyModel(QObject *parent = nullptr);
+
+    void setProtocolFilter(std::optional<Protocol> protocol);
+    std::optional<Protocol> protocolFilter() const { return m_protocol; }
+    void setTextFilter(const QString &text);
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    std::optional<Protocol> m_protocol;
+    QString m_text;
+};
+
+} // namespace SocketScope

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+#include "stateexporter.h"
+
+#include "socketregistry.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace SocketScope {
+
+namespace {
+
+QJsonValue endpointToJson(const Endpoint &endpoint)
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("address"),
+                  endpoint.address.isNull() ? QStringLiteral("*") : endpoint.address.toString());
+    object.insert(QStringLiteral("port"), endpoint.port);
+    return object;
+}
+
+QJsonValue timeToJson(const QDateTime &time)
+{
+    if (time.isNull())
+        return QJsonValue::Null;
+    return time.toUTC().toString(Qt::ISODateWithMs);
+}
+
+// Reads the document with a running description of where it is, so an error message can
+// say "sockets[3].local.port: ..." rather than just "invalid".
+class Reader
+{
+public:
+    QString error;
+
+    bool fail(const QString &where, const QString &what)
+    {
+        if (error.isEmpty())
+            error = where + QStringLiteral(": ") + what;
+        return false;
+    }
+
+    bool readEndpoint(const QJsonValue &value, const QString &where, Endpoint &out)
+    {
+        if (!value.isObject())
+            return fail(where, QStringLiteral("expected an object with address and port"));
+        const QJsonObject object = value.toObject();
+        const QString address = object.value(QStringLiteral("address")).toString();
+        const QJsonValue port = object.value(QStringLiteral("port"));
+        if (address.isEmpty())
+            return fail(where + QStringLiteral(".address"), QStringLiteral("missing"));
+        if (address != QLatin1String("*") && QHostAddress(address).isNull())
+            return fail(where + QStringLiteral(".address"),
+                        QStringLiteral("'%1' is not an IP address").arg(address));
+        if (!port.isDouble() || port.toDouble() < 0 || port.toDouble() > 65535
+            || port.toDouble() != static_cast<double>(port.toInt()))
+            return fail(where + QStringLiteral(".port"),
+                        QStringLiteral("expected a whole number from 0 to 65535"));
+        out.address = address == QLatin1String("*") ? QHostAddress() : QHostAddress(address);
+        out.port = static_cast<quint16>(port.toInt());
+        return true;
+    }
+
+    bool readCount(const QJsonObject &object, const char *key, const QString &where, quint64 &out)
+    {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (value.isUndefined())
+            return true; // optional
+        if (!value.isDouble() || value.toDouble() < 0)
+            return fail(where + QLatin1Char('.') + QLatin1String(key),
+                        QStringLiteral("expected a number of 0 or more"));
+        out = static_cast<quint64>(value.toDouble());
+        return true;
+    }
+
+    bool readTime(const QJsonObject &object, const char *key, const QString &where, QDateTime &out)
+    {
+        const QJsonValue value = object.value(QLatin1String(key));
+        if (value.isUndefined() || value.isNull())
+            return true;
+        out = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+        if (!out.isValid())
+            return fail(where + QLatin1Char('.') + QLatin1String(key),
+                        QStringLiteral("expected an ISO 8601 time"));
+        return true;
+    }
+
+    bool readState(const QJsonValue &value, const QString &where, SocketState &out)
+    {
+        const auto state = stateFromName(value.toString());
+        if (!state)
+            return fail(where, QStringLiteral("unknown state '%1'").arg(value.toString()));
+        out = *state;
+        return true;
+    }
+
+    bool readSocket(const QJsonValue &value, const QString &where, SocketRecord &out)
+    {
+        if (!value.isObject())
+            return fail(where, QStringLiteral("expected an object"));
+        const QJsonObject object = value.toObject();
+        const QJsonValue id = object.value(QStringLiteral("id"));
+        if (!id.isDouble() || id.toDouble() < 1)
+            return fail(where + QStringLiteral(".id"), QStringLiteral("expected a number >= 1"));
+        out.id = static_cast<SocketId>(id.toDouble());
+        const auto protocol = protocolFromName(object.value(QStringLiteral("protocol")).toString());
+        if (!protocol)
+            return fail(where + QStringLiteral(".protocol"), QStringLiteral("expected tcp or udp"));
+        out.protocol = *protocol;
+        const auto role = roleFromName(object.value(QStringLiteral("role")).toString());
+        if (!role)
+            return fail(where + QStringLiteral(".role"), QStringLiteral("unknown role"));
+        out.role = *role;
+        const QJsonValue qtState = object.value(QStringLiteral("qtState"));
+        if (!readState(qtState.isUndefined() ? object.value(QStringLiteral("state")) : qtState,
+                       where + QStringLiteral(".state"), out.state))
+            return false;
+        if (!readEndpoint(object.value(QStringLiteral("local")), where + QStringLiteral(".local"),
+                          out.local))
+            return false;
+        const QJsonValue remote = object.value(QStringLiteral("remote"));
+        if (!remote.isNull() && !remote.isUndefined()) {
+            Endpoint endpoint;
+            if (!readEndpoint(remote, where + QStringLiteral(".remote"), endpoint))
+                return false;
+            out.remote = endpoint;
+        }
+        out.pid = object.value(QStringLiteral("pid")).toInteger();
+        out.program = object.value(QStringLiteral("program")).toString();
+        out.kernelOnly = object.value(QStringLiteral("kernelOnly")).toBool();
+        if (!readCount(object, "bytesSent", where, out.bytesSent)
+            || !readCount(object, "bytesReceived", where, out.bytesReceived)
+            || !readCount(object, "datagramsSent", where, out.datagramsSent)
+            || !readCount(object, "datagramsReceived", where, out.datagramsReceived)
+            || !readTime(object, "created", where, out.created)
+            || !readTime(object, "closed", where, out.closed))
+            return false;
+        const QJsonValue kernel = object.value(QStringLiteral("kernel"));
+        if (kernel.isObject()) {
+            const QJsonObject facts = kernel.toObject();
+            KernelFacts parsed;
+            if (!readState(facts.value(QStringLiteral("state")),
+                           where + QStringLiteral(".kernel.state"), parsed.state))
+                return false;
+            quint64 recvQ = 0, sendQ = 0, inode = 0;
+            const QString kernelWhere = where + QStringLiteral(".kernel");
+            if (!readCount(facts, "recvQ", kernelWhere, recvQ)
+                || !readCount(facts, "sendQ", kernelWhere, sendQ)
+                || !readCount(facts, "inode", kernelWhere, inode))
+                return false;
+            parsed.recvQ = static_cast<quint32>(recvQ);
+            parsed.sendQ = static_cast<quint32>(sendQ);
+            parsed.inode = inode;
+            parsed.pid = facts.value(QStringLiteral("pid")).toInteger();
+            parsed.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
+            out.kernel = parsed;
+        } else if (!kernel.isNull() && !kernel.isUndefined()) {
+            return fail(where + QStringLiteral(".kernel"),
+                        QStringLiteral("expected an object or null"));
+        }
+        return true;
+    }
+
+    bool readEvent(const QJsonValue &value, const QString &where, LogEvent &out)
+    {
+        if (!value.isObject())
+            return fail(where, QStringLiteral("expected an object"));
+        const QJsonObject object = value.toObject();
+        if (!readTime(object, "time", where, out.time))
+            return false;
+        const auto severity = severityFromName(object.value(QStringLiteral("level")).toString());
+        if (!severity)
+            return fail(where + QStringLiteral(".level"),
+                        QStringLiteral("expected info, warning or error"));
+        out.severity = *severity;
+        const QJsonValue socket = object.value(QStringLiteral("socket"));
+        out.socket = socket.isDouble() ? static_cast<SocketId>(socket.toDouble()) : InvalidSocketId;
+        out.message = object.value(QStringLiteral("message")).toString();
+        return true;
+    }
+};
+
+} // namespace
+
+QJsonObject StateExporter::socketToJson(const SocketRecord &record)
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), static_cast<qint64>(record.id));
+    object.insert(QStringLiteral("protocol"), protocolName(record.protocol));
+    object.insert(QStringLiteral("role"), roleName(record.role));
+    object.insert(QStringLiteral("state"), stateName(record.effectiveState()));
+    object.insert(QStringLiteral("qtState"), stateName(record.state));
+    object.insert(QStringLiteral("local"), endpointToJson(record.local));
+    object.insert(QStringLiteral("remote"),
+                  record.remote ? endpointToJson(*record.remote) : QJsonValue(QJsonValue::Null));
+    object.insert(QStringLiteral("pid"),
+                  record.kernel && record.kernel->pid ? record.kernel->pid : record.pid);
+    object.insert(QStringLiteral("program"), record.program);
+    object.insert(QStringLiteral("recvQ"), static_cast<qint64>(record.recvQ()));
+    object.insert(QStringLiteral("sendQ"), static_cast<qint64>(record.sendQ()));
+    object.insert(QStringLiteral("bytesSent"), static_cast<qint64>(record.bytesSent));
+    object.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(record.bytesReceived));
+    object.insert(QStringLiteral("datagramsSent"), static_cast<qint64>(record.datagramsSent));
+    object.insert(QStringLiteral("datagramsReceived"),
+                  static_cast<qint64>(record.datagramsReceived));
+    object.insert(QStringLiteral("created"), timeToJson(record.created));
+    object.insert(QStringLiteral("closed"), timeToJson(record.closed));
+    object.insert(QStringLiteral("kernelOnly"), record.kernelOnly);
+    if (record.kernel) {
+        QJsonObject facts;
+        facts.insert(QStringLiteral("state"), stateName(record.kernel->state));
+        facts.insert(QStringLiteral("recvQ"), static_cast<qint64>(record.kernel->recvQ));
+        facts.insert(QStringLiteral("sendQ"), static_cast<qint64>(record.kernel->sendQ));
+        facts.insert(QStringLiteral("inode"), static_cast<qint64>(record.kernel->inode));
+        facts.insert(QStringLiteral("pid"), record.kernel->pid);
+        facts.insert(QStringLiteral("timerMs"), record.kernel->timerMs);
+        object.insert(QStringLiteral("kernel"), facts);
+    } else {
+        object.insert(QStringLiteral("kernel"), QJsonValue::Null);
+    }
+    return object;
+}
+
+QJsonObject StateExporter::toJson(const SocketRegistry &registry, const EventLog *log)
+{
+    QJsonArray sockets;
+    for (SocketId id : registry.ids()) {
+        if (const SocketRecord *record = registry.find(id))
+            sockets.append(socketToJson(*record));
+    }
+    QJsonArray events;
+    if (log) {
+        for (const LogEvent &event : log->events()) {
+            QJsonObject object;
+            object.insert(QStringLiteral("time"), timeToJson(event.time));
+            object.insert(QStringLiteral("level"), severityName(event.severity));
+            object.insert(QStringLiteral("socket"),
+                          event.socket == InvalidSocketId
+                                  ? QJsonValue(QJsonValue::Null)
+                                  : QJsonValue(static_cast<qint64>(event.socket)));
+            object.insert(QStringLiteral("message"), event.message);
+            events.append(object);
+        }
+    }
+    QJsonObject root;
+    root.insert(QStringLiteral("version"), SchemaVersion);
+    root.insert(QStringLiteral("sockets"), sockets);
+    root.insert(QStringLiteral("events"), events);
+    return root;
+}
+
+QByteArray StateExporter::toBytes(const SocketRegistry &registry, const EventLog *log)
+{
+    return QJsonDocument(toJson(registry, log)).toJson(QJsonDocument::Indented);
+}
+
+bool StateExporter::writeFile(const QString &path, const SocketRegistry &registry,
+                              const EventLog *log, QString *errorMessage)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (errorMessage)
+            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(toBytes(registry, log));
+    if (!file.commit()) {
+        if (errorMessage)
+            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+std::optional<ExportedState> StateExporter::fromBytes(const QByteArray &json, QString *errorMessage)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    Reader reader;
+    ExportedState state;
+    if (parseError.error != QJsonParseError::NoError) {
+        reader.fail(QStringLiteral("offset %1").arg(parseError.offset), parseError.errorString());
+    } else if (!document.isObject()) {
+        reader.fail(QStringLiteral("document"), QStringLiteral("expected a JSON object"));
+    } else {
+        const QJsonObject root = document.object();
+        state.version = root.value(QStringLiteral("version")).toInt();
+        if (state.version != SchemaVersion) {
+            reader.fail(QStringLiteral("version"),
+                        QStringLiteral("expected %1, found %2")
+                                .arg(SchemaVersion)
+                                .arg(root.value(QStringLiteral("version")).toVariant().toString()));
+        } else if (!root.value(QStringLiteral("sockets")).isArray()) {
+            reader.fail(QStringLiteral("sockets"), QStringLiteral("expected an array"));
+        } else {
+            const QJsonArray sockets = root.value(QStringLiteral("sockets")).toArray();
+            for (qsizetype i = 0; i < sockets.size() && reader.error.isEmpty(); ++i) {
+                SocketRecord record;
+                if (reader.readSocket(sockets.at(i), QStringLiteral("sockets[%1]").arg(i), record))
+                    state.sockets.append(record);
+            }
+            const QJsonArray events = root.value(QStringLiteral("events")).toArray();
+            for (qsizetype i = 0; i < events.size() && reader.error.isEmpty(); ++i) {
+                LogEvent event;
+                if (reader.readEvent(events.at(i), QStringLiteral("events[%1]").arg(i), event))
+                    state.events.append(event);
+            }
+        }
+    }
+    if (!reader.error.isEmpty()) {
+        if (errorMessage)
+            *errorMessage = reader.error;
+        return std::nullopt;
+    }
+    return state;
+}
+
+} // namespace SocketScope
