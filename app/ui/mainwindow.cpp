@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+#include "mainwindow.h"
+
+#include "eventlogview.h"
+#include "sockettablemodel.h"
+#include "stateexporter.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLoggingCategory>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+
+Q_LOGGING_CATEGORY(lcUi, "socketscope.ui")
+
+namespace SocketScope {
+
+MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
+    : QMainWindow(parent), m_registry(registry), m_log(log)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("SocketScope"));
+
+    m_model = new SocketTableModel(registry, this);
+    m_proxy = new SocketFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("socketTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(-1, Qt::AscendingOrder); // arrival order until the user picks a column
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->setWordWrap(false);
+    // Tuples must stay readable from the back of a hall: a monospace font keeps columns of
+    // addresses and ports aligned so the differing part stands out.
+    QFont tableFont = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    tableFont.setPointSizeF(qMax(tableFont.pointSizeF(), 11.0));
+    m_table->setFont(tableFont);
+    const int charWidth = QFontMetrics(tableFont).horizontalAdvance(QLatin1Char('0'));
+    const int widths[] = {5, 22, 22, 12, 16, 6, 6, 15, 7};
+    for (int column = 0; column < SocketTableModel::ColumnCount; ++column)
+        m_table->setColumnWidth(column, (widths[column] + 2) * charWidth);
+    setCentralWidget(m_table);
+
+    createActions();
+    createToolBar();
+    createMenus();
+    createDocks();
+
+    m_countLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_countLabel);
+    // Many sockets may come and go within one frame; the count is redrawn once per burst.
+    auto *statusTimer = new QTimer(this);
+    statusTimer->setSingleShot(true);
+    statusTimer->setInterval(50);
+    connect(statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    auto scheduleStatus = [statusTimer] {
+        if (!statusTimer->isActive())
+            statusTimer->start();
+    };
+    connect(&registry, &SocketRegistry::socketAdded, statusTimer, scheduleStatus);
+    connect(&registry, &SocketRegistry::socketRemoved, statusTimer, scheduleStatus);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, statusTimer, scheduleStatus);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, statusTimer, scheduleStatus);
+    connect(m_proxy, &QAbstractItemModel::modelReset, statusTimer, scheduleStatus);
+    connect(&log, &EventLog::eventAppended, this, [this](const LogEvent &event) {
+        if (event.severity != EventSeverity::Info)
+            statusBar()->showMessage(event.message, 10000);
+    });
+    updateStatus();
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    m_exportStateAction = new QAction(QIcon::fromTheme(QStringLiteral("document-save-as")),
+                                      tr("&Export State…"), this);
+    m_exportStateAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportStateAction->setToolTip(
+            tr("Save every socket and event as JSON (the same format as --export-state)"));
+    connect(m_exportStateAction, &QAction::triggered, this, &MainWindow::exportStateInteractively);
+
+    m_quitAction
+            = new QAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_findAction = new QAction(QIcon::fromTheme(QStringLiteral("edit-find")), tr("&Filter…"), this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    m_findAction->setToolTip(tr("Show only sockets whose row contains the text"));
+
+    m_aboutAction = new QAction(tr("&About SocketScope"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+    m_aboutQtAction = new QAction(tr("About &Qt"), this);
+    m_aboutQtAction->setMenuRole(QAction::AboutQtRole);
+    connect(m_aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(m_exportStateAction);
+    toolBar->addSeparator();
+
+    m_protocolCombo = new QComboBox(toolBar);
+    m_protocolCombo->setObjectName(QStringLiteral("protocolFilter"));
+    m_protocolCombo->setToolTip(tr("Show TCP sockets, UDP sockets or both"));
+    m_protocolCombo->addItem(tr("TCP and UDP"));
+    m_protocolCombo->addItem(tr("TCP only"), static_cast<int>(Protocol::Tcp));
+    m_protocolCombo->addItem(tr("UDP only"), static_cast<int>(Protocol::Udp));
+    connect(m_protocolCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QVariant value = m_protocolCombo->itemData(index);
+        m_proxy->setProtocolFilter(value.isValid()
+                                           ? std::optional(static_cast<Protocol>(value.toInt()))
+                                           : std::nullopt);
+    });
+    toolBar->addWidget(m_protocolCombo);
+
+    m_filterEdit = new QLineEdit(toolBar);
+    m_filterEdit->setObjectName(QStringLiteral("textFilter"));
+    m_filterEdit->setPlaceholderText(tr("Filter: address, port, state…"));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setMaximumWidth(320);
+    m_filterEdit->setToolTip(
+            tr("Show only sockets whose row contains this text (%1)")
+                    .arg(m_findAction->shortcut().toString(QKeySequence::NativeText)));
+    connect(m_filterEdit, &QLineEdit::textChanged, m_proxy, &SocketFilterProxyModel::setTextFilter);
+    connect(m_findAction, &QAction::triggered, m_filterEdit, [this] {
+        m_filterEdit->setFocus(Qt::ShortcutFocusReason);
+        m_filterEdit->selectAll();
+    });
+    toolBar->addWidget(m_filterEdit);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(m_exportStateAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(m_quitAction);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_findAction);
+    m_viewMenu->addSeparator();
+
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(m_aboutAction);
+    helpMenu->addAction(m_aboutQtAction);
+}
+
+void MainWindow::createDocks()
+{
+    auto *logDock = new QDockWidget(tr("Event Log"), this);
+    logDock->setObjectName(QStringLiteral("eventLogDock"));
+    logDock->setWidget(new EventLogView(m_log, logDock));
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    QAction *toggle = logDock->toggleViewAction();
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    toggle->setToolTip(tr("Show or hide the log of connections, errors and actions"));
+    m_viewMenu->addAction(toggle);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1200, 760);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_table->horizontalHeader()->restoreState(
+            settings.value(QStringLiteral("table/header")).toByteArray());
+    m_protocolCombo->setCurrentIndex(
+            qBound(0, settings.value(QStringLiteral("table/protocolFilter")).toInt(),
+                   m_protocolCombo->count() - 1));
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("table/header"), m_table->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("table/protocolFilter"), m_protocolCombo->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::updateStatus()
+{
+    qsizetype tcp = 0;
+    for (SocketId id : m_registry.ids()) {
+        if (const SocketRecord *record = m_registry.find(id);
+            record && record->protocol == Protocol::Tcp)
+            ++tcp;
+    }
+    const qsizetype total = m_registry.count();
+    QString text = (total == 1 ? tr("1 socket: ") : tr("%1 sockets: ").arg(total))
+                   + tr("%1 TCP, %2 UDP").arg(tcp).arg(total - tcp);
+    if (m_proxy->rowCount() != total)
+        text += tr(" · %1 shown").arg(m_proxy->rowCount());
+    m_countLabel->setText(text);
+}
+
+void MainWindow::exportStateInteractively()
+{
+    QSettings settings;
+    const QString startDir
+            = settings.value(QStringLiteral("export/lastDirectory"),
+                             QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                      .toString();
+    const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export State"), startDir + QStringLiteral("/socketscope-state.json"),
+            tr("JSON files (*.json)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    QString error;
+    if (!StateExporter::writeFile(path, m_registry, &m_log, &error)) {
+        m_log.append(EventSeverity::Error, error);
+        QMessageBox::warning(this, tr("Export State"),
+                             error + tr("\n\nChoose another folder or file name."));
+        return;
+    }
+    m_log.append(EventSeverity::Info, tr("State exported to %1").arg(path));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+            this, tr("About SocketScope"),
+            tr("<h3>SocketScope %1</h3><p>Makes client-server sockets visible: real TCP and UDP "
+               "endpoints on this machine, with the kernel's own view beside Qt's.</p>"
+               "<p>Licensed under the MIT licence.</p>")
+                    .arg(QCoreApplication::applicationVersion()));
+}
+
+} // namespace SocketScope

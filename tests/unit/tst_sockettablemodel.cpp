@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+#include "sockettablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace SocketScope;
+
+namespace {
+
+const QHostAddress kLoopback(QHostAddress::LocalHost);
+
+SocketId addTcp(SocketRegistry &registry, SocketRole role, quint16 localPort,
+                std::optional<quint16> remotePort)
+{
+    SocketRecord record;
+    record.protocol = Protocol::Tcp;
+    record.role = role;
+    record.local = {kLoopback, localPort};
+    if (remotePort)
+        record.remote = Endpoint{kLoopback, *remotePort};
+    record.state = remotePort ? SocketState::Established : SocketState::Listen;
+    record.program = QStringLiteral("socketscope");
+    return registry.add(record);
+}
+
+SocketId addUdp(SocketRegistry &registry, quint16 localPort)
+{
+    SocketRecord record;
+    record.protocol = Protocol::Udp;
+    record.role = SocketRole::UdpServer;
+    record.local = {kLoopback, localPort};
+    record.state = SocketState::Unconnected;
+    return registry.add(record);
+}
+
+QString cell(const QAbstractItemModel &model, int row, int column)
+{
+    return model.index(row, column).data().toString();
+}
+
+} // namespace
+
+class TestSocketTableModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void rowsFollowTheRegistry();
+    void columnsReadLikeNetstat();
+    void udpHasNoState();
+    void kernelFactsShowInQueuesAndState();
+    void changesEmitDataChanged();
+    void proxySortsPortsAsNumbers();
+    void proxyFiltersByProtocolAndText();
+    void ageText_data();
+    void ageText();
+};
+
+void TestSocketTableModel::rowsFollowTheRegistry()
+{
+    SocketRegistry registry;
+    const SocketId early = addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    SocketTableModel model(registry);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 1); // records that existed before the model are shown too
+    const SocketId a = addTcp(registry, SocketRole::TcpServerSide, 9877, 50001);
+    const SocketId b = addTcp(registry, SocketRole::TcpServerSide, 9877, 50002);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.socketAt(0), early);
+    QCOMPARE(model.rowOf(b), 2);
+    QVERIFY(registry.remove(a));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.rowOf(a), -1);
+    QCOMPARE(model.rowOf(b), 1); // rows after a removal move up
+    QCOMPARE(model.index(1, 0).data(SocketTableModel::SocketIdRole).value<SocketId>(), b);
+    registry.clear();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestSocketTableModel::columnsReadLikeNetstat()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    addTcp(registry, SocketRole::TcpServerSide, 9877, 51234);
+    QCOMPARE(model.columnCount(), 9);
+    QCOMPARE(model.headerData(SocketTableModel::LocalAddress, Qt::Horizontal).toString(),
+             QStringLiteral("Local Address"));
+    QCOMPARE(cell(model, 0, SocketTableModel::Proto), QStringLiteral("tcp"));
+    QCOMPARE(cell(model, 0, SocketTableModel::LocalAddress), QStringLiteral("127.0.0.1:9877"));
+    QCOMPARE(cell(model, 0, SocketTableModel::ForeignAddress), QStringLiteral("127.0.0.1:51234"));
+    QCOMPARE(cell(model, 0, SocketTableModel::State), QStringLiteral("ESTABLISHED"));
+    QCOMPARE(cell(model, 0, SocketTableModel::PidProgram),
+             QString::number(QCoreApplication::applicationPid()) + QStringLiteral("/socketscope"));
+    QCOMPARE(cell(model, 0, SocketTableModel::Role), QStringLiteral("tcp-server-side"));
+    QCOMPARE(cell(model, 0, SocketTableModel::Age), QStringLiteral("0s"));
+
+    addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    QCOMPARE(cell(model, 1, SocketTableModel::ForeignAddress), QStringLiteral("*:*"));
+    QCOMPARE(cell(model, 1, SocketTableModel::State), QStringLiteral("LISTEN"));
+}
+
+void TestSocketTableModel::udpHasNoState()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    addUdp(registry, 9877);
+    QCOMPARE(cell(model, 0, SocketTableModel::Proto), QStringLiteral("udp"));
+    QCOMPARE(cell(model, 0, SocketTableModel::State), QString());
+    QVERIFY(model.index(0, SocketTableModel::State)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("connectionless")));
+}
+
+void TestSocketTableModel::kernelFactsShowInQueuesAndState()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    const SocketId id = addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    QVERIFY(registry.update(id, [](SocketRecord &r) {
+        r.kernel = KernelFacts{SocketState::Listen, 3, 128, 4711, 4242, -1};
+    }));
+    QCOMPARE(cell(model, 0, SocketTableModel::RecvQ), QStringLiteral("3"));
+    QCOMPARE(cell(model, 0, SocketTableModel::SendQ), QStringLiteral("128"));
+    QCOMPARE(cell(model, 0, SocketTableModel::PidProgram), QStringLiteral("4242/socketscope"));
+}
+
+void TestSocketTableModel::changesEmitDataChanged()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    addTcp(registry, SocketRole::TcpClient, 50000, 9877);
+    const SocketId id = addTcp(registry, SocketRole::TcpClient, 50001, 9877);
+    QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(registry.update(id, [](SocketRecord &r) { r.state = SocketState::FinWait1; }));
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toModelIndex().row(), 1);
+    QCOMPARE(cell(model, 1, SocketTableModel::State), QStringLiteral("FIN_WAIT1"));
+}
+
+void TestSocketTableModel::proxySortsPortsAsNumbers()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    SocketFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // As text "9999" sorts after "10000"; as ports it must come first.
+    addTcp(registry, SocketRole::TcpClient, 10000, 9877);
+    addTcp(registry, SocketRole::TcpClient, 9999, 9877);
+    addTcp(registry, SocketRole::TcpClient, 65000, 9877);
+    proxy.sort(SocketTableModel::LocalAddress, Qt::AscendingOrder);
+    QCOMPARE(cell(proxy, 0, SocketTableModel::LocalAddress), QStringLiteral("127.0.0.1:9999"));
+    QCOMPARE(cell(proxy, 1, SocketTableModel::LocalAddress), QStringLiteral("127.0.0.1:10000"));
+    QCOMPARE(cell(proxy, 2, SocketTableModel::LocalAddress), QStringLiteral("127.0.0.1:65000"));
+}
+
+void TestSocketTableModel::proxyFiltersByProtocolAndText()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    SocketFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    addTcp(registry, SocketRole::TcpServerSide, 9877, 51234);
+    addUdp(registry, 9877);
+    QCOMPARE(proxy.rowCount(), 3);
+    proxy.setProtocolFilter(Protocol::Udp);
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(cell(proxy, 0, SocketTableModel::Proto), QStringLiteral("udp"));
+    proxy.setProtocolFilter(Protocol::Tcp);
+    QCOMPARE(proxy.rowCount(), 2);
+    proxy.setTextFilter(QStringLiteral("51234"));
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setTextFilter(QStringLiteral("listen")); // case does not matter
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(cell(proxy, 0, SocketTableModel::Role), QStringLiteral("tcp-listener"));
+    proxy.setProtocolFilter(std::nullopt);
+    proxy.setTextFilter(QString());
+    QCOMPARE(proxy.rowCount(), 3);
+    addTcp(registry, SocketRole::TcpServerSide, 9877, 51235); // dynamic filtering keeps up
+    QCOMPARE(proxy.rowCount(), 4);
+}
+
+void TestSocketTableModel::ageText_data()
+{
+    QTest::addColumn<qint64>("seconds");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("0") << qint64(0) << QStringLiteral("0s");
+    QTest::newRow("59") << qint64(59) << QStringLiteral("59s");
+    QTest::newRow("61") << qint64(61) << QStringLiteral("1m 01s");
+    QTest::newRow("3725") << qint64(3725) << QStringLiteral("1h 02m");
+}
+
+void TestSocketTableModel::ageText()
+{
+    QFETCH(qint64, seconds);
+    QFETCH(QString, text);
+    QCOMPARE(SocketTableModel::ageText(seconds), text);
+}
+
+QTEST_GUILESS_MAIN(TestSocketTableModel)
+#include "tst_sockettablemodel.moc"
