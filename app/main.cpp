@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Composition root: parses the command line and wires core, net, kernel and ui together.
+#include "diagramexporter.h"
+#include "diagramscene.h"
 #include "eventlog.h"
 #include "mainwindow.h"
 #include "socketregistry.h"
@@ -7,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 
@@ -19,6 +22,7 @@ namespace {
 struct Options
 {
     QString exportStatePath;
+    QString exportImagePath;
     int quitAfterMs = -1;
 };
 
@@ -45,12 +49,28 @@ std::optional<Options> parseOptions(const QCoreApplication &app)
             QStringLiteral("quit-after"),
             QCoreApplication::translate("main", "Quit by itself after <ms> milliseconds."),
             QStringLiteral("ms"));
+    const QCommandLineOption exportImage(
+            QStringLiteral("export-image"),
+            QCoreApplication::translate("main", "Write the diagram to <file> (.png or .svg) "
+                                                "when the app quits."),
+            QStringLiteral("file"));
     parser.addOption(exportState);
+    parser.addOption(exportImage);
     parser.addOption(quitAfter);
     parser.process(app); // exits on --help, --version and unknown options
 
     Options options;
     options.exportStatePath = parser.value(exportState);
+    options.exportImagePath = parser.value(exportImage);
+    if (!options.exportImagePath.isEmpty()) {
+        const QString suffix = QFileInfo(options.exportImagePath).suffix().toLower();
+        if (suffix != QLatin1String("png") && suffix != QLatin1String("svg")) {
+            printError(QStringLiteral("--export-image writes PNG or SVG: name the file .png or "
+                                      ".svg, not '%1'.")
+                               .arg(options.exportImagePath));
+            return std::nullopt;
+        }
+    }
     if (parser.isSet(quitAfter)) {
         bool ok = false;
         options.quitAfterMs = parser.value(quitAfter).toInt(&ok);
@@ -140,12 +160,21 @@ int main(int argc, char *argv[])
     if (options->quitAfterMs >= 0)
         QTimer::singleShot(options->quitAfterMs, &app, &QCoreApplication::quit);
 
-    const int status = app.exec();
+    int status = app.exec();
+    // Both exports read the same registry, so the picture and the JSON describe one moment.
+    if (!options->exportImagePath.isEmpty()) {
+        window.diagramScene()->flush();
+        QString error;
+        if (!DiagramExporter::writeFile(*window.diagramScene(), options->exportImagePath, &error)) {
+            printError(error);
+            status = status == 0 ? 1 : status;
+        }
+    }
     if (!options->exportStatePath.isEmpty()) {
         QString error;
         if (!StateExporter::writeFile(options->exportStatePath, registry, &log, &error)) {
             printError(error);
-            return status == 0 ? 1 : status;
+            status = status == 0 ? 1 : status;
         }
     }
     return status;

@@ -83,12 +83,15 @@ struct SocketRecord
     QDateTime closed; // null while open
     std::optional<KernelFacts> kernel;
     bool kernelOnly = false; // the kernel has it, Qt does not (TIME_WAIT, not yet accepted, ...)
+    // What the socket's owner is doing right now, in words ("handling a datagram from ...").
+    QString activity;
 
     // The state to show: the kernel's when it has spoken, Qt's otherwise.
     SocketState effectiveState() const;
     quint32 recvQ() const { return kernel ? kernel->recvQ : 0; }
     quint32 sendQ() const { return kernel ? kernel->sendQ : 0; }
     bool isOpen() const { return closed.isNull(); }
+    bool operator==(const SocketRecord &other) const = default;
 };
 
 // Wire names used in the table, the JSON export and the CLI. Parsing returns nullopt for

@@ -30,17 +30,10 @@ bool SocketRegistry::update(SocketId id, const std::function<void(SocketRecord &
     SocketRecord changed = *it;
     change(changed);
     changed.id = id; // identity is not the caller's to change
+    if (changed == *it)
+        return true;
     const QString oldKey = tupleKey(*it);
     const QString newKey = tupleKey(changed);
-    const bool differs
-            = oldKey != newKey || changed.state != it->state || changed.kernel != it->kernel
-              || changed.pid != it->pid || changed.program != it->program
-              || changed.bytesSent != it->bytesSent || changed.bytesReceived != it->bytesReceived
-              || changed.datagramsSent != it->datagramsSent
-              || changed.datagramsReceived != it->datagramsReceived || changed.closed != it->closed
-              || changed.kernelOnly != it->kernelOnly || changed.role != it->role;
-    if (!differs)
-        return true;
     if (oldKey != newKey) {
         if (m_byTuple.value(oldKey) == id)
             m_byTuple.remove(oldKey);

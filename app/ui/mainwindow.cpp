@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "diagramexporter.h"
+#include "diagramscene.h"
+#include "diagramview.h"
 #include "eventlogview.h"
 #include "sockettablemodel.h"
 #include "stateexporter.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
@@ -38,7 +43,7 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     m_proxy = new SocketFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
 
-    m_table = new QTableView(this);
+    m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("socketTable"));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
@@ -58,7 +63,13 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     const int widths[] = {5, 22, 22, 12, 16, 6, 6, 15, 7};
     for (int column = 0; column < SocketTableModel::ColumnCount; ++column)
         m_table->setColumnWidth(column, (widths[column] + 2) * charWidth);
-    setCentralWidget(m_table);
+    m_scene = new DiagramScene(registry, this);
+    m_scene->setThemePalette(palette());
+    m_view = new DiagramView(m_scene, this);
+    setCentralWidget(m_view);
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::syncTableFromDiagram);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::syncDiagramFromTable);
 
     createActions();
     createToolBar();
@@ -100,6 +111,40 @@ void MainWindow::createActions()
             tr("Save every socket and event as JSON (the same format as --export-state)"));
     connect(m_exportStateAction, &QAction::triggered, this, &MainWindow::exportStateInteractively);
 
+    m_exportImageAction = new QAction(QIcon::fromTheme(QStringLiteral("image-x-generic")),
+                                      tr("Export &Image…"), this);
+    m_exportImageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_exportImageAction->setToolTip(tr("Save the whole diagram as PNG or SVG"));
+    connect(m_exportImageAction, &QAction::triggered, this, &MainWindow::exportImageInteractively);
+    m_copyImageAction
+            = new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("&Copy Diagram"), this);
+    m_copyImageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_copyImageAction->setToolTip(tr("Copy the whole diagram to the clipboard as an image"));
+    connect(m_copyImageAction, &QAction::triggered, this, &MainWindow::copyImage);
+
+    m_zoomInAction = new QAction(QIcon::fromTheme(QStringLiteral("zoom-in")), tr("Zoom &In"), this);
+    m_zoomInAction->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    connect(m_zoomInAction, &QAction::triggered, m_view, &DiagramView::zoomIn);
+    m_zoomOutAction
+            = new QAction(QIcon::fromTheme(QStringLiteral("zoom-out")), tr("Zoom &Out"), this);
+    m_zoomOutAction->setShortcut(QKeySequence::ZoomOut);
+    connect(m_zoomOutAction, &QAction::triggered, m_view, &DiagramView::zoomOut);
+    m_zoomResetAction = new QAction(QIcon::fromTheme(QStringLiteral("zoom-original")),
+                                    tr("&Actual Size"), this);
+    m_zoomResetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    connect(m_zoomResetAction, &QAction::triggered, m_view, &DiagramView::resetZoom);
+    m_fitAction = new QAction(QIcon::fromTheme(QStringLiteral("zoom-fit-best")),
+                              tr("&Fit to Window"), this);
+    m_fitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_fitAction->setToolTip(tr("Show the whole diagram; it stays fitted as sockets come and go"));
+    connect(m_fitAction, &QAction::triggered, m_view, &DiagramView::fitToWindow);
+    m_showAllAction = new QAction(tr("Show &All Connections"), this);
+    m_showAllAction->setCheckable(true);
+    m_showAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_showAllAction->setToolTip(tr("Draw every connection instead of folding the rest into "
+                                   "\"+ N more\""));
+    connect(m_showAllAction, &QAction::toggled, m_scene, &DiagramScene::setShowAll);
+
     m_quitAction
             = new QAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -123,7 +168,8 @@ void MainWindow::createToolBar()
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolBar->addAction(m_exportStateAction);
+    toolBar->addAction(m_fitAction);
+    toolBar->addAction(m_exportImageAction);
     toolBar->addSeparator();
 
     m_protocolCombo = new QComboBox(toolBar);
@@ -160,10 +206,18 @@ void MainWindow::createMenus()
 {
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(m_exportStateAction);
+    fileMenu->addAction(m_exportImageAction);
+    fileMenu->addAction(m_copyImageAction);
     fileMenu->addSeparator();
     fileMenu->addAction(m_quitAction);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_zoomInAction);
+    m_viewMenu->addAction(m_zoomOutAction);
+    m_viewMenu->addAction(m_zoomResetAction);
+    m_viewMenu->addAction(m_fitAction);
+    m_viewMenu->addAction(m_showAllAction);
+    m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_findAction);
     m_viewMenu->addSeparator();
 
@@ -174,10 +228,21 @@ void MainWindow::createMenus()
 
 void MainWindow::createDocks()
 {
+    auto *tableDock = new QDockWidget(tr("Sockets"), this);
+    tableDock->setObjectName(QStringLiteral("socketTableDock"));
+    tableDock->setWidget(m_table);
+    addDockWidget(Qt::BottomDockWidgetArea, tableDock);
+    QAction *tableToggle = tableDock->toggleViewAction();
+    tableToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    tableToggle->setToolTip(tr("Show or hide the netstat-like table of sockets"));
+    m_viewMenu->addAction(tableToggle);
+
     auto *logDock = new QDockWidget(tr("Event Log"), this);
     logDock->setObjectName(QStringLiteral("eventLogDock"));
     logDock->setWidget(new EventLogView(m_log, logDock));
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    tabifyDockWidget(tableDock, logDock);
+    tableDock->raise();
     QAction *toggle = logDock->toggleViewAction();
     toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     toggle->setToolTip(tr("Show or hide the log of connections, errors and actions"));
@@ -210,6 +275,80 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
     event->accept();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_scene)
+        m_scene->setThemePalette(palette()); // follow the desktop's light or dark theme
+}
+
+void MainWindow::syncTableFromDiagram()
+{
+    if (m_syncingSelection)
+        return;
+    const QList<SocketId> ids = m_scene->selectedSockets();
+    m_syncingSelection = true;
+    m_table->clearSelection();
+    for (SocketId id : ids) {
+        const QModelIndex index = m_proxy->mapFromSource(m_model->index(m_model->rowOf(id), 0));
+        if (!index.isValid())
+            continue;
+        m_table->selectionModel()->select(index,
+                                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        m_table->scrollTo(index);
+    }
+    m_syncingSelection = false;
+}
+
+void MainWindow::syncDiagramFromTable()
+{
+    if (m_syncingSelection)
+        return;
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    m_syncingSelection = true;
+    m_scene->selectSocket(
+            rows.isEmpty() ? InvalidSocketId
+                           : rows.first().data(SocketTableModel::SocketIdRole).value<SocketId>());
+    if (SocketItem *item
+        = rows.isEmpty()
+                  ? nullptr
+                  : m_scene->itemFor(
+                          rows.first().data(SocketTableModel::SocketIdRole).value<SocketId>()))
+        m_view->ensureVisible(item);
+    m_syncingSelection = false;
+}
+
+void MainWindow::exportImageInteractively()
+{
+    QSettings settings;
+    const QString startDir
+            = settings.value(QStringLiteral("export/lastDirectory"),
+                             QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+                      .toString();
+    QString selectedFilter;
+    const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Image"), startDir + QStringLiteral("/socketscope-diagram.png"),
+            tr("PNG image (*.png);;SVG drawing (*.svg)"), &selectedFilter);
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    m_scene->flush();
+    QString error;
+    if (!DiagramExporter::writeFile(*m_scene, path, &error)) {
+        m_log.append(EventSeverity::Error, error);
+        QMessageBox::warning(this, tr("Export Image"), error);
+        return;
+    }
+    m_log.append(EventSeverity::Info, tr("Diagram exported to %1").arg(path));
+}
+
+void MainWindow::copyImage()
+{
+    m_scene->flush();
+    QGuiApplication::clipboard()->setImage(DiagramExporter::toImage(*m_scene));
+    statusBar()->showMessage(tr("Diagram copied to the clipboard"), 3000);
 }
 
 void MainWindow::updateStatus()

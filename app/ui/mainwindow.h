@@ -14,6 +14,8 @@ class QTableView;
 
 namespace SocketScope {
 
+class DiagramScene;
+class DiagramView;
 class SocketTableModel;
 class SocketFilterProxyModel;
 
@@ -28,9 +30,12 @@ public:
 
     QTableView *socketTable() const { return m_table; }
     SocketFilterProxyModel *filterModel() const { return m_proxy; }
+    DiagramScene *diagramScene() const { return m_scene; }
+    DiagramView *diagramView() const { return m_view; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void createActions();
@@ -41,6 +46,10 @@ private:
     void saveSettings() const;
     void updateStatus();
     void exportStateInteractively();
+    void exportImageInteractively();
+    void copyImage();
+    void syncTableFromDiagram();
+    void syncDiagramFromTable();
     void showAbout();
 
     SocketRegistry &m_registry;
@@ -48,10 +57,20 @@ private:
     SocketTableModel *m_model = nullptr;
     SocketFilterProxyModel *m_proxy = nullptr;
     QTableView *m_table = nullptr;
+    DiagramScene *m_scene = nullptr;
+    DiagramView *m_view = nullptr;
+    bool m_syncingSelection = false;
     QLineEdit *m_filterEdit = nullptr;
     QComboBox *m_protocolCombo = nullptr;
     QLabel *m_countLabel = nullptr;
     QAction *m_exportStateAction = nullptr;
+    QAction *m_exportImageAction = nullptr;
+    QAction *m_copyImageAction = nullptr;
+    QAction *m_zoomInAction = nullptr;
+    QAction *m_zoomOutAction = nullptr;
+    QAction *m_zoomResetAction = nullptr;
+    QAction *m_fitAction = nullptr;
+    QAction *m_showAllAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_aboutAction = nullptr;

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+#include "diagramitems.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPath>
+#include <QStyleOptionGraphicsItem>
+
+#include <cmath>
+
+namespace SocketScope {
+
+namespace {
+
+constexpr qreal kPillHeight = 22;
+constexpr qreal kPadding = 3; // room for outlines and the selection ring
+
+} // namespace
+
+qreal paintStatePill(QPainter *painter, const DiagramPalette &palette, const QPointF &topRight,
+                     SocketState state, const QString &text)
+{
+    const QFontMetricsF metrics(palette.pillFont);
+    const qreal width = metrics.horizontalAdvance(text) + 22;
+    const QRectF pill(topRight.x() - width, topRight.y(), width, kPillHeight);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(palette.stateColour(state));
+    painter->drawRoundedRect(pill, kPillHeight / 2, kPillHeight / 2);
+    painter->setPen(palette.stateTextColour(state));
+    painter->setFont(palette.pillFont);
+    painter->drawText(pill, Qt::AlignCenter, text);
+    return width;
+}
+
+// ---- SocketItem ----
+
+SocketItem::SocketItem(SocketId id, const DiagramPalette *palette, qreal width)
+    : m_id(id), m_palette(palette), m_width(width)
+{
+    setFlag(ItemIsSelectable);
+    setAcceptHoverEvents(true);
+    setCacheMode(DeviceCoordinateCache);
+}
+
+void SocketItem::setCard(const SocketCard &card)
+{
+    if (m_card == card)
+        return;
+    m_card = card;
+    update();
+}
+
+void SocketItem::setWidth(qreal width)
+{
+    if (qFuzzyCompare(m_width, width))
+        return;
+    prepareGeometryChange();
+    m_width = width;
+}
+
+QRectF SocketItem::boundingRect() const
+{
+    return QRectF(0, 0, m_width, Height).adjusted(-kPadding, -kPadding, kPadding, kPadding);
+}
+
+QPainterPath SocketItem::shape() const
+{
+    QPainterPath path;
+    path.addRect(QRectF(0, 0, m_width, Height));
+    return path;
+}
+
+void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    const DiagramPalette &p = *m_palette;
+    painter->setRenderHint(QPainter::Antialiasing);
+
+    // Caption line: name on the left, pid and counters on the right.
+    const QFontMetricsF captionMetrics(p.captionFont);
+    painter->setFont(p.captionFont);
+    painter->setPen(p.text);
+    const QString caption
+            = captionMetrics.elidedText(m_card.caption, Qt::ElideRight, m_width * 0.55);
+    painter->drawText(QPointF(0, 16), caption);
+    painter->setFont(p.noteFont);
+    painter->setPen(p.mutedText);
+    const QFontMetricsF noteMetrics(p.noteFont);
+    const QString detail = noteMetrics.elidedText(
+            m_card.detail, Qt::ElideLeft, m_width - captionMetrics.horizontalAdvance(caption) - 16);
+    painter->drawText(QRectF(0, 0, m_width, 20), Qt::AlignRight | Qt::AlignVCenter, detail);
+
+    // The box, outlined in the state's colour with a solid bar on its left edge.
+    const QColor stateColour = p.stateColour(m_card.state);
+    const QRectF box(0, BoxTop, m_width, BoxHeight);
+    QPen outline(stateColour, 2);
+    if (m_card.kernelOnly)
+        outline.setStyle(Qt::DashLine); // no program holds it: only the kernel does
+    painter->setPen(outline);
+    painter->setBrush(p.boxFill);
+    painter->drawRoundedRect(box.adjusted(1, 1, -1, -1), 8, 8);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(stateColour);
+    QPainterPath bar;
+    bar.addRoundedRect(QRectF(box.left(), box.top(), 10, box.height()), 4, 4);
+    painter->drawPath(bar);
+
+    painter->setFont(p.pillFont);
+    painter->setPen(p.mutedText);
+    painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
+                      m_card.protocol);
+
+    const qreal pillWidth = paintStatePill(painter, p, QPointF(m_width - 10, BoxTop + 9),
+                                           m_card.state, m_card.stateText);
+
+    // The tuple in a monospace font, the part that tells it apart on a highlight.
+    const QFontMetricsF tupleMetrics(p.tupleFont);
+    painter->setFont(p.tupleFont);
+    qreal x = 62;
+    const qreal textRight = m_width - pillWidth - 18;
+    const qreal baseline = BoxTop + BoxHeight / 2 + tupleMetrics.ascent() / 2 - 2;
+    for (int i = 0; i < m_card.tupleParts.size() && x < textRight; ++i) {
+        const QString &part = m_card.tupleParts.at(i);
+        const qreal advance = tupleMetrics.horizontalAdvance(part);
+        if (i == m_card.highlightPart) {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(p.highlight);
+            painter->drawRoundedRect(QRectF(x - 2, BoxTop + 9, advance + 4, BoxHeight - 18), 3, 3);
+            QFont bold = p.tupleFont;
+            bold.setBold(true);
+            painter->setFont(bold);
+        }
+        painter->setPen(p.text);
+        painter->drawText(QPointF(x, baseline), part);
+        painter->setFont(p.tupleFont);
+        x += advance;
+    }
+
+    if (option->state & QStyle::State_Selected) {
+        painter->setPen(QPen(p.selection, 2, Qt::DotLine));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(box.adjusted(-2.5, -2.5, 2.5, 2.5), 10, 10);
+    }
+}
+
+// ---- FrameItem ----
+
+FrameItem::FrameItem(const DiagramPalette *palette, bool filled)
+    : m_palette(palette), m_filled(filled)
+{
+    setZValue(-10);
+    setCacheMode(DeviceCoordinateCache);
+}
+
+void FrameItem::setFrame(const QRectF &rect, const QString &title, const QString &note)
+{
+    if (rect == m_rect && title == m_title && note == m_note)
+        return;
+    if (rect != m_rect)
+        prepareGeometryChange();
+    m_rect = rect;
+    m_title = title;
+    m_note = note;
+    update();
+}
+
+QRectF FrameItem::boundingRect() const
+{
+    return m_rect.adjusted(-kPadding, -kPadding, kPadding, kPadding);
+}
+
+void FrameItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const DiagramPalette &p = *m_palette;
+    painter->setRenderHint(QPainter::Antialiasing);
+    if (m_filled) {
+        painter->setPen(QPen(p.border, 1.5));
+        painter->setBrush(p.frameFill);
+        painter->drawRoundedRect(m_rect, 10, 10);
+    }
+    const qreal inset = m_filled ? 14 : 0;
+    painter->setFont(p.captionFont);
+    painter->setPen(p.text);
+    painter->drawText(
+            QRectF(m_rect.left() + inset, m_rect.top() + 4, m_rect.width() - 2 * inset, 22),
+            Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    painter->setFont(p.noteFont);
+    painter->setPen(p.mutedText);
+    painter->drawText(
+            QRectF(m_rect.left() + inset, m_rect.top() + 4, m_rect.width() - 2 * inset, 22),
+            Qt::AlignRight | Qt::AlignVCenter, m_note);
+}
+
+// ---- ConnectionItem ----
+
+ConnectionItem::ConnectionItem(const DiagramPalette *palette) : m_palette(palette)
+{
+    setZValue(-1);
+}
+
+void ConnectionItem::setEnds(const QPointF &from, const QPointF &to, SocketState state, bool dashed)
+{
+    if (from == m_from && to == m_to && state == m_state && dashed == m_dashed)
+        return;
+    prepareGeometryChange();
+    m_from = from;
+    m_to = to;
+    m_state = state;
+    m_dashed = dashed;
+}
+
+void ConnectionItem::setLabel(const QString &label)
+{
+    if (label == m_label)
+        return;
+    m_label = label;
+    update();
+}
+
+void ConnectionItem::addPulse(int direction)
+{
+    // A few pulses at once say "traffic"; more would only say "busy" less clearly.
+    if (m_pulses.size() >= 6)
+        return;
+    m_pulses.append({0.0, direction >= 0 ? 1 : -1});
+    update();
+}
+
+bool ConnectionItem::advance(qreal seconds)
+{
+    if (m_pulses.isEmpty())
+        return false;
+    for (Pulse &pulse : m_pulses)
+        pulse.progress += seconds / 0.6; // 0.6 s to cross
+    m_pulses.removeIf([](const Pulse &pulse) { return pulse.progress >= 1.0; });
+    update();
+    return !m_pulses.isEmpty();
+}
+
+QRectF ConnectionItem::boundingRect() const
+{
+    return QRectF(m_from, m_to).normalized().adjusted(-10, -24, 10, 10);
+}
+
+void ConnectionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const DiagramPalette &p = *m_palette;
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QColor colour = p.stateColour(m_state);
+    QPen pen(colour, 2.5);
+    if (m_dashed)
+        pen.setStyle(Qt::DashLine);
+    painter->setPen(pen);
+    painter->drawLine(m_from, m_to);
+    if (!m_label.isEmpty()) {
+        painter->setFont(p.noteFont);
+        painter->setPen(p.mutedText);
+        const QPointF middle = (m_from + m_to) / 2;
+        painter->drawText(QRectF(middle.x() - 150, middle.y() - 22, 300, 18), Qt::AlignCenter,
+                          m_label);
+    }
+    painter->setPen(QPen(p.boxFill, 2));
+    painter->setBrush(colour);
+    for (const Pulse &pulse : m_pulses) {
+        const qreal t = pulse.direction > 0 ? pulse.progress : 1.0 - pulse.progress;
+        painter->drawEllipse(m_from + (m_to - m_from) * t, 6, 6);
+    }
+}
+
+// ---- DatagramItem ----
+
+DatagramItem::DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
+                           const QPointF &to, qreal seconds)
+    : m_palette(palette), m_label(label), m_from(from), m_to(to), m_duration(qMax(seconds, 0.05))
+{
+    setZValue(5);
+    setPos(from);
+}
+
+bool DatagramItem::advance(qreal seconds)
+{
+    m_elapsed += seconds;
+    const qreal t = qMin(m_elapsed / m_duration, 1.0);
+    // Ease out, so a datagram visibly lands rather than vanishing at full speed.
+    const qreal eased = 1.0 - (1.0 - t) * (1.0 - t);
+    setPos(m_from + (m_to - m_from) * eased);
+    return t < 1.0;
+}
+
+QRectF DatagramItem::boundingRect() const
+{
+    return QRectF(-14, -30, 200, 40);
+}
+
+void DatagramItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const DiagramPalette &p = *m_palette;
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QColor colour = p.stateColour(SocketState::Unconnected);
+    const QRectF envelope(-12, -9, 24, 18);
+    painter->setPen(QPen(colour, 2));
+    painter->setBrush(p.boxFill);
+    painter->drawRect(envelope);
+    painter->drawPolyline(QPolygonF{envelope.topLeft(), QPointF(0, 1), envelope.topRight()});
+    painter->setFont(p.tupleFont);
+    painter->setPen(p.text);
+    painter->drawText(QPointF(-12, -14), m_label);
+}
+
+// ---- AcceptQueueItem ----
+
+AcceptQueueItem::AcceptQueueItem(const DiagramPalette *palette) : m_palette(palette) { }
+
+void AcceptQueueItem::setQueue(quint32 waiting, quint32 backlog, bool known)
+{
+    if (waiting == m_waiting && backlog == m_backlog && known == m_known)
+        return;
+    m_waiting = waiting;
+    m_backlog = backlog;
+    m_known = known;
+    update();
+}
+
+QRectF AcceptQueueItem::boundingRect() const
+{
+    return QRectF(0, 0, 170, 56);
+}
+
+void AcceptQueueItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const DiagramPalette &p = *m_palette;
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setFont(p.noteFont);
+    painter->setPen(p.mutedText);
+    painter->drawText(QPointF(0, 12), QObject::tr("accept queue"));
+    if (!m_known) {
+        painter->drawText(QPointF(0, 48), QObject::tr("(kernel not read yet)"));
+        return;
+    }
+    // Draw at most ten slots; a larger backlog is written out instead.
+    const quint32 slots = qMin<quint32>(qMax<quint32>(m_backlog, 1), 10);
+    const QColor filled = p.stateColour(SocketState::SynRecv);
+    for (quint32 i = 0; i < slots; ++i) {
+        painter->setPen(QPen(p.stateColour(SocketState::Listen), 1.2));
+        painter->setBrush(i < m_waiting ? filled : p.boxFill);
+        painter->drawRoundedRect(QRectF(i * 16.0, 18, 13, 13), 3, 3);
+    }
+    painter->setPen(p.mutedText);
+    painter->drawText(QPointF(0, 48),
+                      QObject::tr("%1 waiting / backlog %2").arg(m_waiting).arg(m_backlog));
+}
+
+// ---- LegendItem ----
+
+LegendItem::LegendItem(const DiagramPalette *palette) : m_palette(palette)
+{
+    setCacheMode(DeviceCoordinateCache);
+}
+
+QList<QPair<SocketState, QString>> LegendItem::entries()
+{
+    return {{SocketState::Listen, QStringLiteral("LISTEN")},
+            {SocketState::SynSent, QStringLiteral("SYN_SENT/RECV")},
+            {SocketState::Established, QStringLiteral("ESTABLISHED")},
+            {SocketState::FinWait2, QStringLiteral("FIN_WAIT")},
+            {SocketState::CloseWait, QStringLiteral("CLOSE_WAIT")},
+            {SocketState::TimeWait, QStringLiteral("TIME_WAIT")},
+            {SocketState::Unconnected, QStringLiteral("UNCONN (UDP)")}};
+}
+
+QRectF LegendItem::boundingRect() const
+{
+    return QRectF(0, 0, 1500, 26);
+}
+
+void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const DiagramPalette &p = *m_palette;
+    painter->setRenderHint(QPainter::Antialiasing);
+    QFont bold = p.noteFont;
+    bold.setBold(true);
+    painter->setFont(bold);
+    painter->setPen(p.text);
+    const QString title = QObject::tr("State (colour + text):");
+    painter->drawText(QPointF(0, 16), title);
+    qreal x = QFontMetricsF(bold).horizontalAdvance(title) + 14;
+    const QFontMetricsF pillMetrics(p.pillFont);
+    for (const auto &[state, text] : entries()) {
+        x += pillMetrics.horizontalAdvance(text) + 22;
+        paintStatePill(painter, p, QPointF(x, 0), state, text);
+        x += 10;
+    }
+    painter->setFont(p.noteFont);
+    painter->setPen(p.mutedText);
+    painter->drawText(QRectF(x, 0, 1500 - x, 22), Qt::AlignRight | Qt::AlignVCenter,
+                      QObject::tr("highlight = the part of the tuple that differs · dashed = "
+                                  "kernel only"));
+}
+
+} // namespace SocketScope

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "diagrampalette.h"
+#include "socketrecord.h"
+
+#include <QGraphicsItem>
+#include <QList>
+#include <QStringList>
+
+namespace SocketScope {
+
+// Everything a socket card shows, computed by the scene from a record. Items only paint it.
+struct SocketCard
+{
+    QString caption; // "client 3", "server socket (accepted)"
+    QString detail; // "pid 4211 · 12 B sent · 12 B received"
+    QString protocol; // "TCP" / "UDP"
+    QStringList tupleParts; // "{", "127.0.0.1:9877", ", ", "127.0.0.1:51234", "}"
+    int highlightPart = -1; // the part that tells this socket apart from its neighbours
+    SocketState state = SocketState::Unknown;
+    QString stateText;
+    bool kernelOnly = false;
+    bool operator==(const SocketCard &other) const = default;
+};
+
+enum DiagramItemType {
+    SocketItemType = QGraphicsItem::UserType + 1,
+    FrameItemType,
+    ConnectionItemType,
+    DatagramItemType,
+    AcceptQueueItemType,
+    LegendItemType,
+};
+
+// One socket: a caption line (name, pid, counters) above a box with the protocol, the tuple
+// and the state as a coloured pill with its name written in it.
+class SocketItem : public QGraphicsItem
+{
+public:
+    static constexpr qreal Height = 64;
+    static constexpr qreal BoxTop = 22;
+    static constexpr qreal BoxHeight = 40;
+
+    SocketItem(SocketId id, const DiagramPalette *palette, qreal width);
+
+    int type() const override { return SocketItemType; }
+    SocketId socketId() const { return m_id; }
+    const SocketCard &card() const { return m_card; }
+    void setCard(const SocketCard &card);
+    void setWidth(qreal width);
+    qreal width() const { return m_width; }
+    QPointF leftAnchor() const { return mapToScene(QPointF(0, BoxTop + BoxHeight / 2)); }
+    QPointF rightAnchor() const { return mapToScene(QPointF(m_width, BoxTop + BoxHeight / 2)); }
+
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    SocketId m_id;
+    const DiagramPalette *m_palette;
+    qreal m_width;
+    SocketCard m_card;
+};
+
+// A rounded frame with a title and a right-aligned note: the host, a process, a section.
+class FrameItem : public QGraphicsItem
+{
+public:
+    FrameItem(const DiagramPalette *palette, bool filled);
+    int type() const override { return FrameItemType; }
+    void setFrame(const QRectF &rect, const QString &title, const QString &note);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    const DiagramPalette *m_palette;
+    bool m_filled;
+    QRectF m_rect;
+    QString m_title;
+    QString m_note;
+};
+
+// The line between a client socket and its server-side peer. Traffic shows as pulses
+// travelling along it; their number is capped, so a busy connection shows a steady stream.
+class ConnectionItem : public QGraphicsItem
+{
+public:
+    explicit ConnectionItem(const DiagramPalette *palette);
+    int type() const override { return ConnectionItemType; }
+    void setEnds(const QPointF &from, const QPointF &to, SocketState state, bool dashed);
+    void setLabel(const QString &label);
+    // direction +1: from -> to; -1: to -> from.
+    void addPulse(int direction);
+    // Moves pulses on by `seconds`; returns true while any is still travelling.
+    bool advance(qreal seconds);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    struct Pulse
+    {
+        qreal progress;
+        int direction;
+    };
+    const DiagramPalette *m_palette;
+    QPointF m_from;
+    QPointF m_to;
+    SocketState m_state = SocketState::Unknown;
+    bool m_dashed = false;
+    QString m_label;
+    QList<Pulse> m_pulses;
+};
+
+// A datagram in flight: an envelope with its source address written beside it, because the
+// sender's address travels with each UDP datagram.
+class DatagramItem : public QGraphicsItem
+{
+public:
+    DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
+                 const QPointF &to, qreal seconds);
+    int type() const override { return DatagramItemType; }
+    // Moves on by `seconds`; returns false once it has arrived.
+    bool advance(qreal seconds);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    const DiagramPalette *m_palette;
+    QString m_label;
+    QPointF m_from;
+    QPointF m_to;
+    qreal m_duration;
+    qreal m_elapsed = 0;
+};
+
+// A listener's accept queue as the kernel reports it: one slot per backlog entry, filled
+// for each connection the kernel completed that the program has not accepted yet.
+class AcceptQueueItem : public QGraphicsItem
+{
+public:
+    explicit AcceptQueueItem(const DiagramPalette *palette);
+    int type() const override { return AcceptQueueItemType; }
+    void setQueue(quint32 waiting, quint32 backlog, bool known);
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    const DiagramPalette *m_palette;
+    quint32 m_waiting = 0;
+    quint32 m_backlog = 0;
+    bool m_known = false;
+};
+
+// The colour key: every state pill with its name.
+class LegendItem : public QGraphicsItem
+{
+public:
+    explicit LegendItem(const DiagramPalette *palette);
+    int type() const override { return LegendItemType; }
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+    static QList<QPair<SocketState, QString>> entries();
+
+private:
+    const DiagramPalette *m_palette;
+};
+
+// Paints a state pill; shared by socket cards and the legend. Returns the pill's width.
+qreal paintStatePill(QPainter *painter, const DiagramPalette &palette, const QPointF &topRight,
+                     SocketState state, const QString &text);
+
+} // namespace SocketScope

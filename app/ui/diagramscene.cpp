@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: MIT
+#include "diagramscene.h"
+
+#include <QCoreApplication>
+#include <QGraphicsSceneContextMenuEvent>
+#include <QGraphicsSceneMouseEvent>
+#include <QGraphicsSimpleTextItem>
+#include <QLocale>
+
+#include <algorithm>
+
+namespace SocketScope {
+
+namespace {
+
+// Scene geometry, in scene units (pixels at 100 % zoom).
+constexpr qreal kHostLeft = 20;
+constexpr qreal kHostWidth = 1560;
+constexpr qreal kLeftX = 48;
+constexpr qreal kCardWidth = 470;
+constexpr qreal kServerFrameX = 740;
+constexpr qreal kServerFrameWidth = 820;
+constexpr qreal kServerCardX = 760;
+constexpr qreal kServerCardWidth = 520;
+constexpr qreal kRowPitch = 84;
+constexpr qreal kFadeSeconds = 0.8;
+constexpr int kMaxFlyingDatagrams = 40;
+
+QString byteCount(quint64 bytes)
+{
+    return QLocale::system().formattedDataSize(static_cast<qint64>(bytes), 1,
+                                               QLocale::DataSizeTraditionalFormat);
+}
+
+bool isLoopback(const QHostAddress &address)
+{
+    return address.isLoopback();
+}
+
+} // namespace
+
+DiagramScene::DiagramScene(const SocketRegistry &registry, QObject *parent)
+    : QGraphicsScene(parent), m_registry(registry)
+{
+    m_palette = DiagramPalette::fromPalette(QPalette());
+    setBackgroundBrush(m_palette.background);
+    setItemIndexMethod(QGraphicsScene::NoIndex); // items move often; the index would churn
+
+    // All changes that arrive within one frame become one relayout.
+    m_relayoutTimer.setSingleShot(true);
+    m_relayoutTimer.setInterval(16);
+    connect(&m_relayoutTimer, &QTimer::timeout, this, &DiagramScene::relayout);
+    m_animationTimer.setInterval(16);
+    connect(&m_animationTimer, &QTimer::timeout, this, &DiagramScene::animate);
+
+    connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::scheduleRelayout);
+    connect(&registry, &SocketRegistry::socketChanged, this, &DiagramScene::scheduleRelayout);
+    connect(&registry, &SocketRegistry::socketRemoved, this, &DiagramScene::onRemoved);
+    connect(&registry, &SocketRegistry::trafficObserved, this, &DiagramScene::onTraffic);
+
+    m_legend = new LegendItem(&m_palette);
+    addItem(m_legend);
+    relayout();
+}
+
+DiagramScene::~DiagramScene() = default;
+
+void DiagramScene::setThemePalette(const QPalette &palette)
+{
+    m_palette = DiagramPalette::fromPalette(palette);
+    setBackgroundBrush(m_palette.background);
+    for (QGraphicsItem *item : items())
+        item->update();
+    relayout(); // text colours live in the plain text items
+}
+
+void DiagramScene::setCollapseLimit(int rows)
+{
+    m_collapseLimit = qMax(rows, 1);
+    scheduleRelayout();
+}
+
+void DiagramScene::setShowAll(bool showAll)
+{
+    if (m_showAll == showAll)
+        return;
+    m_showAll = showAll;
+    scheduleRelayout();
+}
+
+qsizetype DiagramScene::connectionLineCount() const
+{
+    return std::count_if(m_connections.cbegin(), m_connections.cend(),
+                         [](const ConnectionItem *item) { return item->isVisible(); });
+}
+
+QList<SocketId> DiagramScene::selectedSockets() const
+{
+    QList<SocketId> ids;
+    for (QGraphicsItem *item : selectedItems()) {
+        if (item->type() == SocketItemType)
+            ids.append(static_cast<SocketItem *>(item)->socketId());
+    }
+    return ids;
+}
+
+void DiagramScene::selectSocket(SocketId id)
+{
+    SocketItem *item = m_items.value(id);
+    if (item && item->isSelected() && selectedItems().size() == 1)
+        return;
+    clearSelection();
+    if (item)
+        item->setSelected(true);
+}
+
+void DiagramScene::flush()
+{
+    if (m_relayoutTimer.isActive()) {
+        m_relayoutTimer.stop();
+        relayout();
+    }
+}
+
+void DiagramScene::scheduleRelayout()
+{
+    if (!m_relayoutTimer.isActive())
+        m_relayoutTimer.start();
+}
+
+void DiagramScene::onRemoved(SocketId id)
+{
+    if (SocketItem *item = m_items.value(id)) {
+        // The registry no longer has the record; keep what the item last showed.
+        Ghost ghost;
+        ghost.record = m_lastRecords.take(id);
+        m_ghosts.insert(id, ghost);
+        item->setEnabled(false);
+        startAnimation();
+    } else {
+        m_clientNumbers.remove(id);
+    }
+    scheduleRelayout();
+}
+
+const SocketRecord *DiagramScene::recordFor(SocketId id) const
+{
+    if (const SocketRecord *record = m_registry.find(id))
+        return record;
+    auto it = m_ghosts.constFind(id);
+    return it == m_ghosts.cend() ? nullptr : &it->record;
+}
+
+QString DiagramScene::pairKey(const SocketRecord &record)
+{
+    if (!record.remote)
+        return {};
+    const QString a = record.local.toString();
+    const QString b = record.remote->toString();
+    return protocolName(record.protocol) + QLatin1Char(' ') + qMin(a, b) + QLatin1Char('|')
+           + qMax(a, b);
+}
+
+int DiagramScene::clientNumber(SocketId id, Protocol protocol)
+{
+    auto it = m_clientNumbers.find(id);
+    if (it == m_clientNumbers.end()) {
+        int &next = protocol == Protocol::Tcp ? m_nextTcpClientNumber : m_nextUdpClientNumber;
+        it = m_clientNumbers.insert(id, next++);
+    }
+    return *it;
+}
+
+SocketCard DiagramScene::cardFor(const SocketRecord &record) const
+{
+    SocketCard card;
+    card.protocol
+            = record.protocol == Protocol::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
+    card.state = record.effectiveState();
+    card.stateText = stateName(card.state);
+    card.kernelOnly = record.kernelOnly;
+    const qint64 pid = record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+    QString detail = pid ? QStringLiteral("pid %1").arg(pid) : QString();
+    if (record.protocol == Protocol::Tcp && (record.bytesSent || record.bytesReceived))
+        detail += QStringLiteral(" · ↑%1 ↓%2")
+                          .arg(byteCount(record.bytesSent), byteCount(record.bytesReceived));
+    if (record.protocol == Protocol::Udp && (record.datagramsSent || record.datagramsReceived))
+        detail += QStringLiteral(" · %1 sent · %2 received")
+                          .arg(record.datagramsSent)
+                          .arg(record.datagramsReceived);
+    card.detail = detail;
+
+    const QString local = record.local.toString();
+    if (record.remote) {
+        card.tupleParts = {QStringLiteral("{"), local, QStringLiteral(", "),
+                           record.remote->toString(), QStringLiteral("}")};
+        // On the server side the remote end is what differs between accepted sockets; on a
+        // client, its own ephemeral port is.
+        card.highlightPart = record.role == SocketRole::TcpServerSide ? 3 : 1;
+    } else if (record.protocol == Protocol::Tcp) {
+        card.tupleParts = {QStringLiteral("{"), local, QStringLiteral(", "), QStringLiteral("*:*"),
+                           QStringLiteral("}")};
+    } else {
+        card.tupleParts = {QStringLiteral("{"), local, QStringLiteral("}")};
+    }
+    return card;
+}
+
+QString DiagramScene::tooltipFor(const SocketRecord &record) const
+{
+    QString tip = QStringLiteral("<b>%1</b> %2<br/>local %3<br/>remote %4<br/>")
+                          .arg(protocolName(record.protocol).toUpper(), roleName(record.role),
+                               record.local.toString(),
+                               record.remote ? record.remote->toString() : QStringLiteral("*:*"));
+    tip += tr("state (Qt): %1").arg(stateName(record.state));
+    if (record.kernel)
+        tip += tr("<br/>state (kernel): %1<br/>Recv-Q %2 · Send-Q %3 · inode %4")
+                       .arg(stateName(record.kernel->state))
+                       .arg(record.kernel->recvQ)
+                       .arg(record.kernel->sendQ)
+                       .arg(record.kernel->inode);
+    if (record.protocol == Protocol::Udp && !record.remote)
+        tip += tr("<br/>UDP has no connection: this one socket takes datagrams from every "
+                  "sender, and each datagram carries its sender's address.");
+    if (record.kernelOnly)
+        tip += tr("<br/><i>Only the kernel holds this socket; no program has it open.</i>");
+    tip += tr("<br/>sent %1 · received %2")
+                   .arg(byteCount(record.bytesSent), byteCount(record.bytesReceived));
+    if (!record.activity.isEmpty())
+        tip += QStringLiteral("<br/>") + record.activity.toHtmlEscaped();
+    return tip;
+}
+
+SocketItem *DiagramScene::placeSocket(SocketId id, const QPointF &pos, qreal width,
+                                      const QString &caption, QSet<SocketId> &shown)
+{
+    const SocketRecord *record = recordFor(id);
+    if (!record)
+        return nullptr;
+    SocketItem *item = m_items.value(id);
+    if (!item) {
+        item = new SocketItem(id, &m_palette, width);
+        addItem(item);
+        m_items.insert(id, item);
+    }
+    item->setWidth(width);
+    item->setPos(pos);
+    item->setVisible(true);
+    if (!m_ghosts.contains(id)) {
+        SocketCard card = cardFor(*record);
+        card.caption = caption;
+        item->setCard(card);
+        item->setToolTip(tooltipFor(*record));
+        m_lastRecords.insert(id, *record);
+    }
+    shown.insert(id);
+    return item;
+}
+
+QGraphicsSimpleTextItem *DiagramScene::text(const QString &key, const QString &content,
+                                            const QPointF &pos, const QFont &font,
+                                            const QColor &colour, QSet<QString> &usedTexts)
+{
+    QGraphicsSimpleTextItem *item = m_texts.value(key);
+    if (!item) {
+        item = addSimpleText(QString());
+        m_texts.insert(key, item);
+    }
+    if (item->text() != content)
+        item->setText(content);
+    if (item->font() != font)
+        item->setFont(font);
+    if (item->brush().color() != colour)
+        item->setBrush(colour);
+    item->setPos(pos);
+    item->setVisible(true);
+    usedTexts.insert(key);
+    return item;
+}
+
+FrameItem *DiagramScene::frame(const QString &key, bool filled, const QRectF &rect,
+                               const QString &title, const QString &note, QSet<QString> &usedFrames)
+{
+    FrameItem *item = m_frames.value(key);
+    if (!item) {
+        item = new FrameItem(&m_palette, filled);
+        addItem(item);
+        m_frames.insert(key, item);
+    }
+    item->setFrame(rect, title, note);
+    item->setVisible(true);
+    usedFrames.insert(key);
+    return item;
+}
+
+void DiagramScene::relayout()
+{
+    QElapsedTimer timer;
+    timer.start();
+
+    // Every socket, the registry's and the fading ones, in order of appearance (ids grow).
+    QList<SocketId> order = m_registry.ids();
+    if (!m_ghosts.isEmpty()) {
+        for (auto it = m_ghosts.cbegin(); it != m_ghosts.cend(); ++it)
+            order.append(it.key());
+        std::sort(order.begin(), order.end());
+    }
+
+    QList<SocketId> listeners;
+    QList<SocketId> udpServers;
+    QList<SocketId> udpClients;
+    QList<Row> rows;
+    QHash<QString, int> rowOfKey;
+    qsizetype serverSideCount = 0;
+    for (SocketId id : order) {
+        const SocketRecord *record = recordFor(id);
+        if (!record)
+            continue;
+        switch (record->role) {
+        case SocketRole::TcpListener:
+            listeners.append(id);
+            continue;
+        case SocketRole::UdpServer:
+            udpServers.append(id);
+            continue;
+        case SocketRole::UdpClient:
+            udpClients.append(id);
+            continue;
+        default:
+            break;
+        }
+        if (record->protocol == Protocol::Udp) {
+            udpClients.append(id);
+            continue;
+        }
+        const bool rightSide = record->role == SocketRole::TcpServerSide;
+        serverSideCount += rightSide ? 1 : 0;
+        const QString key = pairKey(*record);
+        auto found = key.isEmpty() ? rowOfKey.end() : rowOfKey.find(key);
+        if (found != rowOfKey.end()) {
+            Row &row = rows[*found];
+            SocketId &slot = rightSide ? row.right : row.left;
+            if (slot == InvalidSocketId) {
+                slot = id;
+                continue;
+            }
+        }
+        Row row;
+        row.key = key;
+        (rightSide ? row.right : row.left) = id;
+        if (!key.isEmpty())
+            rowOfKey.insert(key, static_cast<int>(rows.size()));
+        rows.append(row);
+    }
+
+    QSet<SocketId> shown;
+    QSet<QString> usedTexts;
+    QSet<QString> usedFrames;
+    QSet<QString> usedConnections;
+    const DiagramPalette &p = m_palette;
+    QFont sectionFont = p.noteFont;
+    sectionFont.setPixelSize(14);
+    sectionFont.setBold(true);
+    QFont noteItalic = p.noteFont;
+    noteItalic.setItalic(true);
+    m_hiddenCount = 0;
+
+    // The host: every socket drawn here lives on this one machine.
+    const SocketRecord *firstListener
+            = listeners.isEmpty() ? nullptr : recordFor(listeners.first());
+    const QHostAddress hostAddress
+            = firstListener ? firstListener->local.address : QHostAddress(QHostAddress::LocalHost);
+    const QString hostTitle
+            = isLoopback(hostAddress)
+                      ? tr("Host %1 (this machine, loopback)").arg(hostAddress.toString())
+                      : tr("Host (this machine)");
+    qreal y = 40;
+    text(QStringLiteral("host-title"), hostTitle, QPointF(kLeftX - 8, y - 8), p.titleFont, p.text,
+         usedTexts);
+    const quint16 listenPort = firstListener ? firstListener->local.port : 0;
+    QString summary;
+    if (firstListener)
+        summary = tr("TCP: %1 listening + %2 server-side sockets, all on local port %3")
+                          .arg(listeners.size())
+                          .arg(serverSideCount)
+                          .arg(listenPort);
+    else if (serverSideCount)
+        summary = tr("TCP: no listener; %1 server-side sockets live on").arg(serverSideCount);
+    QGraphicsSimpleTextItem *summaryItem = text(QStringLiteral("host-summary"), summary, QPointF(),
+                                                p.noteFont, p.mutedText, usedTexts);
+    summaryItem->setPos(kHostLeft + kHostWidth - 20 - summaryItem->boundingRect().width(), y - 4);
+
+    // ---- TCP ----
+    y += 40;
+    text(QStringLiteral("tcp-clients-title"), tr("TCP clients"), QPointF(kLeftX - 8, y),
+         sectionFont, p.mutedText, usedTexts);
+    text(QStringLiteral("tcp-server-title"),
+         tr("TCP server — one process, one listening socket, "
+            "one accepted socket per client"),
+         QPointF(kServerFrameX, y), sectionFont, p.mutedText, usedTexts);
+    y += 28;
+    const qreal serverTop = y;
+    qreal serverY = serverTop + 34;
+    for (SocketId id : listeners) {
+        SocketItem *item = placeSocket(id, QPointF(kServerCardX, serverY - SocketItem::BoxTop),
+                                       kServerCardWidth, tr("listening socket"), shown);
+        item->setZValue(1);
+        const SocketRecord *record = recordFor(id);
+        AcceptQueueItem *&queue = m_queues[id];
+        if (!queue) {
+            queue = new AcceptQueueItem(&m_palette);
+            addItem(queue);
+        }
+        queue->setPos(kServerCardX + kServerCardWidth + 20, serverY - 6);
+        queue->setQueue(record->recvQ(), record->sendQ(), record->kernel.has_value());
+        serverY += 62;
+    }
+    for (auto it = m_queues.begin(); it != m_queues.end();) {
+        if (!listeners.contains(it.key())) {
+            delete it.value();
+            it = m_queues.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (listeners.isEmpty()) {
+        text(QStringLiteral("no-listener"),
+             tr("no listening socket: new clients are refused, accepted ones live on"),
+             QPointF(kServerCardX, serverY - 10), noteItalic, p.mutedText, usedTexts);
+        serverY += 30;
+    }
+
+    const qsizetype rowLimit
+            = m_showAll ? rows.size() : qMin<qsizetype>(rows.size(), m_collapseLimit);
+    qreal rowY = serverY + 24;
+    if (!rows.isEmpty() && firstListener) {
+        text(QStringLiteral("connect-note"),
+             tr("connect() reaches the listener; accept() gives a new socket"),
+             QPointF(kLeftX + kCardWidth + 30, serverTop + 16), p.noteFont, p.mutedText, usedTexts);
+    }
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const Row &row = rows.at(i);
+        if (i >= rowLimit) {
+            m_hiddenCount += (row.left ? 1 : 0) + (row.right ? 1 : 0);
+            continue;
+        }
+        SocketItem *left = nullptr;
+        SocketItem *right = nullptr;
+        if (row.left) {
+            const SocketRecord *record = recordFor(row.left);
+            QString caption = record->role != SocketRole::ExternalPeer
+                                      ? tr("client %1").arg(clientNumber(row.left, Protocol::Tcp))
+                                      : (record->program.isEmpty() ? tr("external client")
+                                                                   : record->program);
+            if (record->kernelOnly)
+                caption += tr("  (kernel only)");
+            left = placeSocket(row.left, QPointF(kLeftX, rowY), kCardWidth, caption, shown);
+        }
+        if (row.right) {
+            const SocketRecord *record = recordFor(row.right);
+            const QString caption = record->kernelOnly ? tr("in accept queue (not accepted yet)")
+                                                       : tr("accepted socket");
+            right = placeSocket(row.right, QPointF(kServerCardX + 30, rowY), kServerCardWidth - 30,
+                                caption, shown);
+        }
+        if (left && right) {
+            ConnectionItem *&line = m_connections[row.key];
+            if (!line) {
+                line = new ConnectionItem(&m_palette);
+                addItem(line);
+            }
+            const SocketRecord *a = recordFor(row.left);
+            const SocketRecord *b = recordFor(row.right);
+            line->setEnds(left->rightAnchor(), right->leftAnchor(), b->effectiveState(),
+                          a->kernelOnly || b->kernelOnly);
+            line->setVisible(true);
+            m_connectionOf.insert(row.left, row.key);
+            m_connectionOf.insert(row.right, row.key);
+            usedConnections.insert(row.key);
+        }
+        rowY += kRowPitch;
+    }
+    if (rows.size() > rowLimit) {
+        QGraphicsSimpleTextItem *more
+                = text(QStringLiteral("more-rows"),
+                       tr("+ %1 more connections — click to show all").arg(rows.size() - rowLimit),
+                       QPointF(kLeftX, rowY), p.captionFont, p.stateColour(SocketState::Listen),
+                       usedTexts);
+        m_moreItem = more;
+        rowY += 40;
+    } else if (m_showAll && rows.size() > m_collapseLimit) {
+        m_moreItem = text(QStringLiteral("more-rows"), tr("show fewer connections"),
+                          QPointF(kLeftX, rowY), p.captionFont, p.stateColour(SocketState::Listen),
+                          usedTexts);
+        rowY += 40;
+    } else {
+        m_moreItem = nullptr;
+    }
+    if (serverSideCount > 1 && firstListener) {
+        text(QStringLiteral("port-sharing"),
+             tr("same local %1 — the highlighted remote end tells them apart")
+                     .arg(firstListener->local.toString()),
+             QPointF(kServerCardX + 30, rowY - 14), sectionFont, p.stateColour(SocketState::Listen),
+             usedTexts);
+        rowY += 20;
+    }
+    frame(QStringLiteral("tcp-server-process"), true,
+          QRectF(kServerFrameX, serverTop, kServerFrameWidth, qMax(rowY, serverY) - serverTop + 6),
+          tr("server process"),
+          tr("pid %1").arg(firstListener ? firstListener->pid : QCoreApplication::applicationPid()),
+          usedFrames);
+    y = qMax(rowY, serverY) + 30;
+
+    // ---- UDP ----
+    text(QStringLiteral("udp-clients-title"), tr("UDP clients"), QPointF(kLeftX - 8, y),
+         sectionFont, p.mutedText, usedTexts);
+    text(QStringLiteral("udp-server-title"),
+         tr("UDP server — one socket, datagrams handled one after another"),
+         QPointF(kServerFrameX, y), sectionFont, p.mutedText, usedTexts);
+    y += 28;
+    const qreal udpTop = y;
+    qreal udpServerY = udpTop + 34;
+    for (SocketId id : udpServers) {
+        placeSocket(id, QPointF(kServerCardX, udpServerY - SocketItem::BoxTop), kServerCardWidth,
+                    tr("the server's one UDP socket"), shown);
+        const SocketRecord *record = recordFor(id);
+        text(QStringLiteral("udp-note-%1").arg(id),
+             tr("identified by its local address only — netstat shows no state for UDP"),
+             QPointF(kServerCardX + 14, udpServerY + 44), noteItalic, p.mutedText, usedTexts);
+        QString queue = tr("datagrams from every client arrive at this one socket");
+        if (record->kernel)
+            queue = tr("receive queue (kernel Recv-Q): %1 bytes waiting")
+                            .arg(record->kernel->recvQ);
+        text(QStringLiteral("udp-queue-%1").arg(id), queue,
+             QPointF(kServerCardX + 14, udpServerY + 64), p.noteFont, p.text, usedTexts);
+        if (!record->activity.isEmpty())
+            text(QStringLiteral("udp-activity-%1").arg(id), record->activity,
+                 QPointF(kServerCardX + 14, udpServerY + 84), p.noteFont, p.text, usedTexts);
+        udpServerY += 130;
+    }
+    if (udpServers.isEmpty()) {
+        text(QStringLiteral("no-udp-server"), tr("no UDP server socket"),
+             QPointF(kServerCardX, udpServerY - 10), noteItalic, p.mutedText, usedTexts);
+        udpServerY += 30;
+    }
+    frame(QStringLiteral("udp-server-process"), true,
+          QRectF(kServerFrameX, udpTop, kServerFrameWidth, udpServerY - udpTop),
+          tr("server process"),
+          tr("pid %1 (same process, no children)").arg(QCoreApplication::applicationPid()),
+          usedFrames);
+    qreal udpY = udpTop;
+    const qsizetype udpLimit
+            = m_showAll ? udpClients.size() : qMin<qsizetype>(udpClients.size(), m_collapseLimit);
+    m_udpClientByLocal.clear();
+    for (qsizetype i = 0; i < udpClients.size(); ++i) {
+        const SocketId id = udpClients.at(i);
+        const SocketRecord *record = recordFor(id);
+        m_udpClientByLocal.insert(record->local.toString(), id);
+        if (i >= udpLimit) {
+            ++m_hiddenCount;
+            continue;
+        }
+        const QString caption
+                = record->role == SocketRole::UdpClient
+                          ? tr("udp client %1").arg(clientNumber(id, Protocol::Udp))
+                          : (record->program.isEmpty() ? tr("external sender") : record->program);
+        placeSocket(id, QPointF(kLeftX, udpY), kCardWidth, caption, shown);
+        udpY += kRowPitch;
+    }
+    if (udpClients.size() > udpLimit) {
+        text(QStringLiteral("more-udp"),
+             tr("+ %1 more UDP clients").arg(udpClients.size() - udpLimit), QPointF(kLeftX, udpY),
+             p.captionFont, p.stateColour(SocketState::Unconnected), usedTexts);
+        udpY += 40;
+    }
+    y = qMax(udpY, udpServerY) + 20;
+
+    m_legend->setPos(kLeftX - 8, y);
+    y += 50;
+    frame(QStringLiteral("host"), false, QRectF(kHostLeft, 20, kHostWidth, y - 20), QString(),
+          QString(), usedFrames);
+    // The host frame is drawn as a plain rounded outline behind everything.
+    if (FrameItem *host = m_frames.value(QStringLiteral("host")))
+        host->setZValue(-20);
+
+    // Drop what this layout did not place.
+    for (auto it = m_items.begin(); it != m_items.end();) {
+        if (!shown.contains(it.key()) && !m_ghosts.contains(it.key())) {
+            delete it.value();
+            m_lastRecords.remove(it.key());
+            it = m_items.erase(it);
+        } else {
+            if (!shown.contains(it.key()))
+                it.value()->setVisible(false);
+            ++it;
+        }
+    }
+    for (auto it = m_connections.begin(); it != m_connections.end();) {
+        if (!usedConnections.contains(it.key())) {
+            delete it.value();
+            it = m_connections.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto it = m_connectionOf.begin(); it != m_connectionOf.end();) {
+        if (!usedConnections.contains(it.value()))
+            it = m_connectionOf.erase(it);
+        else
+            ++it;
+    }
+    for (auto it = m_texts.begin(); it != m_texts.end(); ++it)
+        it.value()->setVisible(usedTexts.contains(it.key()));
+    for (auto it = m_frames.begin(); it != m_frames.end(); ++it)
+        it.value()->setVisible(usedFrames.contains(it.key()));
+
+    setSceneRect(QRectF(0, 0, kHostLeft * 2 + kHostWidth, y + 20));
+    m_lastRelayoutNs = timer.nsecsElapsed();
+}
+
+void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, const Endpoint &peer,
+                             bool isDatagram)
+{
+    // Each byte is reported twice (sent by one end, received by the other); animating only
+    // the sending side draws every message exactly once.
+    if (direction != TrafficDirection::Sent)
+        return;
+    const SocketRecord *record = m_registry.find(id);
+    SocketItem *item = m_items.value(id);
+    if (!record || !item || !item->isVisible())
+        return;
+    if (!isDatagram) {
+        const QString key = m_connectionOf.value(id);
+        if (ConnectionItem *line = m_connections.value(key)) {
+            line->addPulse(record->role == SocketRole::TcpServerSide ? -1 : +1);
+            startAnimation();
+        }
+        return;
+    }
+    if (m_datagrams.size() >= kMaxFlyingDatagrams)
+        return; // the counters still count it; the picture shows a steady stream
+    SocketItem *target = nullptr;
+    QString label;
+    if (record->role == SocketRole::UdpServer) {
+        target = m_items.value(m_udpClientByLocal.value(peer.toString()));
+        label = tr("reply → :%1").arg(peer.port);
+        if (!target || !target->isVisible())
+            return;
+        auto *datagram = new DatagramItem(&m_palette, label, item->leftAnchor(),
+                                          target->rightAnchor() + QPointF(14, 0), 0.7);
+        addItem(datagram);
+        m_datagrams.append(datagram);
+    } else {
+        const SocketId server = m_registry.findByTuple(Protocol::Udp, peer, std::nullopt);
+        target = m_items.value(server);
+        if (!target) {
+            // Bound to the any-address: look for a UDP server on the same port.
+            for (SocketItem *candidate : std::as_const(m_items)) {
+                const SocketRecord *r = m_registry.find(candidate->socketId());
+                if (r && r->role == SocketRole::UdpServer && r->local.port == peer.port) {
+                    target = candidate;
+                    break;
+                }
+            }
+        }
+        if (!target || !target->isVisible())
+            return;
+        label = tr("src :%1").arg(record->local.port);
+        auto *datagram = new DatagramItem(&m_palette, label, item->rightAnchor() + QPointF(14, 0),
+                                          target->leftAnchor() - QPointF(14, 0), 0.7);
+        addItem(datagram);
+        m_datagrams.append(datagram);
+    }
+    startAnimation();
+}
+
+void DiagramScene::startAnimation()
+{
+    if (!m_animationTimer.isActive()) {
+        m_animationClock.start();
+        m_animationTimer.start();
+    }
+}
+
+void DiagramScene::animate()
+{
+    const qreal seconds = qMin(m_animationClock.restart() / 1000.0, 0.1);
+    bool moving = false;
+    for (ConnectionItem *line : std::as_const(m_connections))
+        moving |= line->advance(seconds);
+    for (auto it = m_datagrams.begin(); it != m_datagrams.end();) {
+        if ((*it)->advance(seconds)) {
+            moving = true;
+            ++it;
+        } else {
+            delete *it;
+            it = m_datagrams.erase(it);
+        }
+    }
+    bool ghostsGone = false;
+    for (auto it = m_ghosts.begin(); it != m_ghosts.end();) {
+        it->opacity -= seconds / kFadeSeconds;
+        SocketItem *item = m_items.value(it.key());
+        if (it->opacity <= 0 || !item) {
+            if (item) {
+                m_items.remove(it.key());
+                delete item;
+            }
+            m_clientNumbers.remove(it.key());
+            it = m_ghosts.erase(it);
+            ghostsGone = true;
+        } else {
+            item->setOpacity(it->opacity);
+            moving = true;
+            ++it;
+        }
+    }
+    if (ghostsGone)
+        scheduleRelayout();
+    if (!moving)
+        m_animationTimer.stop(); // nothing moves: no timer, no wake-ups
+}
+
+void DiagramScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_moreItem && event->button() == Qt::LeftButton) {
+        const QList<QGraphicsItem *> hits = items(event->scenePos());
+        if (hits.contains(m_moreItem)) {
+            setShowAll(!m_showAll);
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsScene::mousePressEvent(event);
+}
+
+void DiagramScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event)
+{
+    for (QGraphicsItem *item : items(event->scenePos())) {
+        if (item->type() != SocketItemType)
+            continue;
+        const SocketRecord *record = m_registry.find(static_cast<SocketItem *>(item)->socketId());
+        if (record && record->role == SocketRole::TcpListener) {
+            Q_EMIT spawnClientRequested(Protocol::Tcp);
+            return;
+        }
+        if (record && record->role == SocketRole::UdpServer) {
+            Q_EMIT spawnClientRequested(Protocol::Udp);
+            return;
+        }
+    }
+    QGraphicsScene::mouseDoubleClickEvent(event);
+}
+
+void DiagramScene::contextMenuEvent(QGraphicsSceneContextMenuEvent *event)
+{
+    for (QGraphicsItem *item : items(event->scenePos())) {
+        if (item->type() == SocketItemType) {
+            auto *socketItem = static_cast<SocketItem *>(item);
+            if (!m_registry.contains(socketItem->socketId()))
+                continue;
+            selectSocket(socketItem->socketId());
+            Q_EMIT socketContextMenuRequested(socketItem->socketId(), event->screenPos());
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsScene::contextMenuEvent(event);
+}
+
+} // namespace SocketScope

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#include "diagramview.h"
+
+#include <QScrollBar>
+#include <QWheelEvent>
+
+namespace SocketScope {
+
+namespace {
+constexpr qreal kMinZoom = 0.1;
+constexpr qreal kMaxZoom = 6.0;
+constexpr qreal kStep = 1.2;
+} // namespace
+
+DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView(scene, parent)
+{
+    setObjectName(QStringLiteral("diagramView"));
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing
+                   | QPainter::SmoothPixmapTransform);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setOptimizationFlag(QGraphicsView::DontSavePainterState);
+    setFrameShape(QFrame::NoFrame);
+    // The scene grows as sockets appear; keep it fitted until the user takes over.
+    connect(scene, &QGraphicsScene::sceneRectChanged, this, [this] {
+        if (m_fitting)
+            refit();
+    });
+}
+
+void DiagramView::zoomIn()
+{
+    setZoom(zoomFactor() * kStep);
+}
+
+void DiagramView::zoomOut()
+{
+    setZoom(zoomFactor() / kStep);
+}
+
+void DiagramView::resetZoom()
+{
+    setZoom(1.0);
+}
+
+void DiagramView::fitToWindow()
+{
+    m_fitting = true;
+    refit();
+}
+
+void DiagramView::refit()
+{
+    if (!scene())
+        return;
+    fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
+    // Never blow a small diagram up past 1.5x: text would look coarse and nothing is gained.
+    if (zoomFactor() > 1.5)
+        setTransform(QTransform::fromScale(1.5, 1.5));
+    Q_EMIT zoomChanged(zoomFactor());
+}
+
+void DiagramView::setZoom(qreal factor)
+{
+    m_fitting = false;
+    factor = qBound(kMinZoom, factor, kMaxZoom);
+    setTransform(QTransform::fromScale(factor, factor));
+    Q_EMIT zoomChanged(factor);
+}
+
+void DiagramView::wheelEvent(QWheelEvent *event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        const qreal steps = event->angleDelta().y() / 120.0;
+        setZoom(zoomFactor() * std::pow(kStep, steps));
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+void DiagramView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_fitting)
+        refit();
+}
+
+} // namespace SocketScope

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QGraphicsView>
+
+namespace SocketScope {
+
+// Shows the diagram with zoom (Ctrl+wheel, keys), pan (drag the background) and
+// fit-to-window, which stays on while the user has not zoomed by hand.
+class DiagramView : public QGraphicsView
+{
+    Q_OBJECT
+public:
+    explicit DiagramView(QGraphicsScene *scene, QWidget *parent = nullptr);
+
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+    void fitToWindow();
+    qreal zoomFactor() const { return transform().m11(); }
+    bool isFitting() const { return m_fitting; }
+
+Q_SIGNALS:
+    void zoomChanged(qreal factor);
+
+protected:
+    void wheelEvent(QWheelEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void setZoom(qreal factor);
+    void refit();
+
+    bool m_fitting = true;
+};
+
+} // namespace SocketScope

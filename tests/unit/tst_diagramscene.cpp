@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+#include "diagramexporter.h"
+#include "diagramscene.h"
+
+#include <QApplication>
+#include <QGraphicsView>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace SocketScope;
+
+namespace {
+
+const QHostAddress kLoopback(QHostAddress::LocalHost);
+constexpr quint16 kServerPort = 9877;
+
+QString tupleText(const SocketItem *item)
+{
+    return item ? item->card().tupleParts.join(QString()) : QString();
+}
+
+} // namespace
+
+// Drives the diagram from registry records, the way the network engine reports sockets.
+class TestDiagramScene : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void oneItemPerSocketWithExactTuples();
+    void acceptedSocketsGroupUnderTheListener();
+    void newClientNeverMovesTheOthers();
+    void manyConnectionsFoldIntoMore();
+    void closedSocketsFadeOut();
+    void datagramsFlyFromTheirSender();
+    void selectionRoundTrip();
+    void renderIsNotBlank();
+    void svgExportCarriesTheTuples();
+    void doubleClickOnServerAsksForAClient();
+
+private:
+    SocketId addListener();
+    QPair<SocketId, SocketId> addConnection(quint16 clientPort);
+    SocketId addUdpServer();
+    SocketId addUdpClient(quint16 port);
+
+    std::unique_ptr<SocketRegistry> m_registry;
+    std::unique_ptr<DiagramScene> m_scene;
+};
+
+void TestDiagramScene::init()
+{
+    m_registry = std::make_unique<SocketRegistry>();
+    m_scene = std::make_unique<DiagramScene>(*m_registry);
+}
+
+void TestDiagramScene::cleanup()
+{
+    m_scene.reset();
+    m_registry.reset();
+}
+
+SocketId TestDiagramScene::addListener()
+{
+    SocketRecord record;
+    record.protocol = Protocol::Tcp;
+    record.role = SocketRole::TcpListener;
+    record.local = {kLoopback, kServerPort};
+    record.state = SocketState::Listen;
+    return m_registry->add(record);
+}
+
+QPair<SocketId, SocketId> TestDiagramScene::addConnection(quint16 clientPort)
+{
+    SocketRecord client;
+    client.protocol = Protocol::Tcp;
+    client.role = SocketRole::TcpClient;
+    client.local = {kLoopback, clientPort};
+    client.remote = Endpoint{kLoopback, kServerPort};
+    client.state = SocketState::Established;
+    SocketRecord accepted = client;
+    accepted.role = SocketRole::TcpServerSide;
+    accepted.local = {kLoopback, kServerPort};
+    accepted.remote = Endpoint{kLoopback, clientPort};
+    const SocketId c = m_registry->add(client);
+    return {c, m_registry->add(accepted)};
+}
+
+SocketId TestDiagramScene::addUdpServer()
+{
+    SocketRecord record;
+    record.protocol = Protocol::Udp;
+    record.role = SocketRole::UdpServer;
+    record.local = {kLoopback, kServerPort};
+    record.state = SocketState::Unconnected;
+    return m_registry->add(record);
+}
+
+SocketId TestDiagramScene::addUdpClient(quint16 port)
+{
+    SocketRecord record;
+    record.protocol = Protocol::Udp;
+    record.role = SocketRole::UdpClient;
+    record.local = {kLoopback, port};
+    record.state = SocketState::Unconnected;
+    return m_registry->add(record);
+}
+
+void TestDiagramScene::oneItemPerSocketWithExactTuples()
+{
+    const SocketId listener = addListener();
+    QList<QPair<SocketId, SocketId>> connections;
+    for (quint16 port : {51234, 51236, 51240})
+        connections.append(addConnection(port));
+    const SocketId udpServer = addUdpServer();
+    const SocketId udpA = addUdpClient(40001);
+    const SocketId udpB = addUdpClient(40007);
+    m_scene->flush();
+
+    QCOMPARE(m_scene->socketItemCount(), m_registry->count());
+    for (SocketId id : m_registry->ids())
+        QVERIFY2(m_scene->itemFor(id), qPrintable(QStringLiteral("no item for %1").arg(id)));
+    QCOMPARE(tupleText(m_scene->itemFor(listener)), QStringLiteral("{127.0.0.1:9877, *:*}"));
+    QCOMPARE(m_scene->itemFor(listener)->card().stateText, QStringLiteral("LISTEN"));
+    QCOMPARE(tupleText(m_scene->itemFor(connections[0].first)),
+             QStringLiteral("{127.0.0.1:51234, 127.0.0.1:9877}"));
+    QCOMPARE(tupleText(m_scene->itemFor(connections[0].second)),
+             QStringLiteral("{127.0.0.1:9877, 127.0.0.1:51234}"));
+    QCOMPARE(tupleText(m_scene->itemFor(connections[2].second)),
+             QStringLiteral("{127.0.0.1:9877, 127.0.0.1:51240}"));
+    QCOMPARE(m_scene->itemFor(connections[1].second)->card().stateText,
+             QStringLiteral("ESTABLISHED"));
+    QCOMPARE(m_scene->itemFor(connections[1].second)->card().protocol, QStringLiteral("TCP"));
+    // The part that tells accepted sockets apart is their remote end.
+    const SocketCard accepted = m_scene->itemFor(connections[1].second)->card();
+    QCOMPARE(accepted.tupleParts.at(accepted.highlightPart), QStringLiteral("127.0.0.1:51236"));
+    const SocketCard client = m_scene->itemFor(connections[1].first)->card();
+    QCOMPARE(client.tupleParts.at(client.highlightPart), QStringLiteral("127.0.0.1:51236"));
+    QCOMPARE(tupleText(m_scene->itemFor(udpServer)), QStringLiteral("{127.0.0.1:9877}"));
+    QCOMPARE(m_scene->itemFor(udpServer)->card().stateText, QStringLiteral("UNCONN"));
+    QCOMPARE(m_scene->itemFor(udpServer)->card().protocol, QStringLiteral("UDP"));
+    QCOMPARE(tupleText(m_scene->itemFor(udpA)), QStringLiteral("{127.0.0.1:40001}"));
+    QCOMPARE(m_scene->itemFor(udpB)->card().caption, QStringLiteral("udp client 2"));
+    QCOMPARE(m_scene->connectionLineCount(), 3);
+}
+
+void TestDiagramScene::acceptedSocketsGroupUnderTheListener()
+{
+    const SocketId listener = addListener();
+    QList<QPair<SocketId, SocketId>> connections;
+    for (quint16 port : {50001, 50002, 50003})
+        connections.append(addConnection(port));
+    m_scene->flush();
+    const SocketItem *listenerItem = m_scene->itemFor(listener);
+    qreal previousY = listenerItem->pos().y();
+    for (const auto &[client, accepted] : connections) {
+        const SocketItem *clientItem = m_scene->itemFor(client);
+        const SocketItem *acceptedItem = m_scene->itemFor(accepted);
+        // Accepted sockets sit in the server's column, below the listener, in order ...
+        QVERIFY(acceptedItem->pos().x() >= listenerItem->pos().x());
+        QVERIFY(acceptedItem->pos().y() > previousY);
+        previousY = acceptedItem->pos().y();
+        // ... each on the same row as its client, which is on the other side.
+        QCOMPARE(clientItem->pos().y(), acceptedItem->pos().y());
+        QVERIFY(clientItem->pos().x() + clientItem->width() < acceptedItem->pos().x());
+    }
+}
+
+void TestDiagramScene::newClientNeverMovesTheOthers()
+{
+    addListener();
+    addUdpServer();
+    const auto first = addConnection(50001);
+    const auto second = addConnection(50002);
+    const SocketId udp = addUdpClient(40001);
+    m_scene->flush();
+    const QPointF a = m_scene->itemFor(first.first)->pos();
+    const QPointF b = m_scene->itemFor(second.second)->pos();
+    addConnection(50003);
+    addUdpClient(40002);
+    m_scene->flush();
+    QCOMPARE(m_scene->itemFor(first.first)->pos(), a);
+    QCOMPARE(m_scene->itemFor(second.second)->pos(), b);
+    QVERIFY(m_scene->itemFor(udp)); // still drawn
+}
+
+void TestDiagramScene::manyConnectionsFoldIntoMore()
+{
+    addListener();
+    m_scene->setCollapseLimit(5);
+    for (quint16 port = 50000; port < 50020; ++port)
+        addConnection(port);
+    m_scene->flush();
+    QCOMPARE(m_scene->socketItemCount(), 1 + 5 * 2);
+    QCOMPARE(m_scene->hiddenSocketCount(), 15 * 2);
+    m_scene->setShowAll(true);
+    m_scene->flush();
+    QCOMPARE(m_scene->socketItemCount(), 1 + 20 * 2);
+    QCOMPARE(m_scene->hiddenSocketCount(), 0);
+}
+
+void TestDiagramScene::closedSocketsFadeOut()
+{
+    addListener();
+    const auto connection = addConnection(50001);
+    const auto later = addConnection(50002);
+    m_scene->flush();
+    const QPointF laterPos = m_scene->itemFor(later.first)->pos();
+    QVERIFY(m_registry->remove(connection.first));
+    m_scene->flush();
+    // Still there while it fades, so the reader sees it go; the others hold still meanwhile.
+    QVERIFY(m_scene->itemFor(connection.first));
+    QCOMPARE(m_scene->itemFor(later.first)->pos(), laterPos);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_scene->itemFor(connection.first), 5000);
+    m_scene->flush();
+    QCOMPARE(m_scene->socketItemCount(), m_registry->count());
+}
+
+void TestDiagramScene::datagramsFlyFromTheirSender()
+{
+    const SocketId server = addUdpServer();
+    const SocketId client = addUdpClient(40001);
+    m_scene->flush();
+    m_registry->recordTraffic(client, TrafficDirection::Sent, 5, {kLoopback, kServerPort}, true);
+    QCOMPARE(m_scene->flyingDatagramCount(), 1);
+    // The server's reply goes back to the sender's address carried by the datagram.
+    m_registry->recordTraffic(server, TrafficDirection::Sent, 5, {kLoopback, 40001}, true);
+    QCOMPARE(m_scene->flyingDatagramCount(), 2);
+    // Received-side reports describe the same datagrams and add no second envelope.
+    m_registry->recordTraffic(server, TrafficDirection::Received, 5, {kLoopback, 40001}, true);
+    QCOMPARE(m_scene->flyingDatagramCount(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_scene->flyingDatagramCount(), 0, 5000);
+    QCOMPARE(m_registry->find(server)->datagramsSent, 1u);
+}
+
+void TestDiagramScene::selectionRoundTrip()
+{
+    addListener();
+    const auto connection = addConnection(50001);
+    m_scene->flush();
+    QSignalSpy spy(m_scene.get(), &QGraphicsScene::selectionChanged);
+    m_scene->selectSocket(connection.second);
+    QCOMPARE(m_scene->selectedSockets(), QList<SocketId>{connection.second});
+    QVERIFY(spy.count() >= 1);
+    m_scene->selectSocket(InvalidSocketId);
+    QVERIFY(m_scene->selectedSockets().isEmpty());
+}
+
+void TestDiagramScene::renderIsNotBlank()
+{
+    addListener();
+    addConnection(50001);
+    addUdpServer();
+    m_scene->flush();
+    const QImage image = DiagramExporter::toImage(*m_scene, 1.0);
+    QVERIFY(!image.isNull());
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2) {
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
+}
+
+void TestDiagramScene::svgExportCarriesTheTuples()
+{
+    addListener();
+    addConnection(51234);
+    m_scene->flush();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("diagram.svg"));
+    QString error;
+    QVERIFY2(DiagramExporter::writeFile(*m_scene, path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray svg = file.readAll();
+    QVERIFY(svg.contains("<svg"));
+    QVERIFY(svg.contains("127.0.0.1:51234"));
+    QVERIFY(svg.contains("127.0.0.1:9877"));
+    QVERIFY(svg.contains("ESTABLISHED"));
+    QVERIFY(!DiagramExporter::writeFile(*m_scene, dir.filePath(QStringLiteral("d.bmp")), &error));
+    QVERIFY2(error.contains(QStringLiteral(".png")), qPrintable(error));
+}
+
+void TestDiagramScene::doubleClickOnServerAsksForAClient()
+{
+    const SocketId listener = addListener();
+    m_scene->flush();
+    QSignalSpy spy(m_scene.get(), &DiagramScene::spawnClientRequested);
+    QGraphicsView view(m_scene.get());
+    view.resize(1600, 1000);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const SocketItem *item = m_scene->itemFor(listener);
+    const QPoint point = view.mapFromScene(item->mapToScene(item->boundingRect().center()));
+    QTest::mouseDClick(view.viewport(), Qt::LeftButton, {}, point);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).value<Protocol>(), Protocol::Tcp);
+}
+
+QTEST_MAIN(TestDiagramScene)
+#include "tst_diagramscene.moc"
