@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Composition root: parses the command line and wires core, net, kernel and ui together.
+#include "appcontroller.h"
+#include "commandline.h"
 #include "diagramexporter.h"
 #include "diagramscene.h"
 #include "eventlog.h"
 #include "mainwindow.h"
+#include "networkengine.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
-#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 
@@ -19,69 +20,10 @@ using namespace SocketScope;
 
 namespace {
 
-struct Options
-{
-    QString exportStatePath;
-    QString exportImagePath;
-    int quitAfterMs = -1;
-};
-
 // Prints the message the way a command-line user expects: on stderr, prefixed by the program.
 void printError(const QString &message)
 {
     std::fprintf(stderr, "socketscope: %s\n", qPrintable(message));
-}
-
-std::optional<Options> parseOptions(const QCoreApplication &app)
-{
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QCoreApplication::translate(
-            "main", "Makes client-server sockets visible: real TCP and UDP endpoints on this "
-                    "machine, drawn live with the kernel's own view of each socket."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption exportState(
-            QStringLiteral("export-state"),
-            QCoreApplication::translate("main", "Write the state (every socket and event) as "
-                                                "JSON to <file> when the app quits."),
-            QStringLiteral("file"));
-    const QCommandLineOption quitAfter(
-            QStringLiteral("quit-after"),
-            QCoreApplication::translate("main", "Quit by itself after <ms> milliseconds."),
-            QStringLiteral("ms"));
-    const QCommandLineOption exportImage(
-            QStringLiteral("export-image"),
-            QCoreApplication::translate("main", "Write the diagram to <file> (.png or .svg) "
-                                                "when the app quits."),
-            QStringLiteral("file"));
-    parser.addOption(exportState);
-    parser.addOption(exportImage);
-    parser.addOption(quitAfter);
-    parser.process(app); // exits on --help, --version and unknown options
-
-    Options options;
-    options.exportStatePath = parser.value(exportState);
-    options.exportImagePath = parser.value(exportImage);
-    if (!options.exportImagePath.isEmpty()) {
-        const QString suffix = QFileInfo(options.exportImagePath).suffix().toLower();
-        if (suffix != QLatin1String("png") && suffix != QLatin1String("svg")) {
-            printError(QStringLiteral("--export-image writes PNG or SVG: name the file .png or "
-                                      ".svg, not '%1'.")
-                               .arg(options.exportImagePath));
-            return std::nullopt;
-        }
-    }
-    if (parser.isSet(quitAfter)) {
-        bool ok = false;
-        options.quitAfterMs = parser.value(quitAfter).toInt(&ok);
-        if (!ok || options.quitAfterMs < 0) {
-            printError(QStringLiteral("--quit-after expects a number of milliseconds (0 or "
-                                      "more), not '%1'.")
-                               .arg(parser.value(quitAfter)));
-            return std::nullopt;
-        }
-    }
-    return options;
 }
 
 // --help and --version need no window, so they must work without a display (over ssh, in CI).
@@ -123,6 +65,23 @@ void describeApplication()
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKETSCOPE_VERSION));
 }
 
+// The command line wins over the remembered settings, and is remembered in turn.
+void applyServerOptions(const CommandLineOptions &options, ServerPanel &panel)
+{
+    TcpServerSettings tcp = panel.tcpSettings();
+    UdpServerSettings udp = panel.udpSettings();
+    if (options.bindAddress)
+        tcp.address = udp.address = *options.bindAddress;
+    if (options.tcpPort)
+        tcp.port = *options.tcpPort;
+    if (options.udpPort)
+        udp.port = *options.udpPort;
+    if (options.behaviour)
+        tcp.behaviour = udp.behaviour = *options.behaviour;
+    panel.setTcpSettings(tcp);
+    panel.setUdpSettings(udp);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -130,7 +89,7 @@ int main(int argc, char *argv[])
     if (wantsOnlyText(argc, argv)) {
         QCoreApplication textOnly(argc, argv);
         describeApplication();
-        parseOptions(textOnly); // prints and exits
+        parseCommandLine(textOnly); // prints and exits
         return 0;
     }
     if (!hasDisplayOrPlatform(argc, argv)) {
@@ -144,18 +103,40 @@ int main(int argc, char *argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral("socketscope"));
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/socketscope.svg")));
 
-    const std::optional<Options> options = parseOptions(app);
+    const std::optional<CommandLineOptions> options = parseCommandLine(app);
     if (!options)
         return 2;
+    const bool headless = QGuiApplication::platformName() == QLatin1String("offscreen")
+                          || QGuiApplication::platformName() == QLatin1String("minimal");
 
     SocketRegistry registry;
     EventLog log;
     log.append(EventSeverity::Info, QStringLiteral("SocketScope %1 started (pid %2)")
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
-
+    NetworkEngine engine(registry, log); // also raises the open-file limit for many clients
     MainWindow window(registry, log);
+    AppController controller(engine, log, window);
+    controller.setInteractive(!headless);
+    applyServerOptions(*options, *window.serverPanel());
     window.show();
+
+    bool startedCleanly = true;
+    if (!options->noTcp)
+        startedCleanly &= controller.startTcpServer(window.serverPanel()->tcpSettings());
+    if (!options->noUdp)
+        startedCleanly &= controller.startUdpServer(window.serverPanel()->udpSettings());
+    if (options->tcpClients > 0)
+        Q_EMIT window.spawnTcpClientsRequested(options->tcpClients);
+    if (options->udpClients > 0)
+        Q_EMIT window.spawnUdpClientsRequested(options->udpClients);
+    if (!startedCleanly && headless) {
+        // Nobody sees a dialog here: say it where a script will read it.
+        for (const LogEvent &event : log.events()) {
+            if (event.severity == EventSeverity::Error)
+                printError(event.message);
+        }
+    }
 
     if (options->quitAfterMs >= 0)
         QTimer::singleShot(options->quitAfterMs, &app, &QCoreApplication::quit);

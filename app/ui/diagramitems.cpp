@@ -172,11 +172,10 @@ void FrameItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
 {
     const DiagramPalette &p = *m_palette;
     painter->setRenderHint(QPainter::Antialiasing);
-    if (m_filled) {
-        painter->setPen(QPen(p.border, 1.5));
-        painter->setBrush(p.frameFill);
-        painter->drawRoundedRect(m_rect, 10, 10);
-    }
+    // A process is a white card; the host is the larger, quieter area holding them all.
+    painter->setPen(QPen(p.border, m_filled ? 1.5 : 1.0));
+    painter->setBrush(m_filled ? p.frameFill : p.hostFill);
+    painter->drawRoundedRect(m_rect, m_filled ? 10 : 16, m_filled ? 10 : 16);
     const qreal inset = m_filled ? 14 : 0;
     painter->setFont(p.captionFont);
     painter->setPen(p.text);

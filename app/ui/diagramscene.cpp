@@ -402,7 +402,7 @@ void DiagramScene::relayout()
     const qreal serverTop = y;
     qreal serverY = serverTop + 34;
     for (SocketId id : listeners) {
-        SocketItem *item = placeSocket(id, QPointF(kServerCardX, serverY - SocketItem::BoxTop),
+        SocketItem *item = placeSocket(id, QPointF(kServerCardX, serverY),
                                        kServerCardWidth, tr("listening socket"), shown);
         item->setZValue(1);
         const SocketRecord *record = recordFor(id);
@@ -411,9 +411,9 @@ void DiagramScene::relayout()
             queue = new AcceptQueueItem(&m_palette);
             addItem(queue);
         }
-        queue->setPos(kServerCardX + kServerCardWidth + 20, serverY - 6);
+        queue->setPos(kServerCardX + kServerCardWidth + 20, serverY + SocketItem::BoxTop - 6);
         queue->setQueue(record->recvQ(), record->sendQ(), record->kernel.has_value());
-        serverY += 62;
+        serverY += kRowPitch;
     }
     for (auto it = m_queues.begin(); it != m_queues.end();) {
         if (!listeners.contains(it.key())) {
@@ -426,17 +426,18 @@ void DiagramScene::relayout()
     if (listeners.isEmpty()) {
         text(QStringLiteral("no-listener"),
              tr("no listening socket: new clients are refused, accepted ones live on"),
-             QPointF(kServerCardX, serverY - 10), noteItalic, p.mutedText, usedTexts);
-        serverY += 30;
+             QPointF(kServerCardX, serverY + 6), noteItalic, p.mutedText, usedTexts);
+        serverY += 40;
     }
 
     const qsizetype rowLimit
             = m_showAll ? rows.size() : qMin<qsizetype>(rows.size(), m_collapseLimit);
-    qreal rowY = serverY + 24;
+    qreal rowY = serverY;
     if (!rows.isEmpty() && firstListener) {
         text(QStringLiteral("connect-note"),
-             tr("connect() reaches the listener; accept() gives a new socket"),
-             QPointF(kLeftX + kCardWidth + 30, serverTop + 16), p.noteFont, p.mutedText, usedTexts);
+             tr("each client's connect() reaches the listener;\naccept() then gives the server "
+                "a new socket for it →"),
+             QPointF(kLeftX + 140, serverTop + 30), p.noteFont, p.mutedText, usedTexts);
     }
     for (qsizetype i = 0; i < rows.size(); ++i) {
         const Row &row = rows.at(i);
@@ -521,34 +522,37 @@ void DiagramScene::relayout()
     const qreal udpTop = y;
     qreal udpServerY = udpTop + 34;
     for (SocketId id : udpServers) {
-        placeSocket(id, QPointF(kServerCardX, udpServerY - SocketItem::BoxTop), kServerCardWidth,
+        placeSocket(id, QPointF(kServerCardX, udpServerY), kServerCardWidth,
                     tr("the server's one UDP socket"), shown);
         const SocketRecord *record = recordFor(id);
         text(QStringLiteral("udp-note-%1").arg(id),
              tr("identified by its local address only — netstat shows no state for UDP"),
-             QPointF(kServerCardX + 14, udpServerY + 44), noteItalic, p.mutedText, usedTexts);
+             QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 4), noteItalic,
+             p.mutedText, usedTexts);
         QString queue = tr("datagrams from every client arrive at this one socket");
         if (record->kernel)
             queue = tr("receive queue (kernel Recv-Q): %1 bytes waiting")
                             .arg(record->kernel->recvQ);
         text(QStringLiteral("udp-queue-%1").arg(id), queue,
-             QPointF(kServerCardX + 14, udpServerY + 64), p.noteFont, p.text, usedTexts);
+             QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 24), p.noteFont, p.text,
+             usedTexts);
         if (!record->activity.isEmpty())
             text(QStringLiteral("udp-activity-%1").arg(id), record->activity,
-                 QPointF(kServerCardX + 14, udpServerY + 84), p.noteFont, p.text, usedTexts);
-        udpServerY += 130;
+                 QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 44), p.noteFont, p.text,
+                 usedTexts);
+        udpServerY += SocketItem::Height + 80;
     }
     if (udpServers.isEmpty()) {
         text(QStringLiteral("no-udp-server"), tr("no UDP server socket"),
-             QPointF(kServerCardX, udpServerY - 10), noteItalic, p.mutedText, usedTexts);
-        udpServerY += 30;
+             QPointF(kServerCardX, udpServerY + 6), noteItalic, p.mutedText, usedTexts);
+        udpServerY += 40;
     }
     frame(QStringLiteral("udp-server-process"), true,
           QRectF(kServerFrameX, udpTop, kServerFrameWidth, udpServerY - udpTop),
           tr("server process"),
           tr("pid %1 (same process, no children)").arg(QCoreApplication::applicationPid()),
           usedFrames);
-    qreal udpY = udpTop;
+    qreal udpY = udpTop + 34;
     const qsizetype udpLimit
             = m_showAll ? udpClients.size() : qMin<qsizetype>(udpClients.size(), m_collapseLimit);
     m_udpClientByLocal.clear();
@@ -642,7 +646,12 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
     SocketItem *target = nullptr;
     QString label;
     if (record->role == SocketRole::UdpServer) {
-        target = m_items.value(m_udpClientByLocal.value(peer.toString()));
+        // A client bound to the any-address is known locally as *:port; the datagram it sent
+        // carried the concrete source address the kernel chose.
+        SocketId client = m_udpClientByLocal.value(peer.toString());
+        if (client == InvalidSocketId)
+            client = m_udpClientByLocal.value(Endpoint{QHostAddress(), peer.port}.toString());
+        target = m_items.value(client);
         label = tr("reply → :%1").arg(peer.port);
         if (!target || !target->isVisible())
             return;

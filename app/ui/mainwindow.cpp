@@ -16,6 +16,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +33,11 @@
 Q_LOGGING_CATEGORY(lcUi, "socketscope.ui")
 
 namespace SocketScope {
+
+namespace {
+// Raised whenever the docks change, so an older saved layout is not forced onto new docks.
+constexpr int kWindowStateVersion = 2;
+} // namespace
 
 MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     : QMainWindow(parent), m_registry(registry), m_log(log)
@@ -54,6 +60,13 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setWordWrap(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_table->indexAt(pos);
+        if (index.isValid())
+            showSocketMenu(index.data(SocketTableModel::SocketIdRole).value<SocketId>(),
+                           m_table->viewport()->mapToGlobal(pos));
+    });
     // Tuples must stay readable from the back of a hall: a monospace font keeps columns of
     // addresses and ports aligned so the differing part stands out.
     QFont tableFont = QFontDatabase::systemFont(QFontDatabase::FixedFont);
@@ -104,6 +117,78 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions()
 {
+    m_serverPanel = new ServerPanel;
+    m_tcpServerAction = new QAction(QIcon::fromTheme(QStringLiteral("network-server")),
+                                    tr("TCP &Server"), this);
+    m_tcpServerAction->setCheckable(true);
+    m_tcpServerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_tcpServerAction->setToolTip(tr("Start or stop the TCP server's listening socket"));
+    connect(m_tcpServerAction, &QAction::triggered, this, [this](bool start) {
+        // The state comes back from the network; until then the button shows the old one.
+        m_tcpServerAction->setChecked(!start);
+        if (start)
+            Q_EMIT m_serverPanel->tcpStartRequested(m_serverPanel->tcpSettings());
+        else
+            Q_EMIT m_serverPanel->tcpStopRequested();
+    });
+    m_acceptAction = new QAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")),
+                                 tr("&Pause Accepting"), this);
+    m_acceptAction->setCheckable(true);
+    m_acceptAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_acceptAction->setToolTip(tr("Stop calling accept(): new connections wait in the kernel's "
+                                  "accept queue until you resume"));
+    connect(m_acceptAction, &QAction::triggered, this, [this](bool pause) {
+        m_acceptAction->setChecked(!pause);
+        Q_EMIT m_serverPanel->tcpAcceptingRequested(!pause);
+    });
+    m_udpServerAction = new QAction(QIcon::fromTheme(QStringLiteral("network-workgroup")),
+                                    tr("&UDP Server"), this);
+    m_udpServerAction->setCheckable(true);
+    m_udpServerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_udpServerAction->setToolTip(tr("Start or stop the UDP server's socket"));
+    connect(m_udpServerAction, &QAction::triggered, this, [this](bool start) {
+        m_udpServerAction->setChecked(!start);
+        if (start)
+            Q_EMIT m_serverPanel->udpStartRequested(m_serverPanel->udpSettings());
+        else
+            Q_EMIT m_serverPanel->udpStopRequested();
+    });
+    m_spawnTcpAction
+            = new QAction(QIcon::fromTheme(QStringLiteral("list-add")), tr("+ TCP Client"), this);
+    m_spawnTcpAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
+    m_spawnTcpAction->setToolTip(tr("Open one TCP client that connects to the server "
+                                    "(or double-click the listening socket)"));
+    connect(m_spawnTcpAction, &QAction::triggered, this,
+            [this] { Q_EMIT spawnTcpClientsRequested(1); });
+    m_spawnUdpAction
+            = new QAction(QIcon::fromTheme(QStringLiteral("list-add")), tr("+ UDP Client"), this);
+    m_spawnUdpAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_U));
+    m_spawnUdpAction->setToolTip(tr("Open one UDP client that sends to the UDP server "
+                                    "(or double-click the UDP server's socket)"));
+    connect(m_spawnUdpAction, &QAction::triggered, this,
+            [this] { Q_EMIT spawnUdpClientsRequested(1); });
+    m_spawnTcpManyAction = new QAction(tr("Spawn N TCP Clients"), this);
+    m_spawnTcpManyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    m_spawnTcpManyAction->setToolTip(tr("Open as many TCP clients as set in the Servers panel"));
+    connect(m_spawnTcpManyAction, &QAction::triggered, this,
+            [this] { Q_EMIT spawnTcpClientsRequested(m_serverPanel->spawnCount()); });
+    m_spawnUdpManyAction = new QAction(tr("Spawn N UDP Clients"), this);
+    m_spawnUdpManyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
+    m_spawnUdpManyAction->setToolTip(tr("Open as many UDP clients as set in the Servers panel"));
+    connect(m_spawnUdpManyAction, &QAction::triggered, this,
+            [this] { Q_EMIT spawnUdpClientsRequested(m_serverPanel->spawnCount()); });
+    connect(m_serverPanel, &ServerPanel::spawnTcpRequested, this,
+            &MainWindow::spawnTcpClientsRequested);
+    connect(m_serverPanel, &ServerPanel::spawnUdpRequested, this,
+            &MainWindow::spawnUdpClientsRequested);
+    connect(m_scene, &DiagramScene::spawnClientRequested, this, [this](Protocol protocol) {
+        if (protocol == Protocol::Tcp)
+            Q_EMIT spawnTcpClientsRequested(1);
+        else
+            Q_EMIT spawnUdpClientsRequested(1);
+    });
+    connect(m_scene, &DiagramScene::socketContextMenuRequested, this, &MainWindow::showSocketMenu);
+
     m_exportStateAction = new QAction(QIcon::fromTheme(QStringLiteral("document-save-as")),
                                       tr("&Export State…"), this);
     m_exportStateAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -168,6 +253,13 @@ void MainWindow::createToolBar()
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(m_tcpServerAction);
+    toolBar->addAction(m_acceptAction);
+    toolBar->addAction(m_spawnTcpAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_udpServerAction);
+    toolBar->addAction(m_spawnUdpAction);
+    toolBar->addSeparator();
     toolBar->addAction(m_fitAction);
     toolBar->addAction(m_exportImageAction);
     toolBar->addSeparator();
@@ -221,6 +313,18 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_findAction);
     m_viewMenu->addSeparator();
 
+    QMenu *serverMenu = menuBar()->addMenu(tr("&Servers"));
+    serverMenu->addAction(m_tcpServerAction);
+    serverMenu->addAction(m_acceptAction);
+    serverMenu->addSeparator();
+    serverMenu->addAction(m_udpServerAction);
+    QMenu *clientMenu = menuBar()->addMenu(tr("&Clients"));
+    clientMenu->addAction(m_spawnTcpAction);
+    clientMenu->addAction(m_spawnTcpManyAction);
+    clientMenu->addSeparator();
+    clientMenu->addAction(m_spawnUdpAction);
+    clientMenu->addAction(m_spawnUdpManyAction);
+
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(m_aboutAction);
     helpMenu->addAction(m_aboutQtAction);
@@ -228,6 +332,15 @@ void MainWindow::createMenus()
 
 void MainWindow::createDocks()
 {
+    auto *serverDock = new QDockWidget(tr("Servers"), this);
+    serverDock->setObjectName(QStringLiteral("serverDock"));
+    serverDock->setWidget(m_serverPanel);
+    addDockWidget(Qt::RightDockWidgetArea, serverDock);
+    QAction *serverToggle = serverDock->toggleViewAction();
+    serverToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    serverToggle->setToolTip(tr("Show or hide the servers' settings"));
+    m_viewMenu->addAction(serverToggle);
+
     auto *tableDock = new QDockWidget(tr("Sockets"), this);
     tableDock->setObjectName(QStringLiteral("socketTableDock"));
     tableDock->setWidget(m_table);
@@ -251,10 +364,11 @@ void MainWindow::createDocks()
 
 void MainWindow::restoreSettings()
 {
+    m_serverPanel->restoreSettings();
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1200, 760);
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kWindowStateVersion);
     m_table->horizontalHeader()->restoreState(
             settings.value(QStringLiteral("table/header")).toByteArray());
     m_protocolCombo->setCurrentIndex(
@@ -264,9 +378,10 @@ void MainWindow::restoreSettings()
 
 void MainWindow::saveSettings() const
 {
+    m_serverPanel->saveSettings();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/state"), saveState(kWindowStateVersion));
     settings.setValue(QStringLiteral("table/header"), m_table->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("table/protocolFilter"), m_protocolCombo->currentIndex());
 }
@@ -275,6 +390,101 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
     event->accept();
+}
+
+void MainWindow::setTcpServerState(bool listening, bool accepting, const QString &endpoint)
+{
+    m_serverPanel->setTcpState(listening, accepting, endpoint);
+    m_tcpServerAction->setChecked(listening);
+    m_tcpServerAction->setText(listening ? tr("Stop TCP &Server") : tr("Start TCP &Server"));
+    m_acceptAction->setEnabled(listening);
+    m_acceptAction->setChecked(listening && !accepting);
+}
+
+void MainWindow::setUdpServerState(bool bound, const QString &endpoint)
+{
+    m_serverPanel->setUdpState(bound, endpoint);
+    m_udpServerAction->setChecked(bound);
+    m_udpServerAction->setText(bound ? tr("Stop &UDP Server") : tr("Start &UDP Server"));
+}
+
+void MainWindow::setDescriptorInfo(const QString &text)
+{
+    m_serverPanel->setDescriptorInfo(text);
+}
+
+void MainWindow::setSocketActionProvider(std::function<SocketActions(SocketId)> provider)
+{
+    m_actionProvider = std::move(provider);
+}
+
+void MainWindow::showSocketMenu(SocketId id, const QPoint &screenPos)
+{
+    const SocketActions actions = m_actionProvider ? m_actionProvider(id) : SocketActions();
+    QMenu menu(this);
+    const struct
+    {
+        SocketAction action;
+        QString text;
+        QString tip;
+    } entries[] = {
+            {SocketAction::SendText, tr("Send Text…"), tr("Send a line of text on this socket")},
+            {SocketAction::SendBurst, tr("Send Burst…"), tr("Send several datagrams at once")},
+            {SocketAction::StartPeriodic, tr("Send Periodically…"),
+             tr("Send a message again and again at an interval")},
+            {SocketAction::StopPeriodic, tr("Stop Periodic Sending"), QString()},
+            {SocketAction::HalfClose, tr("Half-Close (shutdown write)"),
+             tr("Send FIN but keep reading: this side goes to FIN_WAIT2, the peer to CLOSE_WAIT")},
+            {SocketAction::Close, tr("Close"), tr("Close gracefully with FIN")},
+            {SocketAction::Abort, tr("Abort (RST)"),
+             tr("Close at once with a reset: the peer sees \"connection reset\"")},
+    };
+    for (const auto &entry : entries) {
+        if (!actions.testFlag(entry.action))
+            continue;
+        QAction *item = menu.addAction(entry.text);
+        item->setToolTip(entry.tip);
+        const SocketAction action = entry.action;
+        connect(item, &QAction::triggered, this,
+                [this, id, action] { requestSocketAction(id, action); });
+    }
+    if (menu.isEmpty()) {
+        QAction *none = menu.addAction(tr("No actions for this socket"));
+        none->setEnabled(false);
+    }
+    menu.setToolTipsVisible(true);
+    menu.exec(screenPos);
+}
+
+void MainWindow::requestSocketAction(SocketId id, SocketAction action)
+{
+    QSettings settings;
+    QString text;
+    int number = 0;
+    bool ok = true;
+    switch (action) {
+    case SocketAction::SendText:
+        text = QInputDialog::getText(
+                this, tr("Send Text"), tr("Text to send:"), QLineEdit::Normal,
+                settings.value(QStringLiteral("actions/lastText"), tr("hello")).toString(), &ok);
+        if (ok)
+            settings.setValue(QStringLiteral("actions/lastText"), text);
+        break;
+    case SocketAction::SendBurst:
+        number = QInputDialog::getInt(this, tr("Send Burst"), tr("How many datagrams:"), 10, 1,
+                                      10000, 1, &ok);
+        text = tr("datagram %n");
+        break;
+    case SocketAction::StartPeriodic:
+        number = QInputDialog::getInt(this, tr("Send Periodically"), tr("Every (milliseconds):"),
+                                      1000, 10, 600000, 100, &ok);
+        text = tr("message %n");
+        break;
+    default:
+        break;
+    }
+    if (ok)
+        Q_EMIT socketActionRequested(id, action, text, number);
 }
 
 void MainWindow::changeEvent(QEvent *event)

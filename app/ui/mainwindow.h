@@ -2,7 +2,11 @@
 #pragma once
 
 #include "eventlog.h"
+#include "serverpanel.h"
+#include "socketaction.h"
 #include "socketregistry.h"
+
+#include <functional>
 
 #include <QMainWindow>
 
@@ -32,6 +36,20 @@ public:
     SocketFilterProxyModel *filterModel() const { return m_proxy; }
     DiagramScene *diagramScene() const { return m_scene; }
     DiagramView *diagramView() const { return m_view; }
+    ServerPanel *serverPanel() const { return m_serverPanel; }
+
+    // Shows the servers' state in the panel, the toolbar and the title.
+    void setTcpServerState(bool listening, bool accepting, const QString &endpoint);
+    void setUdpServerState(bool bound, const QString &endpoint);
+    void setDescriptorInfo(const QString &text);
+    // Who answers "what can be done with this socket?" for the context menus.
+    void setSocketActionProvider(std::function<SocketActions(SocketId)> provider);
+
+Q_SIGNALS:
+    void spawnTcpClientsRequested(int count);
+    void spawnUdpClientsRequested(int count);
+    void socketActionRequested(SocketScope::SocketId id, SocketScope::SocketAction action,
+                               const QString &text, int number);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -50,6 +68,8 @@ private:
     void copyImage();
     void syncTableFromDiagram();
     void syncDiagramFromTable();
+    void showSocketMenu(SocketId id, const QPoint &screenPos);
+    void requestSocketAction(SocketId id, SocketAction action);
     void showAbout();
 
     SocketRegistry &m_registry;
@@ -60,6 +80,15 @@ private:
     DiagramScene *m_scene = nullptr;
     DiagramView *m_view = nullptr;
     bool m_syncingSelection = false;
+    ServerPanel *m_serverPanel = nullptr;
+    std::function<SocketActions(SocketId)> m_actionProvider;
+    QAction *m_tcpServerAction = nullptr;
+    QAction *m_acceptAction = nullptr;
+    QAction *m_udpServerAction = nullptr;
+    QAction *m_spawnTcpAction = nullptr;
+    QAction *m_spawnUdpAction = nullptr;
+    QAction *m_spawnTcpManyAction = nullptr;
+    QAction *m_spawnUdpManyAction = nullptr;
     QLineEdit *m_filterEdit = nullptr;
     QComboBox *m_protocolCombo = nullptr;
     QLabel *m_countLabel = nullptr;

@@ -3,7 +3,12 @@
 // window, takes a screenshot from outside the app and quits it with its keyboard shortcut.
 #include <QColor>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMap>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -76,8 +81,12 @@ void TestGuiSmoke::windowAppearsAndIsNotBlank()
     app.setProcessEnvironment(env);
     app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     const QString statePath = m_home.filePath(QStringLiteral("state.json"));
+    const QString svgPath = m_home.filePath(QStringLiteral("diagram.svg"));
+    // Ephemeral ports: the test must not depend on 9877 being free on this machine.
     app.start(QStringLiteral(SOCKETSCOPE_BINARY),
-              {QStringLiteral("--export-state"), statePath, QStringLiteral("--quit-after"),
+              {QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+               QStringLiteral("0"), QStringLiteral("--export-state"), statePath,
+               QStringLiteral("--export-image"), svgPath, QStringLiteral("--quit-after"),
                QStringLiteral("60000")});
     QVERIFY2(app.waitForStarted(10000), "socketscope did not start");
 
@@ -93,8 +102,14 @@ void TestGuiSmoke::windowAppearsAndIsNotBlank()
                    {QStringLiteral("getwindowgeometry"), QString::fromLatin1(window)});
     QVERIFY2(geometry.contains("Geometry:"), geometry.constData());
 
-    // Let the first frames reach the screen before taking the picture.
-    QTest::qWait(1000);
+    // Spawn three TCP and two UDP clients through the keyboard shortcuts a lecturer uses.
+    runX(m_display, QStringLiteral("xdotool"),
+         {QStringLiteral("windowfocus"), QStringLiteral("--sync"), QString::fromLatin1(window),
+          QStringLiteral("key"), QStringLiteral("--delay"), QStringLiteral("150"),
+          QStringLiteral("ctrl+n"), QStringLiteral("ctrl+n"), QStringLiteral("ctrl+n"),
+          QStringLiteral("ctrl+u"), QStringLiteral("ctrl+u")});
+    // Let the connections complete and the frames reach the screen before the picture.
+    QTest::qWait(1500);
     const QString shotPath = m_home.filePath(QStringLiteral("shot.png"));
     runX(m_display, QStringLiteral("import"),
          {QStringLiteral("-window"), QStringLiteral("root"), shotPath});
@@ -117,7 +132,37 @@ void TestGuiSmoke::windowAppearsAndIsNotBlank()
     QVERIFY2(app.waitForFinished(20000), "socketscope did not quit on Ctrl+Q");
     QCOMPARE(app.exitStatus(), QProcess::NormalExit);
     QCOMPARE(app.exitCode(), 0);
-    QVERIFY(QFile::exists(statePath));
+
+    // What the app exported at quit: the registry (JSON) and the diagram (SVG) of one moment.
+    QFile stateFile(statePath);
+    QVERIFY(stateFile.open(QIODevice::ReadOnly));
+    const QJsonArray sockets = QJsonDocument::fromJson(stateFile.readAll())
+                                       .object()
+                                       .value(QStringLiteral("sockets"))
+                                       .toArray();
+    QMap<QString, int> roles;
+    for (const QJsonValue &socket : sockets)
+        ++roles[socket.toObject().value(QStringLiteral("role")).toString()];
+    QCOMPARE(roles.value(QStringLiteral("tcp-listener")), 1);
+    QCOMPARE(roles.value(QStringLiteral("tcp-client")), 3);
+    QCOMPARE(roles.value(QStringLiteral("tcp-server-side")), 3);
+    QCOMPARE(roles.value(QStringLiteral("udp-server")), 1);
+    QCOMPARE(roles.value(QStringLiteral("udp-client")), 2);
+
+    QFile svgFile(svgPath);
+    QVERIFY(svgFile.open(QIODevice::ReadOnly));
+    const QString svg = QString::fromUtf8(svgFile.readAll());
+    // Every socket card writes its protocol as a text of its own; nothing else does.
+    static const QRegularExpression protocolLabel(QStringLiteral(">\\s*(TCP|UDP)\\s*</text>"));
+    QCOMPARE(svg.count(protocolLabel), sockets.size());
+    for (const QJsonValue &value : sockets) {
+        const QJsonObject socket = value.toObject();
+        const QJsonObject local = socket.value(QStringLiteral("local")).toObject();
+        const QString localText = local.value(QStringLiteral("address")).toString()
+                                  + QLatin1Char(':')
+                                  + QString::number(local.value(QStringLiteral("port")).toInt());
+        QVERIFY2(svg.contains(localText), qPrintable(localText));
+    }
 }
 
 void TestGuiSmoke::cleanupTestCase()

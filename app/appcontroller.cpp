@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+#include "appcontroller.h"
+
+#include "eventlog.h"
+#include "mainwindow.h"
+#include "netinput.h"
+#include "networkengine.h"
+
+#include <QMessageBox>
+#include <QPushButton>
+
+namespace SocketScope {
+
+AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &window,
+                             QObject *parent)
+    : QObject(parent), m_engine(engine), m_log(log), m_window(window)
+{
+    ServerPanel *panel = window.serverPanel();
+    connect(panel, &ServerPanel::tcpStartRequested, this, &AppController::startTcpServer);
+    connect(panel, &ServerPanel::tcpStopRequested, &engine, &NetworkEngine::stopTcpServer);
+    connect(panel, &ServerPanel::tcpAcceptingRequested, &engine, &NetworkEngine::setTcpAccepting);
+    connect(panel, &ServerPanel::udpStartRequested, this, &AppController::startUdpServer);
+    connect(panel, &ServerPanel::udpStopRequested, &engine, &NetworkEngine::stopUdpServer);
+    connect(panel, &ServerPanel::udpDelayChanged, this,
+            [this](int ms) { report(m_engine.setUdpProcessingDelay(ms), tr("UDP server")); });
+    connect(panel, &ServerPanel::tcpBehaviourChanged, this, [this](const QString &name) {
+        if (const auto behaviour = behaviourFromName(name))
+            m_engine.setTcpBehaviour(*behaviour);
+    });
+    connect(panel, &ServerPanel::udpBehaviourChanged, this, [this](const QString &name) {
+        if (const auto behaviour = behaviourFromName(name))
+            m_engine.setUdpBehaviour(*behaviour);
+    });
+    connect(&window, &MainWindow::spawnTcpClientsRequested, this, &AppController::spawnTcp);
+    connect(&window, &MainWindow::spawnUdpClientsRequested, this, &AppController::spawnUdp);
+    connect(&window, &MainWindow::socketActionRequested, this, &AppController::performAction);
+    window.setSocketActionProvider([this](SocketId id) { return m_engine.availableActions(id); });
+
+    connect(&engine, &NetworkEngine::tcpServerChanged, this, &AppController::refreshServerState);
+    connect(&engine, &NetworkEngine::udpServerChanged, this, &AppController::refreshServerState);
+    // Counting descriptors lists /proc/self/fd: once per burst of client changes is plenty.
+    m_descriptorTimer.setSingleShot(true);
+    m_descriptorTimer.setInterval(250);
+    connect(&m_descriptorTimer, &QTimer::timeout, this, &AppController::refreshDescriptors);
+    connect(&engine, &NetworkEngine::clientsChanged, &m_descriptorTimer,
+            qOverload<>(&QTimer::start));
+    refreshServerState();
+    refreshDescriptors();
+}
+
+bool AppController::startTcpServer(const TcpServerSettings &settings)
+{
+    const Parsed<QHostAddress> address = parseAddress(settings.address);
+    if (!address.ok()) {
+        report(NetErrorInfo(NetError::InvalidInput, address.error), tr("TCP server"));
+        return false;
+    }
+    const Parsed<Behaviour> behaviour = parseBehaviour(settings.behaviour);
+    TcpServerConfig config;
+    config.address = *address.value;
+    config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
+    config.backlog = settings.backlog;
+    config.behaviour = behaviour.value.value_or(Behaviour::Echo);
+    const NetErrorInfo error = m_engine.startTcpServer(config);
+    if (error.error == NetError::PortInUse && error.suggestedPort) {
+        offerNextPort(error, true);
+        return false;
+    }
+    report(error, tr("TCP server"));
+    return !error.isError();
+}
+
+bool AppController::startUdpServer(const UdpServerSettings &settings)
+{
+    const Parsed<QHostAddress> address = parseAddress(settings.address);
+    if (!address.ok()) {
+        report(NetErrorInfo(NetError::InvalidInput, address.error), tr("UDP server"));
+        return false;
+    }
+    UdpServerConfig config;
+    config.address = *address.value;
+    config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
+    config.behaviour = parseBehaviour(settings.behaviour).value.value_or(Behaviour::Echo);
+    config.processingDelayMs = settings.delayMs;
+    const NetErrorInfo error = m_engine.startUdpServer(config);
+    if (error.error == NetError::PortInUse && error.suggestedPort) {
+        offerNextPort(error, false);
+        return false;
+    }
+    report(error, tr("UDP server"));
+    return !error.isError();
+}
+
+void AppController::spawnTcp(int count)
+{
+    const SpawnResult result = m_engine.spawnTcpClients(count);
+    report(result.stopReason, tr("TCP clients"));
+}
+
+void AppController::spawnUdp(int count)
+{
+    const SpawnResult result = m_engine.spawnUdpClients(count);
+    report(result.stopReason, tr("UDP clients"));
+}
+
+void AppController::performAction(SocketId id, SocketAction action, const QString &text, int number)
+{
+    NetErrorInfo error;
+    switch (action) {
+    case SocketAction::SendText:
+        error = m_engine.sendText(id, text);
+        break;
+    case SocketAction::SendBurst:
+        error = m_engine.sendBurst(id, number, text);
+        break;
+    case SocketAction::StartPeriodic:
+        error = m_engine.startPeriodic(id, number, text);
+        break;
+    case SocketAction::StopPeriodic:
+        error = m_engine.stopPeriodic(id);
+        break;
+    case SocketAction::HalfClose:
+        error = m_engine.halfClose(id);
+        break;
+    case SocketAction::Close:
+        error = m_engine.close(id);
+        break;
+    case SocketAction::Abort:
+        error = m_engine.abort(id);
+        break;
+    }
+    report(error, tr("Socket action"));
+}
+
+void AppController::refreshServerState()
+{
+    m_window.setTcpServerState(m_engine.isTcpListening(), m_engine.isTcpAccepting(),
+                               m_engine.tcpServerEndpoint().toString());
+    m_window.setUdpServerState(m_engine.isUdpBound(), m_engine.udpServerEndpoint().toString());
+}
+
+void AppController::refreshDescriptors()
+{
+    m_window.setDescriptorInfo(m_engine.descriptorBudget().describe());
+}
+
+void AppController::report(const NetErrorInfo &error, const QString &title)
+{
+    // The engine has logged it already; the window's status bar shows every logged error.
+    if (!error.isError() || !m_interactive)
+        return;
+    auto *box = new QMessageBox(QMessageBox::Warning, title, error.message, QMessageBox::Ok,
+                                &m_window);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // not exec(): the sockets keep being served while the message is up
+}
+
+void AppController::offerNextPort(const NetErrorInfo &error, bool tcp)
+{
+    const quint16 port = *error.suggestedPort;
+    if (!m_interactive)
+        return;
+    auto *box = new QMessageBox(QMessageBox::Question, tcp ? tr("TCP server") : tr("UDP server"),
+                                error.message, QMessageBox::Cancel, &m_window);
+    QPushButton *use = box->addButton(tr("Use Port %1").arg(port), QMessageBox::AcceptRole);
+    box->setDefaultButton(use);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, use, port, tcp] {
+        if (box->clickedButton() != use)
+            return;
+        ServerPanel *panel = m_window.serverPanel();
+        if (tcp) {
+            TcpServerSettings settings = panel->tcpSettings();
+            settings.port = port;
+            panel->setTcpSettings(settings);
+            startTcpServer(settings);
+        } else {
+            UdpServerSettings settings = panel->udpSettings();
+            settings.port = port;
+            panel->setUdpSettings(settings);
+            startUdpServer(settings);
+        }
+    });
+    box->open();
+}
+
+} // namespace SocketScope

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "neterror.h"
+#include "serverpanel.h"
+#include "socketaction.h"
+#include "socketrecord.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace SocketScope {
+
+class EventLog;
+class MainWindow;
+class NetworkEngine;
+
+// Connects what the user asks for in the window to the network engine, and the engine's
+// state back to the window. The only place that knows both the UI and the network.
+class AppController : public QObject
+{
+    Q_OBJECT
+public:
+    AppController(NetworkEngine &engine, EventLog &log, MainWindow &window,
+                  QObject *parent = nullptr);
+
+    // Start the servers with the window's current settings; errors are shown, not fatal.
+    bool startTcpServer(const TcpServerSettings &settings);
+    bool startUdpServer(const UdpServerSettings &settings);
+    // Whether errors pop up as dialogs (desktop) or only go to the log and status bar.
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+
+private:
+    void spawnTcp(int count);
+    void spawnUdp(int count);
+    void performAction(SocketId id, SocketAction action, const QString &text, int number);
+    void refreshServerState();
+    void refreshDescriptors();
+    void report(const NetErrorInfo &error, const QString &title);
+    void offerNextPort(const NetErrorInfo &error, bool tcp);
+
+    NetworkEngine &m_engine;
+    EventLog &m_log;
+    MainWindow &m_window;
+    QTimer m_descriptorTimer;
+    bool m_interactive = true;
+};
+
+} // namespace SocketScope

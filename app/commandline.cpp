@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+#include "commandline.h"
+
+#include "netinput.h"
+#include "networkengine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace SocketScope {
+
+namespace {
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "socketscope: %s\n", qPrintable(message));
+}
+
+QString text(const char *source)
+{
+    return QCoreApplication::translate("main", source);
+}
+
+} // namespace
+
+std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+            text("Makes client-server sockets visible: real TCP and UDP endpoints on this "
+                 "machine, drawn live with the kernel's own view of each socket."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption exportState(
+            QStringLiteral("export-state"),
+            text("Write the state (every socket and event) as JSON to <file> when the app quits."),
+            QStringLiteral("file"));
+    const QCommandLineOption exportImage(
+            QStringLiteral("export-image"),
+            text("Write the diagram to <file> (.png or .svg) when the app quits."),
+            QStringLiteral("file"));
+    const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
+                                       text("Quit by itself after <ms> milliseconds."),
+                                       QStringLiteral("ms"));
+    const QCommandLineOption bind(QStringLiteral("bind"),
+                                  text("Address the servers bind to (default 127.0.0.1). "
+                                       "Anything but loopback exposes them to the network."),
+                                  QStringLiteral("address"));
+    const QCommandLineOption tcpPort(QStringLiteral("tcp-port"),
+                                     text("TCP server port (default 9877; 0 = any free port)."),
+                                     QStringLiteral("port"));
+    const QCommandLineOption udpPort(QStringLiteral("udp-port"),
+                                     text("UDP server port (default 9877; 0 = any free port)."),
+                                     QStringLiteral("port"));
+    const QCommandLineOption clients(QStringLiteral("clients"),
+                                     text("Spawn <n> TCP clients at start."), QStringLiteral("n"));
+    const QCommandLineOption udpClients(QStringLiteral("udp-clients"),
+                                        text("Spawn <n> UDP clients at start."),
+                                        QStringLiteral("n"));
+    const QCommandLineOption behaviour(QStringLiteral("behaviour"),
+                                       text("What both servers do: echo, discard or daytime."),
+                                       QStringLiteral("name"));
+    const QCommandLineOption noTcp(QStringLiteral("no-tcp"), text("Do not start the TCP server."));
+    const QCommandLineOption noUdp(QStringLiteral("no-udp"), text("Do not start the UDP server."));
+    parser.addOptions({exportState, exportImage, quitAfter, bind, tcpPort, udpPort, clients,
+                       udpClients, behaviour, noTcp, noUdp});
+    parser.process(app); // exits on --help, --version and unknown options
+
+    CommandLineOptions options;
+    QStringList errors;
+    options.exportStatePath = parser.value(exportState);
+    options.exportImagePath = parser.value(exportImage);
+    if (!options.exportImagePath.isEmpty()) {
+        const QString suffix = QFileInfo(options.exportImagePath).suffix().toLower();
+        if (suffix != QLatin1String("png") && suffix != QLatin1String("svg"))
+            errors << QStringLiteral("--export-image writes PNG or SVG: name the file .png or "
+                                     ".svg, not '%1'.")
+                              .arg(options.exportImagePath);
+    }
+    if (parser.isSet(quitAfter)) {
+        const Parsed<int> ms = parseInteger(parser.value(quitAfter), 0, 24 * 3600 * 1000,
+                                            QStringLiteral("--quit-after"));
+        if (ms.ok())
+            options.quitAfterMs = *ms.value;
+        else
+            errors << ms.error;
+    }
+    if (parser.isSet(bind)) {
+        const Parsed<QHostAddress> address = parseAddress(parser.value(bind));
+        if (address.ok())
+            options.bindAddress = parser.value(bind);
+        else
+            errors << QStringLiteral("--bind: ") + address.error;
+    }
+    const auto readPort = [&](const QCommandLineOption &option, std::optional<int> &out) {
+        if (!parser.isSet(option))
+            return;
+        const Parsed<quint16> port = parsePort(parser.value(option));
+        if (port.ok())
+            out = *port.value;
+        else
+            errors << QStringLiteral("--%1: ").arg(option.names().constFirst()) + port.error;
+    };
+    readPort(tcpPort, options.tcpPort);
+    readPort(udpPort, options.udpPort);
+    const auto readCount = [&](const QCommandLineOption &option, int &out) {
+        if (!parser.isSet(option))
+            return;
+        const Parsed<int> count
+                = parseInteger(parser.value(option), 0, NetworkEngine::MaxSpawn,
+                               QStringLiteral("--%1").arg(option.names().constFirst()));
+        if (count.ok())
+            out = *count.value;
+        else
+            errors << count.error;
+    };
+    readCount(clients, options.tcpClients);
+    readCount(udpClients, options.udpClients);
+    if (parser.isSet(behaviour)) {
+        const Parsed<Behaviour> parsed = parseBehaviour(parser.value(behaviour));
+        if (parsed.ok())
+            options.behaviour = behaviourName(*parsed.value);
+        else
+            errors << QStringLiteral("--behaviour: ") + parsed.error;
+    }
+    options.noTcp = parser.isSet(noTcp);
+    options.noUdp = parser.isSet(noUdp);
+    if (!errors.isEmpty()) {
+        for (const QString &error : std::as_const(errors))
+            printError(error);
+        return std::nullopt;
+    }
+    return options;
+}
+
+} // namespace SocketScope

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+class QCoreApplication;
+
+namespace SocketScope {
+
+// Everything the command line can ask for, checked: a value here is usable as it is.
+struct CommandLineOptions
+{
+    QString exportStatePath;
+    QString exportImagePath;
+    int quitAfterMs = -1;
+    std::optional<QString> bindAddress;
+    std::optional<int> tcpPort;
+    std::optional<int> udpPort;
+    std::optional<QString> behaviour;
+    int tcpClients = 0;
+    int udpClients = 0;
+    bool noTcp = false;
+    bool noUdp = false;
+};
+
+// Parses and checks the arguments. Exits the process for --help and --version; on bad
+// input prints what is wrong and what to write instead, and returns nullopt.
+std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app);
+
+} // namespace SocketScope

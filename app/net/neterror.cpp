@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "neterror.h"
+
+namespace SocketScope {
+
+QString netErrorName(NetError error)
+{
+    switch (error) {
+    case NetError::None:
+        return QStringLiteral("none");
+    case NetError::PortInUse:
+        return QStringLiteral("port-in-use");
+    case NetError::PrivilegedPort:
+        return QStringLiteral("privileged-port");
+    case NetError::AddressNotLocal:
+        return QStringLiteral("address-not-local");
+    case NetError::ConnectionRefused:
+        return QStringLiteral("connection-refused");
+    case NetError::ResetByPeer:
+        return QStringLiteral("reset-by-peer");
+    case NetError::OutOfDescriptors:
+        return QStringLiteral("out-of-descriptors");
+    case NetError::DatagramTooLarge:
+        return QStringLiteral("datagram-too-large");
+    case NetError::InvalidInput:
+        return QStringLiteral("invalid-input");
+    case NetError::NotRunning:
+        return QStringLiteral("not-running");
+    case NetError::Other:
+        return QStringLiteral("other");
+    }
+    return QStringLiteral("other");
+}
+
+qint64 maxUdpPayload(const QHostAddress &destination)
+{
+    return destination.protocol() == QAbstractSocket::IPv6Protocol ? MaxUdpPayloadIPv6
+                                                                   : MaxUdpPayloadIPv4;
+}
+
+NetError netErrorFromSocketError(QAbstractSocket::SocketError error)
+{
+    switch (error) {
+    case QAbstractSocket::AddressInUseError:
+        return NetError::PortInUse;
+    case QAbstractSocket::SocketAccessError:
+        return NetError::PrivilegedPort;
+    case QAbstractSocket::SocketAddressNotAvailableError:
+        return NetError::AddressNotLocal;
+    case QAbstractSocket::ConnectionRefusedError:
+        return NetError::ConnectionRefused;
+    case QAbstractSocket::SocketResourceError:
+        return NetError::OutOfDescriptors;
+    case QAbstractSocket::DatagramTooLargeError:
+        return NetError::DatagramTooLarge;
+    default:
+        return NetError::Other;
+    }
+}
+
+} // namespace SocketScope

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "socketrecord.h"
+
+#include <QAbstractSocket>
+#include <QString>
+
+#include <optional>
+
+namespace SocketScope {
+
+// The failures a user can run into, each with its own advice. Everything else that Qt or
+// the kernel reports ends up as Other with the system's text.
+enum class NetError {
+    None,
+    PortInUse, // EADDRINUSE: another socket holds the port
+    PrivilegedPort, // EACCES on bind: ports below 1024 need privileges
+    AddressNotLocal, // EADDRNOTAVAIL: no interface of this machine has that address
+    ConnectionRefused, // ECONNREFUSED: nothing listens there (listener stopped?)
+    ResetByPeer, // ECONNRESET: the peer aborted the connection
+    OutOfDescriptors, // EMFILE/ENFILE: the process or system ran out of file descriptors
+    DatagramTooLarge, // EMSGSIZE: more than fits into one IP packet
+    InvalidInput, // a value the user typed cannot be used
+    NotRunning, // an action needs a server or socket that is not there
+    Other,
+};
+
+// Wire name for logs, JSON and tests: "port-in-use", ...
+QString netErrorName(NetError error);
+
+struct NetErrorInfo
+{
+    NetErrorInfo() = default;
+    NetErrorInfo(NetError error_, QString message_, SocketId socket_ = InvalidSocketId)
+        : error(error_), message(std::move(message_)), socket(socket_)
+    { }
+
+    NetError error = NetError::None;
+    QString message; // what happened and what to do about it, one or two sentences
+    SocketId socket = InvalidSocketId; // the socket it concerns, if any
+    std::optional<quint16> suggestedPort; // for PortInUse: a port that was free just now
+
+    bool isError() const { return error != NetError::None; }
+};
+
+// Largest UDP payload one datagram can carry: 65535 minus the IP and UDP headers.
+inline constexpr qint64 MaxUdpPayloadIPv4 = 65507;
+inline constexpr qint64 MaxUdpPayloadIPv6 = 65527;
+qint64 maxUdpPayload(const QHostAddress &destination);
+
+// Maps a socket error Qt reported to ours. errnoHint refines what Qt folds together.
+NetError netErrorFromSocketError(QAbstractSocket::SocketError error);
+
+} // namespace SocketScope

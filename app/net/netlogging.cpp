@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+#include "netlogging.h"
+
+namespace SocketScope {
+Q_LOGGING_CATEGORY(lcNet, "socketscope.net")
+} // namespace SocketScope

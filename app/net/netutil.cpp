@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+#include "netutil.h"
+
+#include <QNetworkInterface>
+#include <QTcpServer>
+#include <QUdpSocket>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace SocketScope {
+
+namespace {
+constexpr int DefaultPortHint = 9877;
+} // namespace
+
+bool isLocalAddress(const QHostAddress &address)
+{
+    if (address.isNull())
+        return false;
+    if (address.isLoopback())
+        return true;
+    if (address == QHostAddress(QHostAddress::Any) || address == QHostAddress(QHostAddress::AnyIPv4)
+        || address == QHostAddress(QHostAddress::AnyIPv6))
+        return true;
+    const QList<QHostAddress> all = QNetworkInterface::allAddresses();
+    for (const QHostAddress &candidate : all) {
+        // isEqual with the scope stripped: fe80::1%eth0 typed as fe80::1 is still ours.
+        QHostAddress bare = candidate;
+        bare.setScopeId(QString());
+        QHostAddress wanted = address;
+        wanted.setScopeId(QString());
+        if (bare.isEqual(wanted, QHostAddress::TolerantConversion))
+            return true;
+    }
+    return false;
+}
+
+std::optional<quint16> findFreePort(Protocol protocol, const QHostAddress &address, quint16 after,
+                                    int attempts)
+{
+    int port = after;
+    for (int i = 0; i < attempts; ++i) {
+        port = port >= 65535 ? 1024 : port + 1;
+        const auto candidate = static_cast<quint16>(port);
+        if (protocol == Protocol::Tcp) {
+            QTcpServer probe;
+            if (probe.listen(address, candidate))
+                return candidate;
+        } else {
+            QUdpSocket probe;
+            if (probe.bind(address, candidate, QAbstractSocket::DontShareAddress))
+                return candidate;
+        }
+    }
+    return std::nullopt;
+}
+
+bool shutdownWrite(qintptr descriptor)
+{
+    return descriptor >= 0 && ::shutdown(static_cast<int>(descriptor), SHUT_WR) == 0;
+}
+
+bool setResetOnClose(qintptr descriptor)
+{
+    const linger value{1, 0};
+    return descriptor >= 0
+           && ::setsockopt(static_cast<int>(descriptor), SOL_SOCKET, SO_LINGER, &value,
+                           sizeof value)
+                      == 0;
+}
+
+std::optional<Endpoint> localEndpointOf(qintptr descriptor)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (descriptor < 0
+        || ::getsockname(static_cast<int>(descriptor), reinterpret_cast<sockaddr *>(&storage),
+                         &length)
+                   != 0)
+        return std::nullopt;
+    const QHostAddress address(reinterpret_cast<const sockaddr *>(&storage));
+    quint16 port = 0;
+    if (storage.ss_family == AF_INET)
+        port = ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
+    else if (storage.ss_family == AF_INET6)
+        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port);
+    else
+        return std::nullopt;
+    return Endpoint{address, port};
+}
+
+NetErrorInfo checkBindAddress(const QHostAddress &address)
+{
+    if (address.isNull())
+        return {NetError::InvalidInput,
+                QObject::tr("No address given: type an IP address such as 127.0.0.1 or ::1.")};
+    if (!isLocalAddress(address))
+        return {NetError::AddressNotLocal,
+                QObject::tr("%1 is not an address of this machine, so no socket here can use "
+                            "it. Pick 127.0.0.1, ::1 or one of this machine's interface "
+                            "addresses (ip -brief address).")
+                        .arg(address.toString())};
+    return {};
+}
+
+NetErrorInfo describeBindError(Protocol protocol, QAbstractSocket::SocketError error,
+                               const QString &systemText, const QHostAddress &address, quint16 port)
+{
+    const QString where = Endpoint{address, port}.toString();
+    const QString proto = protocol == Protocol::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
+    NetErrorInfo info;
+    info.error = netErrorFromSocketError(error);
+    switch (info.error) {
+    case NetError::PortInUse:
+        info.suggestedPort = findFreePort(protocol, address, port);
+        info.message = QObject::tr("%1 port %2 is already in use on %3 (another program or "
+                                   "server holds it).")
+                               .arg(proto)
+                               .arg(port)
+                               .arg(address.toString());
+        if (info.suggestedPort)
+            info.message += QLatin1Char(' ')
+                            + QObject::tr("Port %1 is free: use that, or stop the other program.")
+                                      .arg(*info.suggestedPort);
+        else
+            info.message
+                    += QLatin1Char(' ') + QObject::tr("Stop the other program or pick a port.");
+        break;
+    case NetError::PrivilegedPort:
+        info.message = QObject::tr("Ports below 1024 need privileges (root or "
+                                   "CAP_NET_BIND_SERVICE) and %1 was refused. Use a port of 1024 "
+                                   "or above, e.g. %2.")
+                               .arg(where)
+                               .arg(DefaultPortHint);
+        break;
+    case NetError::AddressNotLocal:
+        info.message = QObject::tr("Cannot bind %1: %2 is not an address of this machine. Use "
+                                   "127.0.0.1, ::1 or an interface address.")
+                               .arg(where, address.toString());
+        break;
+    case NetError::OutOfDescriptors:
+        info.message = QObject::tr("Cannot open a socket for %1: this process is out of file "
+                                   "descriptors (EMFILE). Close some clients first.")
+                               .arg(where);
+        break;
+    default:
+        info.error = NetError::Other;
+        info.message = QObject::tr("Cannot bind %1 %2: %3").arg(proto, where, systemText);
+        break;
+    }
+    return info;
+}
+
+bool isPrivilegedProcess()
+{
+    return ::geteuid() == 0;
+}
+
+} // namespace SocketScope

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "neterror.h"
+#include "socketrecord.h"
+
+#include <QHostAddress>
+
+#include <optional>
+
+namespace SocketScope {
+
+// True when a socket on this machine can bind the address: one of our interfaces'
+// addresses, the whole loopback net 127.0.0.0/8 (Linux answers for all of it), or an
+// any-address.
+bool isLocalAddress(const QHostAddress &address);
+
+// The first port after `after` that both TCP (listen) or UDP (bind) can take on `address`
+// right now, found by really binding it, trying at most `attempts` ports. It can be taken
+// again before the caller uses it; it is a suggestion, not a reservation.
+std::optional<quint16> findFreePort(Protocol protocol, const QHostAddress &address, quint16 after,
+                                    int attempts = 100);
+
+// Plain POSIX on a socket Qt manages. Both return false and leave errno on failure.
+// Sends FIN but keeps the read side open: Qt has no half-close of its own.
+bool shutdownWrite(qintptr descriptor);
+// SO_LINGER {on, 0}: the next close() discards unsent data and sends RST instead of FIN.
+bool setResetOnClose(qintptr descriptor);
+// The address the kernel gave the socket (its ephemeral port right after connect()).
+std::optional<Endpoint> localEndpointOf(qintptr descriptor);
+
+// Turns a failed bind/listen into advice; shared by the TCP and UDP servers and clients.
+// For a port in use it looks for the next free port to offer.
+NetErrorInfo describeBindError(Protocol protocol, QAbstractSocket::SocketError error,
+                               const QString &systemText, const QHostAddress &address,
+                               quint16 port);
+// The check before binding: the address must be one of this machine's.
+NetErrorInfo checkBindAddress(const QHostAddress &address);
+
+// Current process's effective uid is 0.
+bool isPrivilegedProcess();
+
+} // namespace SocketScope

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: MIT
+#include "networkengine.h"
+
+#include "eventlog.h"
+#include "netlogging.h"
+#include "netutil.h"
+#include "socketregistry.h"
+
+namespace SocketScope {
+
+namespace {
+
+constexpr int MaxTextChars = 1 << 20;
+
+// Clients cannot connect to an any-address; they mean "this machine", so use its loopback.
+Endpoint reachable(Endpoint endpoint)
+{
+    if (endpoint.address == QHostAddress(QHostAddress::AnyIPv4)
+        || endpoint.address == QHostAddress(QHostAddress::Any))
+        endpoint.address = QHostAddress(QHostAddress::LocalHost);
+    else if (endpoint.address == QHostAddress(QHostAddress::AnyIPv6))
+        endpoint.address = QHostAddress(QHostAddress::LocalHostIPv6);
+    return endpoint;
+}
+
+} // namespace
+
+NetworkEngine::NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *parent)
+    : QObject(parent),
+      m_registry(registry),
+      m_log(log),
+      m_tcpServer(new TcpServerEndpoint(registry, log, this)),
+      m_udpServer(new UdpServerEndpoint(registry, log, this))
+{
+    connect(m_tcpServer, &TcpServerEndpoint::listeningChanged, this,
+            &NetworkEngine::tcpServerChanged);
+    connect(m_tcpServer, &TcpServerEndpoint::acceptingChanged, this,
+            &NetworkEngine::tcpServerChanged);
+    connect(m_tcpServer, &TcpServerEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
+    connect(m_udpServer, &UdpServerEndpoint::boundChanged, this, &NetworkEngine::udpServerChanged);
+    connect(m_udpServer, &UdpServerEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
+
+    // Each local client costs two descriptors, and Debian's soft limit of 1024 would stop a
+    // spawn of 1000 halfway; the hard limit is ours to take.
+    const bool raised = DescriptorBudget::raiseSoftLimit();
+    const DescriptorBudget budget = DescriptorBudget::current();
+    m_log.append(raised ? EventSeverity::Info : EventSeverity::Warning,
+                 raised ? budget.describe()
+                        : tr("Could not raise the open-file limit: %1").arg(budget.describe()));
+}
+
+NetworkEngine::~NetworkEngine()
+{
+    // Clients first, then the servers (their members' destructors report the rest).
+    closeAllClients();
+    qDeleteAll(m_tcpClients);
+    qDeleteAll(m_udpClients);
+    m_tcpClients.clear();
+    m_udpClients.clear();
+}
+
+// --- servers
+
+NetErrorInfo NetworkEngine::startTcpServer(const TcpServerConfig &config)
+{
+    return m_tcpServer->start(config);
+}
+
+void NetworkEngine::stopTcpServer()
+{
+    m_tcpServer->stop();
+}
+
+void NetworkEngine::setTcpAccepting(bool accepting)
+{
+    m_tcpServer->setAccepting(accepting);
+}
+
+bool NetworkEngine::isTcpListening() const
+{
+    return m_tcpServer->isListening();
+}
+
+bool NetworkEngine::isTcpAccepting() const
+{
+    return m_tcpServer->isAccepting();
+}
+
+Endpoint NetworkEngine::tcpServerEndpoint() const
+{
+    return m_tcpServer->endpoint();
+}
+
+SocketId NetworkEngine::tcpListenerId() const
+{
+    return m_tcpServer->listenerId();
+}
+
+NetErrorInfo NetworkEngine::startUdpServer(const UdpServerConfig &config)
+{
+    return m_udpServer->start(config);
+}
+
+void NetworkEngine::stopUdpServer()
+{
+    m_udpServer->stop();
+}
+
+bool NetworkEngine::isUdpBound() const
+{
+    return m_udpServer->isBound();
+}
+
+Endpoint NetworkEngine::udpServerEndpoint() const
+{
+    return m_udpServer->endpoint();
+}
+
+SocketId NetworkEngine::udpServerId() const
+{
+    return m_udpServer->socketId();
+}
+
+NetErrorInfo NetworkEngine::setUdpProcessingDelay(int ms)
+{
+    if (!m_udpServer->setProcessingDelay(ms))
+        return fail({NetError::InvalidInput,
+                     tr("The processing delay must be between 0 and %1 ms, not %2.")
+                             .arg(UdpServerEndpoint::MaxProcessingDelayMs)
+                             .arg(ms)});
+    m_log.append(EventSeverity::Info, tr("UDP processing delay set to %1 ms.").arg(ms),
+                 m_udpServer->socketId());
+    Q_EMIT udpServerChanged();
+    return {};
+}
+
+int NetworkEngine::udpProcessingDelay() const
+{
+    return m_udpServer->processingDelay();
+}
+
+void NetworkEngine::setTcpBehaviour(Behaviour behaviour)
+{
+    m_tcpServer->setBehaviour(behaviour);
+    Q_EMIT tcpServerChanged();
+}
+
+void NetworkEngine::setUdpBehaviour(Behaviour behaviour)
+{
+    m_udpServer->setBehaviour(behaviour);
+    Q_EMIT udpServerChanged();
+}
+
+Behaviour NetworkEngine::tcpBehaviour() const
+{
+    return m_tcpServer->behaviour();
+}
+
+Behaviour NetworkEngine::udpBehaviour() const
+{
+    return m_udpServer->behaviour();
+}
+
+// --- clients
+
+Endpoint NetworkEngine::defaultTarget(bool tcp) const
+{
+    // After a stop the last bound endpoint is kept, so the next spawn is refused there,
+    // which is the point the lecturer wants to make.
+    const Endpoint last = tcp ? m_tcpServer->endpoint() : m_udpServer->endpoint();
+    if (last.port != 0)
+        return reachable(last);
+    return Endpoint{QHostAddress(QHostAddress::LocalHost), DefaultServerPort};
+}
+
+bool NetworkEngine::isOurListener(const Endpoint &target) const
+{
+    if (!m_tcpServer->isListening() || target.port != m_tcpServer->endpoint().port)
+        return false;
+    return isLocalAddress(target.address);
+}
+
+SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &options)
+{
+    SpawnResult result;
+    result.requested = count;
+    if (count < 1 || count > MaxSpawn) {
+        result.stopReason
+                = fail({NetError::InvalidInput,
+                        tr("Spawn 1 to %1 clients at a time, not %2.").arg(MaxSpawn).arg(count)});
+        return result;
+    }
+    const Endpoint target = options.server ? *options.server : defaultTarget(true);
+    if (target.address.isNull() || target.port == 0) {
+        result.stopReason = fail(
+                {NetError::InvalidInput, tr("Connect to which server? Give an address and a port "
+                                            "from 1 to 65535.")});
+        return result;
+    }
+    // Our own listener accepts every client we make: two descriptors each.
+    const int cost = isOurListener(target) ? 2 : 1;
+    const DescriptorBudget budget = DescriptorBudget::current();
+    const qint64 fit = budget.clientsThatFit(cost, m_descriptorReserve);
+    const int planned = static_cast<int>(qMin<qint64>(count, fit));
+
+    for (int i = 0; i < planned; ++i) {
+        auto *client = new TcpClientEndpoint(m_registry, m_log, target, options.client, this);
+        client->setClosedLinger(m_closedLingerMs);
+        const NetErrorInfo error = client->open();
+        if (error.isError()) {
+            delete client;
+            result.stopReason = error;
+            break;
+        }
+        const SocketId id = client->id();
+        m_tcpClients.insert(id, client);
+        result.ids.append(id);
+        ++result.created;
+        connect(client, &TcpConnection::errorOccurred, this, &NetworkEngine::errorOccurred);
+        connect(client, &TcpConnection::finished, this, [this, client](SocketId finishedId) {
+            m_tcpClients.remove(finishedId);
+            client->deleteLater();
+            Q_EMIT clientsChanged();
+        });
+    }
+
+    if (!result.stopReason.isError() && result.created < count) {
+        result.stopReason = {NetError::OutOfDescriptors,
+                             tr("Made %1 of %2 TCP clients, then stopped: the descriptor "
+                                "budget is spent (%3). Close clients, or raise the hard limit "
+                                "(ulimit -Hn) before starting.")
+                                     .arg(result.created)
+                                     .arg(count)
+                                     .arg(budget.describe(cost))};
+    } else if (result.stopReason.isError()) {
+        result.stopReason.message = tr("Made %1 of %2 TCP clients, then stopped: %3")
+                                            .arg(result.created)
+                                            .arg(count)
+                                            .arg(result.stopReason.message);
+    }
+    if (result.stopReason.isError())
+        fail(result.stopReason);
+    else
+        m_log.append(EventSeverity::Info,
+                     tr("Spawned %n TCP client(s) to %1.", nullptr, result.created)
+                             .arg(target.toString()));
+    if (result.created > 0)
+        Q_EMIT clientsChanged();
+    return result;
+}
+
+SpawnResult NetworkEngine::spawnUdpClients(int count, const UdpSpawnOptions &options)
+{
+    SpawnResult result;
+    result.requested = count;
+    if (count < 1 || count > MaxSpawn) {
+        result.stopReason
+                = fail({NetError::InvalidInput,
+                        tr("Spawn 1 to %1 clients at a time, not %2.").arg(MaxSpawn).arg(count)});
+        return result;
+    }
+    const Endpoint target = options.server ? *options.server : defaultTarget(false);
+    if (target.address.isNull() || target.port == 0) {
+        result.stopReason = fail({NetError::InvalidInput,
+                                  tr("Send to which server? Give an address and a port from 1 "
+                                     "to 65535.")});
+        return result;
+    }
+    const DescriptorBudget budget = DescriptorBudget::current();
+    const int planned
+            = static_cast<int>(qMin<qint64>(count, budget.clientsThatFit(1, m_descriptorReserve)));
+
+    for (int i = 0; i < planned; ++i) {
+        auto *client = new UdpClientEndpoint(m_registry, m_log, target, options.client, this);
+        const NetErrorInfo error = client->open();
+        if (error.isError()) {
+            delete client;
+            result.stopReason = error;
+            break;
+        }
+        const SocketId id = client->id();
+        m_udpClients.insert(id, client);
+        result.ids.append(id);
+        ++result.created;
+        connect(client, &UdpClientEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
+        connect(client, &UdpClientEndpoint::finished, this, [this, client](SocketId finishedId) {
+            m_udpClients.remove(finishedId);
+            client->deleteLater();
+            Q_EMIT clientsChanged();
+        });
+    }
+
+    if (!result.stopReason.isError() && result.created < count) {
+        result.stopReason = {NetError::OutOfDescriptors,
+                             tr("Made %1 of %2 UDP clients, then stopped: the descriptor "
+                                "budget is spent (%3). Close clients first.")
+                                     .arg(result.created)
+                                     .arg(count)
+                                     .arg(budget.describe(1))};
+    } else if (result.stopReason.isError()) {
+        result.stopReason.message = tr("Made %1 of %2 UDP clients, then stopped: %3")
+                                            .arg(result.created)
+                                            .arg(count)
+                                            .arg(result.stopReason.message);
+    }
+    if (result.stopReason.isError())
+        fail(result.stopReason);
+    else
+        m_log.append(EventSeverity::Info,
+                     tr("Spawned %n UDP client(s) for %1.", nullptr, result.created)
+                             .arg(target.toString()));
+    if (result.created > 0)
+        Q_EMIT clientsChanged();
+    return result;
+}
+
+void NetworkEngine::closeAllClients()
+{
+    const QList<TcpClientEndpoint *> tcp = m_tcpClients.values();
+    for (TcpClientEndpoint *client : tcp)
+        client->close();
+    const QList<UdpClientEndpoint *> udp = m_udpClients.values();
+    for (UdpClientEndpoint *client : udp)
+        client->close();
+}
+
+// --- actions
+
+TcpConnection *NetworkEngine::tcpConnection(SocketId id) const
+{
+    if (TcpClientEndpoint *client = m_tcpClients.value(id))
+        return client;
+    return m_tcpServer->connection(id);
+}
+
+UdpClientEndpoint *NetworkEngine::udpClient(SocketId id) const
+{
+    return m_udpClients.value(id);
+}
+
+SocketActions NetworkEngine::availableActions(SocketId id) const
+{
+    if (id == InvalidSocketId)
+        return {};
+    if (const TcpConnection *connection = tcpConnection(id))
+        return connection->availableActions();
+    if (const UdpClientEndpoint *client = udpClient(id))
+        return client->availableActions();
+    if (id == m_tcpServer->listenerId() || id == m_udpServer->socketId())
+        return SocketAction::Close;
+    return {};
+}
+
+NetErrorInfo NetworkEngine::unknownSocket(SocketId id) const
+{
+    return {NetError::NotRunning,
+            tr("Socket #%1 is not one of ours any more (closed, or owned by another program).")
+                    .arg(id),
+            id};
+}
+
+NetErrorInfo NetworkEngine::sendText(SocketId id, const QString &text)
+{
+    if (text.isEmpty() || text.size() > MaxTextChars)
+        return fail(
+                {NetError::InvalidInput, tr("Type between 1 and 1048576 characters to send."), id});
+    if (TcpConnection *connection = tcpConnection(id)) {
+        QByteArray bytes = text.toUtf8();
+        if (!bytes.endsWith('\n'))
+            bytes.append('\n');
+        const NetErrorInfo error = connection->sendText(bytes);
+        return error.isError() ? fail(error) : error;
+    }
+    if (UdpClientEndpoint *client = udpClient(id))
+        return client->sendDatagram(text.toUtf8()); // logs and emits its own errors
+    return fail(unknownSocket(id));
+}
+
+NetErrorInfo NetworkEngine::sendBurst(SocketId id, int count, const QString &text)
+{
+    UdpClientEndpoint *client = udpClient(id);
+    if (!client)
+        return fail(tcpConnection(id)
+                            ? NetErrorInfo{NetError::InvalidInput,
+                                           tr("Bursts are for UDP clients: TCP is a byte "
+                                              "stream, a burst would arrive as one run of "
+                                              "bytes."),
+                                           id}
+                            : unknownSocket(id));
+    const NetErrorInfo error = client->sendBurst(count, text.toUtf8());
+    // Send failures were logged by the client; only input errors are ours to log.
+    return error.error == NetError::InvalidInput ? fail(error) : error;
+}
+
+NetErrorInfo NetworkEngine::startPeriodic(SocketId id, int intervalMs, const QString &text)
+{
+    NetErrorInfo error;
+    if (TcpConnection *connection = tcpConnection(id)) {
+        QByteArray bytes = text.toUtf8();
+        if (!bytes.endsWith('\n'))
+            bytes.append('\n');
+        error = connection->startPeriodic(intervalMs, bytes);
+    } else if (UdpClientEndpoint *client = udpClient(id)) {
+        error = client->startPeriodic(intervalMs, text.toUtf8());
+    } else {
+        error = unknownSocket(id);
+    }
+    return error.isError() ? fail(error) : error;
+}
+
+NetErrorInfo NetworkEngine::stopPeriodic(SocketId id)
+{
+    if (TcpConnection *connection = tcpConnection(id))
+        connection->stopPeriodic();
+    else if (UdpClientEndpoint *client = udpClient(id))
+        client->stopPeriodic();
+    else
+        return fail(unknownSocket(id));
+    return {};
+}
+
+NetErrorInfo NetworkEngine::halfClose(SocketId id)
+{
+    TcpConnection *connection = tcpConnection(id);
+    if (!connection)
+        return fail(udpClient(id) ? NetErrorInfo{NetError::InvalidInput,
+                                                 tr("UDP has no connection to half-close."), id}
+                                  : unknownSocket(id));
+    const NetErrorInfo error = connection->halfClose();
+    return error.isError() && error.error != NetError::Other ? fail(error) : error;
+}
+
+NetErrorInfo NetworkEngine::close(SocketId id)
+{
+    if (TcpConnection *connection = tcpConnection(id)) {
+        connection->close();
+        return {};
+    }
+    if (UdpClientEndpoint *client = udpClient(id)) {
+        client->close();
+        return {};
+    }
+    if (id != InvalidSocketId && id == m_tcpServer->listenerId()) {
+        stopTcpServer();
+        return {};
+    }
+    if (id != InvalidSocketId && id == m_udpServer->socketId()) {
+        stopUdpServer();
+        return {};
+    }
+    return fail(unknownSocket(id));
+}
+
+NetErrorInfo NetworkEngine::abort(SocketId id)
+{
+    TcpConnection *connection = tcpConnection(id);
+    if (!connection)
+        return fail(udpClient(id) ? NetErrorInfo{NetError::InvalidInput,
+                                                 tr("UDP has no connection to reset; use "
+                                                    "close."),
+                                                 id}
+                                  : unknownSocket(id));
+    connection->abort();
+    return {};
+}
+
+void NetworkEngine::setClosedLinger(int ms)
+{
+    m_closedLingerMs = qBound(0, ms, 60000);
+    m_tcpServer->setClosedLinger(m_closedLingerMs);
+}
+
+NetErrorInfo NetworkEngine::fail(NetErrorInfo error)
+{
+    m_log.append(EventSeverity::Error, error.message, error.socket);
+    qCInfo(lcNet) << netErrorName(error.error) << error.message;
+    Q_EMIT errorOccurred(error);
+    return error;
+}
+
+} // namespace SocketScope

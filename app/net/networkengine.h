@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "behaviour.h"
+#include "descriptorbudget.h"
+#include "neterror.h"
+#include "socketrecord.h"
+#include "tcpclientendpoint.h"
+#include "tcpconnection.h"
+#include "tcpserverendpoint.h"
+#include "udpclientendpoint.h"
+#include "udpserverendpoint.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <optional>
+
+namespace SocketScope {
+
+class EventLog;
+class SocketRegistry;
+
+struct TcpSpawnOptions
+{
+    // Where to connect; default: our TCP server, or 127.0.0.1:9877 when it is not running
+    // (so a spawn with the listener stopped shows "connection refused").
+    std::optional<Endpoint> server;
+    TcpClientOptions client;
+};
+
+struct UdpSpawnOptions
+{
+    std::optional<Endpoint> server; // default: our UDP server, or 127.0.0.1:9877
+    UdpClientOptions client;
+};
+
+struct SpawnResult
+{
+    int requested = 0;
+    int created = 0;
+    QList<SocketId> ids; // the records of the clients made, in order
+    NetErrorInfo stopReason; // why fewer than requested were made; None when all were
+    bool complete() const { return created == requested && !stopReason.isError(); }
+};
+
+// The one entry point for the UI, the CLI and scenarios: every socket the program opens
+// is opened here and reported to the registry; every failure is logged in the event log
+// and emitted as errorOccurred, never thrown. The registry and the log must outlive it.
+class NetworkEngine : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int MaxSpawn = 20000; // more is a typo, not a lecture
+
+    NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *parent = nullptr);
+    ~NetworkEngine() override;
+
+    // --- servers
+    NetErrorInfo startTcpServer(const TcpServerConfig &config = {});
+    void stopTcpServer();
+    void setTcpAccepting(bool accepting);
+    bool isTcpListening() const;
+    bool isTcpAccepting() const;
+    Endpoint tcpServerEndpoint() const; // bound address and port while listening
+    SocketId tcpListenerId() const;
+
+    NetErrorInfo startUdpServer(const UdpServerConfig &config = {});
+    void stopUdpServer();
+    bool isUdpBound() const;
+    Endpoint udpServerEndpoint() const;
+    SocketId udpServerId() const;
+    NetErrorInfo setUdpProcessingDelay(int ms); // 0..2000
+    int udpProcessingDelay() const;
+
+    void setTcpBehaviour(Behaviour behaviour);
+    void setUdpBehaviour(Behaviour behaviour);
+    Behaviour tcpBehaviour() const;
+    Behaviour udpBehaviour() const;
+
+    // --- clients
+    SpawnResult spawnTcpClients(int count, const TcpSpawnOptions &options = {});
+    SpawnResult spawnUdpClients(int count, const UdpSpawnOptions &options = {});
+    qsizetype tcpClientCount() const { return m_tcpClients.size(); }
+    qsizetype udpClientCount() const { return m_udpClients.size(); }
+    QList<SocketId> tcpClientIds() const { return m_tcpClients.keys(); }
+    QList<SocketId> udpClientIds() const { return m_udpClients.keys(); }
+    void closeAllClients();
+
+    // --- actions on one socket, by registry id. TCP clients and accepted sockets take
+    // send/periodic/half-close/close/abort; UDP clients send/burst/periodic/close; the
+    // listener and the UDP server take Close (= stop that server).
+    SocketActions availableActions(SocketId id) const;
+    NetErrorInfo sendText(SocketId id, const QString &text); // TCP: a '\n' is added if missing
+    NetErrorInfo sendBurst(SocketId id, int count, const QString &text); // UDP; %n = number
+    NetErrorInfo startPeriodic(SocketId id, int intervalMs, const QString &text); // %n = number
+    NetErrorInfo stopPeriodic(SocketId id);
+    NetErrorInfo halfClose(SocketId id);
+    NetErrorInfo close(SocketId id);
+    NetErrorInfo abort(SocketId id);
+
+    // --- descriptors
+    DescriptorBudget descriptorBudget() const { return DescriptorBudget::current(); }
+    // Descriptors a spawn leaves free for everything else the program opens.
+    void setDescriptorReserve(int descriptors) { m_descriptorReserve = qMax(descriptors, 0); }
+    // How long a closed socket's record stays (marked closed) before it is removed.
+    void setClosedLinger(int ms);
+
+    // For tests and advanced wiring.
+    TcpServerEndpoint &tcpServer() { return *m_tcpServer; }
+    UdpServerEndpoint &udpServer() { return *m_udpServer; }
+    TcpConnection *tcpConnection(SocketId id) const;
+    UdpClientEndpoint *udpClient(SocketId id) const;
+
+Q_SIGNALS:
+    void tcpServerChanged(); // listening, accepting or endpoint changed
+    void udpServerChanged();
+    void clientsChanged(); // a client was made or is gone
+    void errorOccurred(const SocketScope::NetErrorInfo &error);
+
+private:
+    NetErrorInfo fail(NetErrorInfo error); // logs and emits an engine-level error
+    NetErrorInfo unknownSocket(SocketId id) const;
+    Endpoint defaultTarget(bool tcp) const;
+    bool isOurListener(const Endpoint &target) const;
+
+    SocketRegistry &m_registry;
+    EventLog &m_log;
+    TcpServerEndpoint *m_tcpServer = nullptr;
+    UdpServerEndpoint *m_udpServer = nullptr;
+    QHash<SocketId, TcpClientEndpoint *> m_tcpClients;
+    QHash<SocketId, UdpClientEndpoint *> m_udpClients;
+    int m_descriptorReserve = DescriptorBudget::DefaultReserve;
+    int m_closedLingerMs = 0;
+};
+
+} // namespace SocketScope

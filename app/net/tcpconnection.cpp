@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+#include "tcpconnection.h"
+
+#include "eventlog.h"
+#include "netlogging.h"
+#include "netutil.h"
+#include "socketregistry.h"
+
+#include <QEvent>
+#include <QSocketNotifier>
+#include <QTcpSocket>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+namespace SocketScope {
+
+namespace {
+
+// Upper bound for one user message, so a pasted novel cannot stall the event loop.
+constexpr qsizetype MaxTextBytes = 1 << 20;
+
+} // namespace
+
+TcpConnection::TcpConnection(QTcpSocket *socket, SocketRegistry &registry, EventLog &log,
+                             QObject *parent)
+    : QObject(parent), m_registry(registry), m_log(log), m_socket(socket)
+{
+    m_socket->setParent(this);
+    m_periodic.setParent(this);
+    connect(&m_periodic, &QTimer::timeout, this, [this] {
+        ++m_periodicCount;
+        QByteArray line = m_periodicText;
+        line.replace("%n", QByteArray::number(m_periodicCount));
+        sendText(line);
+    });
+}
+
+TcpConnection::~TcpConnection()
+{
+    // The socket dies with us; its last signals must not reach a half-destroyed object.
+    m_socket->disconnect(this);
+    if (m_id != InvalidSocketId && !m_finished) {
+        m_socket->abort();
+        m_registry.markClosed(m_id);
+        m_registry.remove(m_id);
+    }
+}
+
+void TcpConnection::attach(SocketId id)
+{
+    m_id = id;
+    connect(m_socket, &QTcpSocket::readyRead, this, &TcpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this](qint64 bytes) {
+        m_registry.recordTraffic(m_id, TrafficDirection::Sent, bytes,
+                                 Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
+    });
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &TcpConnection::onError);
+    connect(m_socket, &QTcpSocket::disconnected, this, &TcpConnection::finish);
+    if (m_socket->state() == QAbstractSocket::ConnectedState)
+        watchForReset();
+    else
+        connect(m_socket, &QTcpSocket::connected, this, &TcpConnection::watchForReset);
+}
+
+bool TcpConnection::isConnected() const
+{
+    return !m_finished && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+SocketActions TcpConnection::availableActions() const
+{
+    if (m_finished || m_id == InvalidSocketId)
+        return {};
+    if (!isConnected())
+        return SocketAction::Abort; // still connecting: giving up is all there is
+    SocketActions actions = SocketAction::Close | SocketAction::Abort;
+    if (!m_writeShut) {
+        actions |= SocketAction::SendText | SocketAction::HalfClose;
+        actions |= isPeriodic() ? SocketAction::StopPeriodic : SocketAction::StartPeriodic;
+    }
+    return actions;
+}
+
+NetErrorInfo TcpConnection::sendText(const QByteArray &text)
+{
+    if (!isConnected())
+        return {NetError::NotRunning, tr("The connection is not established; nothing was sent."),
+                m_id};
+    if (m_writeShut)
+        return {NetError::NotRunning,
+                tr("This socket's sending side is shut down (half-closed); it can only receive."),
+                m_id};
+    if (text.isEmpty() || text.size() > MaxTextBytes)
+        return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    m_socket->write(text);
+    return {};
+}
+
+NetErrorInfo TcpConnection::startPeriodic(int intervalMs, const QByteArray &text)
+{
+    if (intervalMs < 10 || intervalMs > 3600000)
+        return {NetError::InvalidInput,
+                tr("The interval must be between 10 ms and one hour; %1 ms is not.")
+                        .arg(intervalMs),
+                m_id};
+    if (text.isEmpty() || text.size() > MaxTextBytes)
+        return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    if (!isConnected() || m_writeShut)
+        return {NetError::NotRunning, tr("This connection cannot send any more."), m_id};
+    m_periodicText = text;
+    m_periodicCount = 0;
+    m_periodic.start(intervalMs);
+    return {};
+}
+
+void TcpConnection::stopPeriodic()
+{
+    m_periodic.stop();
+}
+
+NetErrorInfo TcpConnection::halfClose()
+{
+    if (!isConnected())
+        return {NetError::NotRunning, tr("The connection is not established."), m_id};
+    if (m_writeShut)
+        return {};
+    stopPeriodic();
+    // Whatever Qt still buffers must reach the kernel before FIN, or it would be lost.
+    m_socket->flush();
+    if (!shutdownWrite(m_socket->socketDescriptor())) {
+        const NetErrorInfo error{NetError::Other,
+                                 tr("shutdown(SHUT_WR) failed: %1").arg(qt_error_string(errno)),
+                                 m_id};
+        report(error);
+        return error;
+    }
+    m_writeShut = true;
+    m_log.append(EventSeverity::Info,
+                 tr("Half-closed: FIN sent, this socket can still receive until the peer closes."),
+                 m_id);
+    return {};
+}
+
+void TcpConnection::close()
+{
+    if (m_finished)
+        return;
+    stopPeriodic();
+    m_closingByUs = true;
+    m_log.append(EventSeverity::Info, tr("Closing gracefully (FIN)."), m_id);
+    m_socket->disconnectFromHost();
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        finish();
+}
+
+void TcpConnection::abort()
+{
+    if (m_finished)
+        return;
+    stopPeriodic();
+    m_closingByUs = true;
+    if (m_socket->socketDescriptor() >= 0 && !setResetOnClose(m_socket->socketDescriptor()))
+        qCWarning(lcNet) << "SO_LINGER failed:" << qt_error_string(errno);
+    m_log.append(EventSeverity::Info, tr("Aborted: SO_LINGER 0 makes close() send RST."), m_id);
+    m_socket->abort();
+    finish();
+}
+
+void TcpConnection::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_periodic.stop();
+    m_registry.markClosed(m_id);
+    if (m_closedLingerMs > 0) {
+        const SocketId id = m_id;
+        SocketRegistry *registry = &m_registry;
+        QTimer::singleShot(m_closedLingerMs, registry, [registry, id] { registry->remove(id); });
+    } else {
+        m_registry.remove(m_id);
+    }
+    Q_EMIT finished(m_id);
+}
+
+void TcpConnection::report(const NetErrorInfo &error)
+{
+    if (m_quiet)
+        return;
+    m_log.append(error.error == NetError::None ? EventSeverity::Info : EventSeverity::Error,
+                 error.message, m_id);
+    Q_EMIT errorOccurred(error);
+}
+
+void TcpConnection::onReadyRead()
+{
+    const QByteArray data = m_socket->readAll();
+    if (data.isEmpty())
+        return;
+    m_registry.recordTraffic(m_id, TrafficDirection::Received, data.size(),
+                             Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
+    Q_EMIT dataReceived(data);
+}
+
+void TcpConnection::onError()
+{
+    const NetErrorInfo error = describeSocketError();
+    if (error.error == NetError::None) {
+        if (!m_closingByUs && !m_quiet)
+            m_log.append(EventSeverity::Info, error.message, m_id);
+    } else {
+        report(error);
+    }
+    // A connect that failed never emits disconnected(): this is its end.
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        finish();
+}
+
+NetErrorInfo TcpConnection::describeSocketError() const
+{
+    const QAbstractSocket::SocketError error = m_socket->error();
+    if (error == QAbstractSocket::RemoteHostClosedError) {
+        if (m_sawReset)
+            return {NetError::ResetByPeer,
+                    tr("Connection reset by peer: the other side aborted (RST) and data in "
+                       "flight is lost. Reconnect if the abort was not intended."),
+                    m_id};
+        // An orderly close is not an error; the message is for the log.
+        return {NetError::None, tr("The peer closed the connection (FIN)."), m_id};
+    }
+    const NetError kind = netErrorFromSocketError(error);
+    switch (kind) {
+    case NetError::ConnectionRefused:
+        return {kind,
+                tr("Connection refused by %1:%2: nothing listens there (is the TCP server "
+                   "stopped?). Start it, or check address and port, then spawn again.")
+                        .arg(m_socket->peerName().isEmpty() ? m_socket->peerAddress().toString()
+                                                            : m_socket->peerName())
+                        .arg(m_socket->peerPort()),
+                m_id};
+    case NetError::OutOfDescriptors:
+        return {kind,
+                tr("No socket for a new connection: this process is out of file descriptors "
+                   "(EMFILE). Close some clients first."),
+                m_id};
+    default:
+        return {kind, m_socket->errorString(), m_id};
+    }
+}
+
+void TcpConnection::watchForReset()
+{
+    // Qt reports both FIN and RST from the peer as RemoteHostClosedError and closes the
+    // descriptor before telling us. So we look first: when the read notifier fires with
+    // nothing to read, the kernel's TCP state says which one it was. The notifier is Qt's
+    // own child of the socket; if a later Qt hides it, resets are reported as closes.
+    const qintptr fd = m_socket->socketDescriptor();
+    const auto notifiers = m_socket->findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *notifier : notifiers) {
+        if (notifier->type() == QSocketNotifier::Read && notifier->socket() == fd)
+            notifier->installEventFilter(this);
+    }
+}
+
+bool TcpConnection::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::SockAct && !m_sawReset) {
+        const int fd = static_cast<int>(m_socket->socketDescriptor());
+        int pending = 0;
+        if (fd >= 0 && ::ioctl(fd, FIONREAD, &pending) == 0 && pending == 0) {
+            tcp_info info{};
+            socklen_t length = sizeof info;
+            if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0
+                && info.tcpi_state == TCP_CLOSE)
+                m_sawReset = true;
+        }
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+} // namespace SocketScope

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "behaviour.h"
+#include "neterror.h"
+#include "socketrecord.h"
+
+#include <QHostAddress>
+#include <QNetworkDatagram>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QUdpSocket;
+QT_END_NAMESPACE
+
+namespace SocketScope {
+
+class EventLog;
+class SocketRegistry;
+
+struct UdpServerConfig
+{
+    QHostAddress address = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 9877; // same number as TCP's default: a different protocol, another socket
+    Behaviour behaviour = Behaviour::Echo;
+    int processingDelayMs = 0; // 0..MaxProcessingDelayMs
+};
+
+// The UDP server: one socket for every client. Datagrams are handled strictly one after
+// another, and the next is not even read until the previous one is done, so with a
+// processing delay they visibly queue in the kernel (the socket's Recv-Q).
+class UdpServerEndpoint : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int MaxProcessingDelayMs = 2000;
+
+    UdpServerEndpoint(SocketRegistry &registry, EventLog &log, QObject *parent = nullptr);
+    ~UdpServerEndpoint() override;
+
+    NetErrorInfo start(const UdpServerConfig &config);
+    void stop();
+    bool isBound() const;
+    Endpoint endpoint() const { return m_endpoint; }
+    SocketId socketId() const { return m_id; }
+    const UdpServerConfig &config() const { return m_config; }
+
+    // Clamped to 0..MaxProcessingDelayMs; returns false (and changes nothing) outside.
+    bool setProcessingDelay(int ms);
+    int processingDelay() const { return m_config.processingDelayMs; }
+    void setBehaviour(Behaviour behaviour);
+    Behaviour behaviour() const { return m_behaviour->kind(); }
+    quint64 datagramsProcessed() const { return m_processed; }
+
+Q_SIGNALS:
+    void boundChanged(bool bound);
+    // One datagram is done (answered, if the behaviour answers).
+    void datagramProcessed(const SocketScope::Endpoint &sender, qint64 size);
+    void errorOccurred(const SocketScope::NetErrorInfo &error);
+
+private:
+    void processNext();
+    void finishCurrent();
+    NetErrorInfo fail(NetErrorInfo error);
+
+    SocketRegistry &m_registry;
+    EventLog &m_log;
+    QUdpSocket *m_socket = nullptr;
+    QTimer m_processing;
+    QNetworkDatagram m_current; // the datagram being processed, valid while busy
+    UdpServerConfig m_config;
+    Endpoint m_endpoint;
+    SocketId m_id = InvalidSocketId;
+    std::unique_ptr<ServerBehaviour> m_behaviour;
+    quint64 m_processed = 0;
+    bool m_busy = false;
+};
+
+} // namespace SocketScope

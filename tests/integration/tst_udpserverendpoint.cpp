@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+#include "nettesthelpers.h"
+
+#include "eventlog.h"
+#include "socketregistry.h"
+#include "tcpserverendpoint.h"
+#include "udpserverendpoint.h"
+
+#include <QCoreApplication>
+#include <QNetworkDatagram>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUdpSocket>
+
+#include <memory>
+#include <vector>
+
+using namespace SocketScope;
+
+namespace {
+
+UdpServerConfig loopbackConfig(Behaviour behaviour = Behaviour::Echo, int delayMs = 0)
+{
+    UdpServerConfig config;
+    config.address = QHostAddress(QHostAddress::LocalHost);
+    config.port = 0;
+    config.behaviour = behaviour;
+    config.processingDelayMs = delayMs;
+    return config;
+}
+
+std::unique_ptr<QUdpSocket> boundClient()
+{
+    auto socket = std::make_unique<QUdpSocket>();
+    if (!socket->bind(QHostAddress::LocalHost, 0))
+        return nullptr;
+    return socket;
+}
+
+} // namespace
+
+class TestUdpServerEndpoint : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void record();
+    void sameNumberAsTcpIsAnotherSocket();
+    void datagramsInOrderWithSenders();
+    void processingDelayKeepsDatagramsQueued();
+    void behaviours_data();
+    void behaviours();
+    void netcat_data();
+    void netcat();
+    void portInUse();
+    void invalidDelay();
+
+private:
+    SocketRegistry m_registry;
+    EventLog m_log;
+};
+
+void TestUdpServerEndpoint::record()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig()).isError());
+    QVERIFY(server.isBound());
+    const SocketRecord *record = m_registry.find(server.socketId());
+    QVERIFY(record);
+    QCOMPARE(record->protocol, Protocol::Udp);
+    QCOMPARE(record->role, SocketRole::UdpServer);
+    QCOMPARE(record->state, SocketState::Unconnected);
+    QCOMPARE(record->remote, std::nullopt);
+    QCOMPARE(record->local, server.endpoint());
+    const SocketId id = server.socketId();
+    server.stop();
+    QVERIFY(!m_registry.contains(id));
+}
+
+void TestUdpServerEndpoint::sameNumberAsTcpIsAnotherSocket()
+{
+    // The ephemeral UDP port may happen to be some TCP socket's on this busy machine, so
+    // try a few (bounded) until a number is free in both protocols.
+    UdpServerEndpoint udp(m_registry, m_log);
+    TcpServerEndpoint tcp(m_registry, m_log);
+    bool both = false;
+    for (int attempt = 0; attempt < 20 && !both; ++attempt) {
+        QVERIFY(!udp.start(loopbackConfig()).isError());
+        TcpServerConfig config;
+        config.port = udp.endpoint().port;
+        both = !tcp.start(config).isError();
+    }
+    QVERIFY(both);
+    QCOMPARE(tcp.endpoint(), udp.endpoint());
+    QVERIFY(tcp.listenerId() != udp.socketId());
+    QCOMPARE(m_registry.find(tcp.listenerId())->protocol, Protocol::Tcp);
+    QCOMPARE(m_registry.find(udp.socketId())->protocol, Protocol::Udp);
+}
+
+void TestUdpServerEndpoint::datagramsInOrderWithSenders()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig(Behaviour::Discard)).isError());
+    QSignalSpy processed(&server, &UdpServerEndpoint::datagramProcessed);
+    QSignalSpy traffic(&m_registry, &SocketRegistry::trafficObserved);
+
+    constexpr int Clients = 3;
+    constexpr int Rounds = 4;
+    std::vector<std::unique_ptr<QUdpSocket>> clients;
+    for (int i = 0; i < Clients; ++i) {
+        clients.push_back(boundClient());
+        QVERIFY(clients.back());
+    }
+    QList<Endpoint> expectedSenders;
+    for (int round = 0; round < Rounds; ++round) {
+        for (auto &client : clients) {
+            const QByteArray payload = QByteArray::number(round);
+            QCOMPARE(
+                    client->writeDatagram(payload, QHostAddress::LocalHost, server.endpoint().port),
+                    qint64(payload.size()));
+            expectedSenders.append(
+                    Endpoint{QHostAddress(QHostAddress::LocalHost), client->localPort()});
+        }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(processed.count(), Clients * Rounds, 5000);
+    QList<Endpoint> senders;
+    for (const QList<QVariant> &signal : std::as_const(processed))
+        senders.append(signal.at(0).value<Endpoint>());
+    // One socket, one queue: the datagrams come out in the order they were sent, each with
+    // its own sender's address and port.
+    QCOMPARE(senders, expectedSenders);
+
+    // The registry saw the same, as "received" traffic on the one server record.
+    QList<Endpoint> peers;
+    for (const QList<QVariant> &signal : std::as_const(traffic)) {
+        if (signal.at(0).value<SocketId>() == server.socketId()
+            && signal.at(1).value<TrafficDirection>() == TrafficDirection::Received) {
+            QVERIFY(signal.at(4).toBool());
+            peers.append(signal.at(3).value<Endpoint>());
+        }
+    }
+    QCOMPARE(peers, expectedSenders);
+    QCOMPARE(m_registry.find(server.socketId())->datagramsReceived, quint64(Clients * Rounds));
+}
+
+void TestUdpServerEndpoint::processingDelayKeepsDatagramsQueued()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig(Behaviour::Echo, 50)).isError());
+    QSignalSpy processed(&server, &UdpServerEndpoint::datagramProcessed);
+    auto client = boundClient();
+    QVERIFY(client);
+    constexpr int Datagrams = 5;
+    for (int i = 0; i < Datagrams; ++i)
+        client->writeDatagram(QByteArray::number(i), QHostAddress::LocalHost,
+                              server.endpoint().port);
+
+    QVERIFY(processed.wait(5000));
+    // One is done, at most the next is being processed: the rest still wait in the
+    // kernel's queue, unread.
+    QVERIFY(m_registry.find(server.socketId())->datagramsReceived <= 2);
+    QTRY_COMPARE_WITH_TIMEOUT(processed.count(), Datagrams, 10000);
+    // Replies come back in order.
+    QList<QByteArray> replies;
+    QTRY_VERIFY_WITH_TIMEOUT(client->hasPendingDatagrams(), 5000);
+    for (int i = 0; i < 100 && replies.size() < Datagrams; ++i) {
+        if (client->hasPendingDatagrams())
+            replies.append(client->receiveDatagram().data());
+        else
+            QTest::qWait(10);
+    }
+    QCOMPARE(replies, (QList<QByteArray>{"0", "1", "2", "3", "4"}));
+    QVERIFY(server.setProcessingDelay(0));
+    QCOMPARE(server.processingDelay(), 0);
+}
+
+void TestUdpServerEndpoint::behaviours_data()
+{
+    QTest::addColumn<Behaviour>("behaviour");
+    QTest::newRow("echo") << Behaviour::Echo;
+    QTest::newRow("discard") << Behaviour::Discard;
+    QTest::newRow("daytime") << Behaviour::Daytime;
+}
+
+void TestUdpServerEndpoint::behaviours()
+{
+    QFETCH(Behaviour, behaviour);
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig(behaviour)).isError());
+    QSignalSpy processed(&server, &UdpServerEndpoint::datagramProcessed);
+    auto client = boundClient();
+    QVERIFY(client);
+    client->writeDatagram("question", QHostAddress::LocalHost, server.endpoint().port);
+    QVERIFY(processed.wait(5000));
+    for (int i = 0; i < 10; ++i)
+        QCoreApplication::processEvents();
+    if (behaviour == Behaviour::Discard) {
+        QVERIFY(!client->waitForReadyRead(100));
+        return;
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(client->hasPendingDatagrams(), 5000);
+    const QNetworkDatagram reply = client->receiveDatagram();
+    QCOMPARE(reply.senderPort(), int(server.endpoint().port));
+    if (behaviour == Behaviour::Echo)
+        QCOMPARE(reply.data(), QByteArray("question"));
+    else
+        QVERIFY2(reply.data().endsWith("\r\n"), reply.data().constData());
+}
+
+void TestUdpServerEndpoint::netcat_data()
+{
+    behaviours_data();
+}
+
+void TestUdpServerEndpoint::netcat()
+{
+    QFETCH(Behaviour, behaviour);
+    const QString nc = TestHelpers::netcat();
+    if (nc.isEmpty())
+        QSKIP("nc (netcat-openbsd) is not installed; .ci/run installs it");
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig(behaviour)).isError());
+    QSignalSpy processed(&server, &UdpServerEndpoint::datagramProcessed);
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    // -u: UDP; -w 1: quit one second after input ends and nothing more arrives.
+    process.start(nc, {QStringLiteral("-u"), QStringLiteral("-w"), QStringLiteral("1"),
+                       QStringLiteral("127.0.0.1"), QString::number(server.endpoint().port)});
+    QVERIFY(process.waitForStarted(5000));
+    process.write("from nc\n");
+    process.closeWriteChannel();
+    QVERIFY(processed.wait(5000));
+    QCOMPARE(processed.constFirst().at(1).toLongLong(), qint64(8));
+    QVERIFY(finished.wait(10000));
+    const QByteArray output = process.readAllStandardOutput();
+    switch (behaviour) {
+    case Behaviour::Echo:
+        QCOMPARE(output, QByteArray("from nc\n"));
+        break;
+    case Behaviour::Discard:
+        QCOMPARE(output, QByteArray());
+        break;
+    case Behaviour::Daytime:
+        QVERIFY2(output.endsWith("\r\n"), output.constData());
+        break;
+    }
+}
+
+void TestUdpServerEndpoint::portInUse()
+{
+    UdpServerEndpoint first(m_registry, m_log);
+    QVERIFY(!first.start(loopbackConfig()).isError());
+    UdpServerEndpoint second(m_registry, m_log);
+    UdpServerConfig config = loopbackConfig();
+    config.port = first.endpoint().port;
+    const NetErrorInfo error = second.start(config);
+    QCOMPARE(error.error, NetError::PortInUse);
+    QVERIFY(error.suggestedPort.has_value());
+    QVERIFY(!second.isBound());
+    // Also a plain Qt socket with Qt's default (address sharing) options cannot sneak in.
+    QUdpSocket sneaky;
+    QVERIFY(!sneaky.bind(QHostAddress::LocalHost, config.port));
+}
+
+void TestUdpServerEndpoint::invalidDelay()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    QCOMPARE(server.start(loopbackConfig(Behaviour::Echo, -1)).error, NetError::InvalidInput);
+    QCOMPARE(server.start(loopbackConfig(Behaviour::Echo, 2001)).error, NetError::InvalidInput);
+    QVERIFY(!server.setProcessingDelay(2001));
+    QVERIFY(server.setProcessingDelay(2000));
+}
+
+QTEST_GUILESS_MAIN(TestUdpServerEndpoint)
+#include "tst_udpserverendpoint.moc"
