@@ -402,8 +402,8 @@ void DiagramScene::relayout()
     const qreal serverTop = y;
     qreal serverY = serverTop + 34;
     for (SocketId id : listeners) {
-        SocketItem *item = placeSocket(id, QPointF(kServerCardX, serverY),
-                                       kServerCardWidth, tr("listening socket"), shown);
+        SocketItem *item = placeSocket(id, QPointF(kServerCardX, serverY), kServerCardWidth,
+                                       tr("listening socket"), shown);
         item->setZValue(1);
         const SocketRecord *record = recordFor(id);
         AcceptQueueItem *&queue = m_queues[id];
@@ -538,8 +538,8 @@ void DiagramScene::relayout()
              usedTexts);
         if (!record->activity.isEmpty())
             text(QStringLiteral("udp-activity-%1").arg(id), record->activity,
-                 QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 44), p.noteFont, p.text,
-                 usedTexts);
+                 QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 44), p.noteFont,
+                 p.text, usedTexts);
         udpServerY += SocketItem::Height + 80;
     }
     if (udpServers.isEmpty()) {
