@@ -5,8 +5,11 @@
 #include "diagramexporter.h"
 #include "diagramscene.h"
 #include "eventlog.h"
+#include "kernelmerger.h"
+#include "kernelprobe.h"
 #include "mainwindow.h"
 #include "networkengine.h"
+#include "pidresolver.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 
@@ -115,6 +118,30 @@ int main(int argc, char *argv[])
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
     NetworkEngine engine(registry, log); // also raises the open-file limit for many clients
+
+    // The kernel's view of our ports, polled off the UI thread and merged into the registry.
+    KernelProbe probe;
+    KernelMerger merger(registry);
+    merger.setOwnProcessPredicate(&PidResolver::isSelfOrDescendant);
+    QObject::connect(&probe, &KernelProbe::snapshotReady, &registry,
+                     [&merger](const KernelSnapshot &snapshot) { merger.apply(snapshot); });
+    // A new port of ours widens the filter; the kernel then filters for us again.
+    const auto refilter = [&probe, &registry] {
+        KernelFilter filter;
+        filter.ports = KernelMerger::portsToWatch(registry);
+        if (filter.ports != probe.filter().ports)
+            probe.setFilter(filter);
+    };
+    QObject::connect(&registry, &SocketRegistry::socketAdded, &probe, refilter);
+    QObject::connect(&probe, &KernelProbe::errorOccurred, &log, [&log](const QString &error) {
+        log.append(EventSeverity::Warning, QStringLiteral("Kernel probe: %1").arg(error));
+    });
+    QObject::connect(&probe, &KernelProbe::sourceChanged, &log, [&log](const QString &source) {
+        log.append(EventSeverity::Info,
+                   QStringLiteral("Reading the kernel's sockets via %1").arg(source));
+    });
+    refilter();
+    probe.start();
     MainWindow window(registry, log);
     AppController controller(engine, log, window);
     controller.setInteractive(!headless);

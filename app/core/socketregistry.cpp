@@ -12,7 +12,9 @@ SocketId SocketRegistry::add(SocketRecord record)
     record.id = m_nextId++;
     if (record.created.isNull())
         record.created = QDateTime::currentDateTimeUtc();
-    if (record.pid == 0)
+    // Sockets we open are ours unless told otherwise; the kernel's own sockets (TIME_WAIT,
+    // not yet accepted) belong to no process, and saying otherwise would be untrue.
+    if (record.pid == 0 && !record.kernelOnly)
         record.pid = QCoreApplication::applicationPid();
     const SocketId id = record.id;
     m_byTuple.insert(tupleKey(record), id);

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "kernelmerger.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+
+namespace SocketScope {
+
+namespace {
+
+// A dual-stack (IPv6) socket talking IPv4 shows its addresses as ::ffff:a.b.c.d in the
+// kernel; whoever filled the registry may have written plain a.b.c.d.
+std::optional<Endpoint> withoutV4Mapping(const Endpoint &endpoint)
+{
+    if (endpoint.address.protocol() != QAbstractSocket::IPv6Protocol)
+        return std::nullopt;
+    bool isMapped = false;
+    const quint32 v4 = endpoint.address.toIPv4Address(&isMapped);
+    if (!isMapped)
+        return std::nullopt;
+    return Endpoint{QHostAddress(v4), endpoint.port};
+}
+
+} // namespace
+
+KernelMerger::KernelMerger(SocketRegistry &registry) : m_registry(registry) { }
+
+void KernelMerger::setOwnProcessPredicate(std::function<bool(qint64)> isOwn)
+{
+    m_isOwn = std::move(isOwn);
+}
+
+SocketId KernelMerger::lookup(const KernelSocket &socket) const
+{
+    // Endpoint::toString() writes both any-addresses as "*", so a listener on 0.0.0.0 or ::
+    // already matches a record bound to QHostAddress::Any; only v4-mapped needs a retry.
+    const SocketId id = m_registry.findByTuple(socket.protocol, socket.local, socket.remote);
+    if (id != InvalidSocketId)
+        return id;
+    const std::optional<Endpoint> local = withoutV4Mapping(socket.local);
+    const std::optional<Endpoint> remote
+            = socket.remote ? withoutV4Mapping(*socket.remote) : std::nullopt;
+    if (!local && !remote)
+        return InvalidSocketId;
+    return m_registry.findByTuple(socket.protocol, local.value_or(socket.local),
+                                  remote ? remote : socket.remote);
+}
+
+SocketRole KernelMerger::roleFor(const KernelSocket &socket, const QSet<quint16> &listenerPorts,
+                                 const QSet<qint64> &ownPids) const
+{
+    const qint64 pid = socket.facts.pid;
+    // Without an inode (TIME_WAIT, not yet accepted) the kernel cannot say who owns the
+    // socket; those on our ports are ours for all a viewer can tell.
+    const bool own = pid == 0 || ownPids.contains(pid) || (m_isOwn && m_isOwn(pid));
+    if (!own)
+        return SocketRole::ExternalPeer;
+    if (socket.protocol == Protocol::Udp)
+        return SocketRole::UdpClient;
+    if (socket.facts.state == SocketState::Listen)
+        return SocketRole::TcpListener;
+    return listenerPorts.contains(socket.local.port) ? SocketRole::TcpServerSide
+                                                     : SocketRole::TcpClient;
+}
+
+KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
+{
+    Result result;
+    QSet<quint16> listenerPorts;
+    QSet<qint64> ownPids{QCoreApplication::applicationPid()};
+    for (SocketId id : m_registry.ids()) {
+        const SocketRecord *record = m_registry.find(id);
+        if (!record || record->kernelOnly)
+            continue;
+        if (record->role == SocketRole::TcpListener)
+            listenerPorts.insert(record->local.port);
+        if (record->pid > 0)
+            ownPids.insert(record->pid);
+    }
+
+    QSet<SocketId> seen;
+    seen.reserve(snapshot.size());
+    for (const KernelSocket &socket : snapshot) {
+        SocketId id = lookup(socket);
+        if (id != InvalidSocketId && seen.contains(id))
+            continue; // two kernel sockets with one tuple (e.g. [::]:p and 0.0.0.0:p): first wins
+        const SocketRole role = roleFor(socket, listenerPorts, ownPids);
+        if (id == InvalidSocketId) {
+            SocketRecord record;
+            record.protocol = socket.protocol;
+            record.role = role;
+            record.local = socket.local;
+            record.remote = socket.remote;
+            record.pid = socket.facts.pid;
+            record.kernel = socket.facts;
+            record.kernelOnly = true;
+            id = m_registry.add(std::move(record));
+            ++result.added;
+        } else {
+            m_registry.update(id, [&socket, role](SocketRecord &record) {
+                record.kernel = socket.facts;
+                if (record.kernelOnly) {
+                    // Only the kernel speaks for these, so its later answers (an owner found,
+                    // a state change) may reclassify them.
+                    record.role = role;
+                    if (socket.facts.pid > 0)
+                        record.pid = socket.facts.pid;
+                }
+            });
+            ++result.matched;
+        }
+        seen.insert(id);
+    }
+
+    for (SocketId id : std::as_const(m_withFacts)) {
+        if (seen.contains(id))
+            continue;
+        const SocketRecord *record = m_registry.find(id);
+        if (!record)
+            continue;
+        if (record->kernelOnly) {
+            m_registry.remove(id);
+            ++result.removed;
+        } else {
+            m_registry.update(id, [](SocketRecord &r) { r.kernel.reset(); });
+            ++result.cleared;
+        }
+    }
+    m_withFacts = std::move(seen);
+    return result;
+}
+
+QList<quint16> KernelMerger::portsToWatch(const SocketRegistry &registry)
+{
+    QSet<quint16> ports;
+    for (SocketId id : registry.ids()) {
+        const SocketRecord *record = registry.find(id);
+        if (record && !record->kernelOnly && record->local.port != 0)
+            ports.insert(record->local.port);
+    }
+    QList<quint16> sorted(ports.cbegin(), ports.cend());
+    std::sort(sorted.begin(), sorted.end());
+    return sorted;
+}
+
+void KernelMerger::reset()
+{
+    apply({});
+}
+
+} // namespace SocketScope

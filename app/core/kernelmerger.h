@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "kernelsnapshot.h"
+#include "socketregistry.h"
+
+#include <QSet>
+
+#include <functional>
+
+namespace SocketScope {
+
+// Applies the kernel's view (one KernelSnapshot) to the registry:
+//  - a socket Qt knows gets the kernel's facts beside Qt's state;
+//  - a socket only the kernel has becomes a kernel-only record (TIME_WAIT left by the
+//    active closer, connections waiting in the accept queue, other programs' sockets);
+//  - a kernel-only record missing from the next snapshot is removed, and a Qt record the
+//    kernel no longer lists keeps Qt's state but loses the stale kernel facts.
+// Cost is linear in the snapshot and the registry: hash lookups only.
+class KernelMerger
+{
+public:
+    struct Result
+    {
+        int matched = 0; // kernel sockets that found a record (Qt's or an earlier kernel-only)
+        int added = 0; // new kernel-only records
+        int removed = 0; // kernel-only records the kernel no longer has
+        int cleared = 0; // Qt records whose kernel facts were dropped
+    };
+
+    explicit KernelMerger(SocketRegistry &registry);
+
+    // Decides whether a pid counts as ours (not an external peer). The default accepts our
+    // own pid and the pid of any record Qt reported (children in process-per-client mode);
+    // main.cpp can widen it to "any descendant" with PidResolver::isSelfOrDescendant.
+    void setOwnProcessPredicate(std::function<bool(qint64 pid)> isOwn);
+
+    Result apply(const KernelSnapshot &snapshot);
+    // The ports the probe should watch: the local port of every socket Qt reported (kernel-only
+    // records are left out, or the filter would feed on its own results). Sorted, unique.
+    static QList<quint16> portsToWatch(const SocketRegistry &registry);
+    // Removes every kernel-only record and every kernel fact (probe switched off).
+    void reset();
+
+private:
+    SocketId lookup(const KernelSocket &socket) const;
+    SocketRole roleFor(const KernelSocket &socket, const QSet<quint16> &listenerPorts,
+                       const QSet<qint64> &ownPids) const;
+
+    SocketRegistry &m_registry;
+    std::function<bool(qint64)> m_isOwn;
+    QSet<SocketId> m_withFacts; // records that got facts from the last snapshot
+};
+
+} // namespace SocketScope

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+#include "kernellogging.h"
+
+namespace SocketScope {
+Q_LOGGING_CATEGORY(lcKernel, "socketscope.kernel")
+} // namespace SocketScope

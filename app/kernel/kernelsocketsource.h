@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "kernelsnapshot.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace SocketScope {
+
+// Which sockets to ask the kernel about. A socket matches when its local OR remote port is
+// in the list, so both ends of our connections and external peers on our ports show up.
+struct KernelFilter
+{
+    QList<quint16> ports;
+    bool tcp = true;
+    bool udp = true;
+    bool wholeHost = false; // every socket on the machine; ports are ignored
+
+    bool matches(Protocol protocol, quint16 localPort, quint16 remotePort) const
+    {
+        if (protocol == Protocol::Tcp ? !tcp : !udp)
+            return false;
+        return wholeHost || ports.contains(localPort) || ports.contains(remotePort);
+    }
+    // Nothing can match: the probe then answers with an empty snapshot without a syscall.
+    bool isEmpty() const { return (!tcp && !udp) || (!wholeHost && ports.isEmpty()); }
+    bool operator==(const KernelFilter &other) const = default;
+};
+
+// A reader of the kernel's socket table. Implementations are used from one thread at a
+// time (the probe's worker) and keep no Qt object state.
+class KernelSocketSource
+{
+public:
+    virtual ~KernelSocketSource() = default;
+    // Short name for the UI and logs: "netlink", "proc".
+    virtual QString name() const = 0;
+    // One complete read; nullopt with *error set when the kernel could not be asked.
+    virtual std::optional<KernelSnapshot> read(const KernelFilter &filter, QString *error) = 0;
+};
+
+} // namespace SocketScope

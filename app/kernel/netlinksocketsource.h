@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "kernelsocketsource.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+struct mnl_socket; // libmnl, only touched in the .cpp
+
+namespace SocketScope {
+
+// The pure halves of the sock_diag conversation, kept apart from the socket so tests can
+// feed them any bytes at all.
+namespace InetDiag {
+
+// inet_diag bytecode that accepts a socket whose source OR destination port is in `ports`
+// (the kernel then skips every other socket before formatting a reply for it). Empty for an
+// empty list. Jumps are laid out the way inet_diag_bc_audit() wants: every op sits on the
+// "yes" chain and a failed last test jumps 4 bytes past the end, which means "reject".
+QByteArray portFilterBytecode(const QList<quint16> &ports);
+
+enum class ParseStatus {
+    More, // every message was well-formed, the dump goes on in the next datagram
+    Done, // NLMSG_DONE seen
+    Error, // malformed, truncated or an error from the kernel: drop the whole read
+};
+
+// Parses one datagram of a SOCK_DIAG_BY_FAMILY dump reply (any number of netlink messages)
+// and appends the sockets to *out. Reads nothing outside `bytes`, whatever they contain.
+// *kernelErrno (when given) receives the positive errno of an NLMSG_ERROR reply, 0 otherwise,
+// so a caller can tell "no such socket" (ENOENT) from a real failure.
+ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapshot *out,
+                           QString *error, int *kernelErrno = nullptr);
+
+} // namespace InetDiag
+
+// Reads TCP and UDP, IPv4 and IPv6 sockets with NETLINK_SOCK_DIAG, filtered in the kernel.
+//
+// A TCP dump walks the kernel's whole connection table however tight the filter, so on a
+// host with tens of thousands of sockets it costs milliseconds. Reads therefore come in two
+// kinds: a *discovery* read (the filtered dump: complete, finds sockets nobody knew about)
+// and a *refresh* read that asks the kernel for each TCP socket of the previous answer by its
+// exact tuple (a hash lookup each, cost independent of the host), plus the reverse tuple of
+// each connection, which finds the server side of our own clients, accept queue included.
+// UDP is always dumped (its table is indexed by port and cheap). Discovery runs as often as
+// the budget allows: every read on an ordinary host, every n-th on a loaded one (at most
+// every 10th), so a socket nobody knew about shows up at the latest 10 reads later.
+class NetlinkSocketSource final : public KernelSocketSource
+{
+public:
+    static constexpr double DefaultDiscoveryBudgetMs = 2.5;
+    static constexpr int MaxDiscoveryEvery = 10;
+
+    NetlinkSocketSource();
+    ~NetlinkSocketSource() override;
+    NetlinkSocketSource(const NetlinkSocketSource &) = delete;
+    NetlinkSocketSource &operator=(const NetlinkSocketSource &) = delete;
+
+    QString name() const override { return QStringLiteral("netlink"); }
+    std::optional<KernelSnapshot> read(const KernelFilter &filter, QString *error) override;
+
+    // TCP_INFO costs the kernel a little per matching socket; on by default for our few
+    // ports, always off for the whole host.
+    void setWantTcpInfo(bool want) { m_wantTcpInfo = want; }
+
+    // Average cost per read the discovery dumps may take; 0 makes every read a discovery.
+    void setDiscoveryBudgetMs(double ms) { m_discoveryBudgetMs = ms; }
+    // Fixes discovery to every n-th read (tests, benchmark); 0 returns to the budget.
+    void setDiscoveryEvery(int reads) { m_fixedDiscoveryEvery = reads; }
+    int discoveryEvery() const;
+    bool lastReadWasDiscovery() const { return m_lastWasDiscovery; }
+    double lastDiscoveryMs() const { return m_lastDiscoveryMs; }
+
+private:
+    bool dumpAll(const KernelFilter &filter, KernelSnapshot *out, QString *error);
+    // Looks up one TCP socket by its exact tuple; false on a transport error only.
+    bool lookup(const KernelSocket &wanted, std::optional<KernelSocket> *found, QString *error);
+    bool refreshTcp(const KernelFilter &filter, KernelSnapshot *out, QString *error);
+    void dropSocket();
+
+    bool ensureOpen(QString *error);
+    bool dump(int family, Protocol protocol, const KernelFilter &filter, const QByteArray &bytecode,
+              KernelSnapshot *out, QString *error);
+
+    ::mnl_socket *m_socket = nullptr;
+    quint32 m_portId = 0;
+    quint32 m_seq = 0;
+    QByteArray m_buffer;
+    bool m_wantTcpInfo = true;
+    bool m_bothFamiliesWorks = true; // TCPDIAG_GETSOCK accepted (tried first)
+    bool m_bothFamiliesEverWorked = false;
+    double m_discoveryBudgetMs = DefaultDiscoveryBudgetMs;
+    double m_lastDiscoveryMs = 0;
+    int m_fixedDiscoveryEvery = 0;
+    int m_readsSinceDiscovery = 0;
+    bool m_lastWasDiscovery = false;
+    KernelFilter m_lastFilter;
+    KernelSnapshot m_knownTcp; // TCP part of the last answer: what a refresh asks about
+};
+
+} // namespace SocketScope

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Raw POSIX sockets on 127.0.0.1, port 0 only: the tests need exact control over when a
+// socket accepts, half-closes or closes, which is what the kernel states hang on.
+
+#include "kernelsnapshot.h"
+
+#include <QtGlobal>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace SocketScope::Test {
+
+// Owns one descriptor.
+class Fd
+{
+public:
+    Fd() = default;
+    explicit Fd(int fd) : m_fd(fd) { }
+    Fd(Fd &&other) noexcept : m_fd(std::exchange(other.m_fd, -1)) { }
+    Fd &operator=(Fd &&other) noexcept
+    {
+        reset(std::exchange(other.m_fd, -1));
+        return *this;
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    ~Fd() { reset(); }
+    int get() const { return m_fd; }
+    bool isValid() const { return m_fd >= 0; }
+    void reset(int fd = -1)
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = fd;
+    }
+
+private:
+    int m_fd = -1;
+};
+
+inline sockaddr_in loopback(quint16 port)
+{
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+inline quint16 localPort(int fd)
+{
+    sockaddr_in address{};
+    socklen_t length = sizeof(address);
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return 0;
+    return ntohs(address.sin_port);
+}
+
+// A listener on 127.0.0.1:0 that never accepts unless asked to.
+inline Fd listenTcp(int backlog)
+{
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const sockaddr_in address = loopback(0);
+    if (!fd.isValid()
+        || ::bind(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0
+        || ::listen(fd.get(), backlog) != 0)
+        return Fd();
+    return fd;
+}
+
+// Blocking connect; on loopback the handshake completes inside the call.
+inline Fd connectTcp(quint16 port)
+{
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const sockaddr_in address = loopback(port);
+    if (!fd.isValid()
+        || ::connect(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0)
+        return Fd();
+    return fd;
+}
+
+// Non-blocking connect, for clients that may have to wait (full accept queue).
+inline Fd connectTcpNonBlocking(quint16 port)
+{
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    const sockaddr_in address = loopback(port);
+    if (!fd.isValid())
+        return Fd();
+    const int rc
+            = ::connect(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address));
+    if (rc != 0 && errno != EINPROGRESS)
+        return Fd();
+    return fd;
+}
+
+// IPv6 sockets on 127.0.0.1 written as ::ffff:127.0.0.1: the kernel lists them as AF_INET6,
+// so the IPv6 paths are exercised without any address but 127.0.0.1.
+inline sockaddr_in6 mappedLoopback(quint16 port)
+{
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_port = htons(port);
+    address.sin6_addr.s6_addr[10] = 0xff;
+    address.sin6_addr.s6_addr[11] = 0xff;
+    address.sin6_addr.s6_addr[12] = 127;
+    address.sin6_addr.s6_addr[15] = 1;
+    return address;
+}
+
+inline quint16 localPort6(int fd)
+{
+    sockaddr_in6 address{};
+    socklen_t length = sizeof(address);
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return 0;
+    return ntohs(address.sin6_port);
+}
+
+inline Fd listenTcp6Mapped(int backlog)
+{
+    Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const int off = 0;
+    const sockaddr_in6 address = mappedLoopback(0);
+    if (!fd.isValid() || ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) != 0
+        || ::bind(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0
+        || ::listen(fd.get(), backlog) != 0)
+        return Fd();
+    return fd;
+}
+
+inline Fd connectTcp6Mapped(quint16 port)
+{
+    Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const int off = 0;
+    const sockaddr_in6 address = mappedLoopback(port);
+    if (!fd.isValid() || ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) != 0
+        || ::connect(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0)
+        return Fd();
+    return fd;
+}
+
+inline Fd acceptOne(int listener)
+{
+    return Fd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+}
+
+inline Fd bindUdp()
+{
+    Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    const sockaddr_in address = loopback(0);
+    if (!fd.isValid()
+        || ::bind(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0)
+        return Fd();
+    return fd;
+}
+
+// The sockets whose local port is one of ours. A port filter also (rightly) matches a stale
+// TIME_WAIT from an earlier connection whose far end happened to use one of our ephemeral
+// ports; counts in tests must not depend on such leftovers.
+inline KernelSnapshot withLocalPorts(const KernelSnapshot &snapshot, const QList<quint16> &ports)
+{
+    KernelSnapshot out;
+    for (const KernelSocket &socket : snapshot) {
+        if (ports.contains(socket.local.port))
+            out.append(socket);
+    }
+    return out;
+}
+
+} // namespace SocketScope::Test

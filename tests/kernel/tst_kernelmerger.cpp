@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// KernelMerger: kernel facts onto Qt's records, kernel-only records for what only the kernel
+// has (TIME_WAIT, the accept queue, other programs), and their removal when they are gone.
+
+#include "kernelmerger.h"
+#include "loopback.h"
+#include "netlinksocketsource.h"
+#include "pidresolver.h"
+
+#include <QCoreApplication>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace SocketScope;
+using namespace SocketScope::Test;
+
+namespace {
+
+const QHostAddress kLocal(QHostAddress::LocalHost);
+
+Endpoint at(quint16 port, const QHostAddress &address = kLocal)
+{
+    return {address, port};
+}
+
+KernelSocket kernelSocket(Protocol protocol, Endpoint local, std::optional<Endpoint> remote,
+                          SocketState state, qint64 pid = 0, quint64 inode = 0)
+{
+    KernelSocket socket;
+    socket.protocol = protocol;
+    socket.local = std::move(local);
+    socket.remote = std::move(remote);
+    socket.facts.state = state;
+    socket.facts.pid = pid;
+    socket.facts.inode = inode;
+    return socket;
+}
+
+SocketRecord qtRecord(SocketRole role, Endpoint local, std::optional<Endpoint> remote,
+                      SocketState state)
+{
+    SocketRecord record;
+    record.protocol = role == SocketRole::UdpServer || role == SocketRole::UdpClient
+                              ? Protocol::Udp
+                              : Protocol::Tcp;
+    record.role = role;
+    record.local = std::move(local);
+    record.remote = std::move(remote);
+    record.state = state;
+    return record;
+}
+
+} // namespace
+
+class TestKernelMerger : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void factsGoOntoQtRecords()
+    {
+        SocketRegistry registry;
+        const qint64 self = QCoreApplication::applicationPid();
+        // Qt listens on Any (dual stack); the kernel reports [::]:7000.
+        const SocketId listener
+                = registry.add(qtRecord(SocketRole::TcpListener, at(7000, QHostAddress::Any),
+                                        std::nullopt, SocketState::Listen));
+        // Qt wrote the accepted socket's addresses as plain IPv4; the kernel, v4-mapped.
+        const SocketId accepted = registry.add(
+                qtRecord(SocketRole::TcpServerSide, at(7000), at(40000), SocketState::Established));
+        const SocketId client = registry.add(
+                qtRecord(SocketRole::TcpClient, at(40000), at(7000), SocketState::Established));
+        const SocketId udp
+                = registry.add(qtRecord(SocketRole::UdpServer, at(7001, QHostAddress::AnyIPv4),
+                                        std::nullopt, SocketState::Unconnected));
+        const QHostAddress mapped(QStringLiteral("::ffff:127.0.0.1"));
+
+        KernelSnapshot snapshot{
+                kernelSocket(Protocol::Tcp, at(7000, QHostAddress::AnyIPv6), std::nullopt,
+                             SocketState::Listen, self, 10),
+                kernelSocket(Protocol::Tcp, at(7000, mapped), at(40000, mapped),
+                             SocketState::Established, self, 11),
+                kernelSocket(Protocol::Tcp, at(40000), at(7000), SocketState::FinWait2, self, 12),
+                kernelSocket(Protocol::Udp, at(7001, QHostAddress::AnyIPv4), std::nullopt,
+                             SocketState::Unconnected, self, 13),
+        };
+        snapshot[0].facts.recvQ = 2;
+        snapshot[0].facts.sendQ = 50;
+
+        KernelMerger merger(registry);
+        QSignalSpy added(&registry, &SocketRegistry::socketAdded);
+        QSignalSpy changed(&registry, &SocketRegistry::socketChanged);
+        const KernelMerger::Result result = merger.apply(snapshot);
+        QCOMPARE(result.matched, 4);
+        QCOMPARE(result.added, 0);
+        QCOMPARE(added.size(), 0);
+        QCOMPARE(changed.size(), 4);
+        QCOMPARE(registry.count(), 4);
+        QCOMPARE(registry.find(listener)->kernel->recvQ, 2u);
+        QCOMPARE(registry.find(listener)->kernel->sendQ, 50u);
+        QCOMPARE(registry.find(accepted)->kernel->inode, 11u);
+        // Qt's own state stays beside the kernel's.
+        QCOMPARE(registry.find(client)->state, SocketState::Established);
+        QCOMPARE(registry.find(client)->kernel->state, SocketState::FinWait2);
+        QCOMPARE(registry.find(client)->effectiveState(), SocketState::FinWait2);
+        QCOMPARE(registry.find(udp)->kernel->inode, 13u);
+
+        // The same snapshot again changes nothing: no signal storm at 10 Hz.
+        changed.clear();
+        merger.apply(snapshot);
+        QCOMPARE(changed.size(), 0);
+
+        // The kernel forgets the client: its record stays with Qt's state, facts dropped.
+        snapshot.removeAt(2);
+        const KernelMerger::Result later = merger.apply(snapshot);
+        QCOMPARE(later.cleared, 1);
+        QVERIFY(registry.contains(client));
+        QVERIFY(!registry.find(client)->kernel);
+        QCOMPARE(registry.find(client)->effectiveState(), SocketState::Established);
+    }
+
+    void kernelOnlyRecords()
+    {
+        SocketRegistry registry;
+        const qint64 self = QCoreApplication::applicationPid();
+        registry.add(
+                qtRecord(SocketRole::TcpListener, at(7000), std::nullopt, SocketState::Listen));
+        KernelMerger merger(registry);
+        const qint64 stranger = 999999;
+        merger.setOwnProcessPredicate([](qint64) { return false; });
+
+        KernelSocket timeWait
+                = kernelSocket(Protocol::Tcp, at(41000), at(7000), SocketState::TimeWait);
+        timeWait.facts.timerMs = 59000;
+        KernelSnapshot snapshot{
+                kernelSocket(Protocol::Tcp, at(7000), std::nullopt, SocketState::Listen, self, 1),
+                timeWait, // left by a client that closed first
+                // completed by the kernel, not yet accepted: no inode, no owner
+                kernelSocket(Protocol::Tcp, at(7000), at(41001), SocketState::Established),
+                // another program talking to our port
+                kernelSocket(Protocol::Tcp, at(41002), at(7000), SocketState::Established, stranger,
+                             5),
+        };
+        QSignalSpy added(&registry, &SocketRegistry::socketAdded);
+        QSignalSpy removed(&registry, &SocketRegistry::socketRemoved);
+        const KernelMerger::Result result = merger.apply(snapshot);
+        QCOMPARE(result.matched, 1);
+        QCOMPARE(result.added, 3);
+        QCOMPARE(added.size(), 3);
+
+        auto recordFor = [&](const KernelSocket &socket) {
+            return registry.find(
+                    registry.findByTuple(socket.protocol, socket.local, socket.remote));
+        };
+        const SocketRecord *tw = recordFor(snapshot[1]);
+        QVERIFY(tw);
+        QVERIFY(tw->kernelOnly);
+        QCOMPARE(tw->role, SocketRole::TcpClient);
+        QCOMPARE(tw->effectiveState(), SocketState::TimeWait);
+        QCOMPARE(tw->kernel->timerMs, 59000);
+        const SocketRecord *queued = recordFor(snapshot[2]);
+        QVERIFY(queued && queued->kernelOnly);
+        QCOMPARE(queued->role, SocketRole::TcpServerSide);
+        const SocketRecord *external = recordFor(snapshot[3]);
+        QVERIFY(external && external->kernelOnly);
+        QCOMPARE(external->role, SocketRole::ExternalPeer);
+        QCOMPARE(external->pid, stranger);
+
+        // Still there next time: updated in place, not re-added.
+        snapshot[1].facts.timerMs = 58900;
+        added.clear();
+        QCOMPARE(merger.apply(snapshot).added, 0);
+        QCOMPARE(added.size(), 0);
+        QCOMPARE(recordFor(snapshot[1])->kernel->timerMs, 58900);
+
+        // TIME_WAIT expires; the queued connection is accepted and Qt reports it.
+        const SocketId queuedId = queued->id;
+        const SocketId acceptedId = registry.add(
+                qtRecord(SocketRole::TcpServerSide, at(7000), at(41001), SocketState::Established));
+        const SocketId timeWaitId = tw->id;
+        snapshot.removeAt(1);
+        const KernelMerger::Result later = merger.apply(snapshot);
+        QCOMPARE(later.removed, 2);
+        QCOMPARE(removed.size(), 2);
+        QVERIFY(!registry.contains(timeWaitId));
+        QVERIFY(!registry.contains(queuedId));
+        QVERIFY(registry.find(acceptedId)->kernel);
+        QCOMPARE(registry.findByTuple(Protocol::Tcp, at(7000), at(41001)), acceptedId);
+
+        // The external peer's port (41002) is not ours to watch; the records Qt made are.
+        QCOMPARE(KernelMerger::portsToWatch(registry), (QList<quint16>{7000}));
+
+        merger.reset();
+        QCOMPARE(registry.count(), 2); // only Qt's records remain
+        for (SocketId id : registry.ids())
+            QVERIFY(!registry.find(id)->kernel);
+    }
+
+    void realTimeWaitBecomesKernelOnly()
+    {
+        SocketRegistry registry;
+        Fd listener = listenTcp(4);
+        QVERIFY(listener.isValid());
+        const quint16 port = localPort(listener.get());
+        registry.add(
+                qtRecord(SocketRole::TcpListener, at(port), std::nullopt, SocketState::Listen));
+        Fd client = connectTcp(port);
+        Fd server = acceptOne(listener.get());
+        QVERIFY(client.isValid() && server.isValid());
+        const quint16 clientPort = localPort(client.get());
+        client.reset();
+        server.reset();
+
+        KernelFilter filter;
+        filter.ports = {port};
+        NetlinkSocketSource source;
+        PidResolver pids;
+        KernelMerger merger(registry);
+        auto poll = [&] {
+            QString error;
+            auto snapshot = source.read(filter, &error);
+            if (!snapshot)
+                return false;
+            pids.resolve(&*snapshot);
+            merger.apply(*snapshot);
+            return true;
+        };
+        auto timeWaitRecord = [&]() -> const SocketRecord * {
+            return registry.find(registry.findByTuple(Protocol::Tcp, at(clientPort), at(port)));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(poll() && timeWaitRecord()
+                                         && timeWaitRecord()->effectiveState()
+                                                    == SocketState::TimeWait,
+                                 5000);
+        QVERIFY(timeWaitRecord()->kernelOnly);
+        QCOMPARE(timeWaitRecord()->role, SocketRole::TcpClient);
+        QVERIFY(timeWaitRecord()->kernel->timerMs > 0);
+        const SocketRecord *listening
+                = registry.find(registry.findByTuple(Protocol::Tcp, at(port), std::nullopt));
+        QVERIFY(listening && !listening->kernelOnly && listening->kernel);
+        const SocketId listenerId = listening->id;
+        QCOMPARE(listening->kernel->state, SocketState::Listen);
+        QCOMPARE(listening->kernel->pid, QCoreApplication::applicationPid());
+
+        // The TIME_WAIT socket leaves the kernel's answer (here: the filter moves off its
+        // port, as it would after its 60 s) and the record goes with it.
+        Fd elsewhere = listenTcp(1);
+        filter.ports = {localPort(elsewhere.get())};
+        QVERIFY(poll());
+        QVERIFY(!timeWaitRecord());
+        QVERIFY(registry.find(listenerId)); // Qt's listener stays, without stale facts
+        QVERIFY(!registry.find(listenerId)->kernel);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKernelMerger)
+#include "tst_kernelmerger.moc"
