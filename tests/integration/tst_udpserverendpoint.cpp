@@ -47,6 +47,7 @@ private Q_SLOTS:
     void sameNumberAsTcpIsAnotherSocket();
     void datagramsInOrderWithSenders();
     void processingDelayKeepsDatagramsQueued();
+    void keepsHearingAfterABurst();
     void behaviours_data();
     void behaviours();
     void netcat_data();
@@ -140,6 +141,25 @@ void TestUdpServerEndpoint::datagramsInOrderWithSenders()
     }
     QCOMPARE(peers, expectedSenders);
     QCOMPARE(m_registry.find(server.socketId())->datagramsReceived, quint64(Clients * Rounds));
+}
+
+void TestUdpServerEndpoint::keepsHearingAfterABurst()
+{
+    // Regression: after a burst larger than one read batch the server stopped hearing
+    // anything at all, because Qt no longer announced new datagrams.
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig(Behaviour::Discard)).isError());
+    QSignalSpy processed(&server, &UdpServerEndpoint::datagramProcessed);
+    std::unique_ptr<QUdpSocket> client = boundClient();
+    QVERIFY(client);
+    constexpr int Burst = 150; // fits the default receive buffer, larger than a batch used to be
+    for (int i = 0; i < Burst; ++i)
+        QCOMPARE(client->writeDatagram("b", QHostAddress::LocalHost, server.endpoint().port), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(processed.count(), Burst, 5000);
+    for (int round = 1; round <= 3; ++round) {
+        QCOMPARE(client->writeDatagram("a", QHostAddress::LocalHost, server.endpoint().port), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(processed.count(), Burst + round, 5000);
+    }
 }
 
 void TestUdpServerEndpoint::processingDelayKeepsDatagramsQueued()
