@@ -128,6 +128,7 @@ public:
         }
         out.pid = object.value(QStringLiteral("pid")).toInteger();
         out.program = object.value(QStringLiteral("program")).toString();
+        out.threadId = object.value(QStringLiteral("threadId")).toInteger();
         out.kernelOnly = object.value(QStringLiteral("kernelOnly")).toBool();
         if (!readCount(object, "bytesSent", where, out.bytesSent)
             || !readCount(object, "bytesReceived", where, out.bytesReceived)
@@ -197,6 +198,7 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
     object.insert(QStringLiteral("pid"),
                   record.kernel && record.kernel->pid ? record.kernel->pid : record.pid);
     object.insert(QStringLiteral("program"), record.program);
+    object.insert(QStringLiteral("threadId"), record.threadId);
     object.insert(QStringLiteral("recvQ"), static_cast<qint64>(record.recvQ()));
     object.insert(QStringLiteral("sendQ"), static_cast<qint64>(record.sendQ()));
     object.insert(QStringLiteral("bytesSent"), static_cast<qint64>(record.bytesSent));

@@ -49,6 +49,7 @@ void TestStateExporter::init()
     accepted.kernelOnly = true;
     accepted.bytesSent = 11;
     accepted.bytesReceived = 22;
+    accepted.threadId = 4243;
     m_accepted = m_registry.add(accepted);
     m_registry.markClosed(m_accepted, SocketState::Close);
 
@@ -140,6 +141,7 @@ void TestStateExporter::roundTripKeepsEverything()
         QCOMPARE(read.local, original.local);
         QCOMPARE(read.remote, original.remote);
         QCOMPARE(read.program, original.program);
+        QCOMPARE(read.threadId, original.threadId);
         QCOMPARE(read.bytesSent, original.bytesSent);
         QCOMPARE(read.bytesReceived, original.bytesReceived);
         QCOMPARE(read.datagramsReceived, original.datagramsReceived);
