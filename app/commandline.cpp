@@ -65,8 +65,22 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                        QStringLiteral("name"));
     const QCommandLineOption noTcp(QStringLiteral("no-tcp"), text("Do not start the TCP server."));
     const QCommandLineOption noUdp(QStringLiteral("no-udp"), text("Do not start the UDP server."));
+    const QCommandLineOption model(
+            QStringLiteral("model"),
+            text("How the TCP server serves its clients: event-loop (one thread for all), "
+                 "thread (a thread per client) or process (a child process per client)."),
+            QStringLiteral("name"), QStringLiteral("event-loop"));
+    const QCommandLineOption udpModel(
+            QStringLiteral("udp-model"),
+            text("How the UDP server receives: single (one socket for every client) or "
+                 "connected (a connected socket per client, SO_REUSEPORT)."),
+            QStringLiteral("name"), QStringLiteral("single"));
+    // main() runs the worker before any parsing; listed here so the parser knows it too.
+    QCommandLineOption worker(QStringLiteral("worker"),
+                              text("Internal: serve one client handed over by the app."));
+    worker.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({exportState, exportImage, quitAfter, bind, tcpPort, udpPort, clients,
-                       udpClients, behaviour, noTcp, noUdp});
+                       udpClients, behaviour, noTcp, noUdp, model, udpModel, worker});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -126,6 +140,17 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
         else
             errors << QStringLiteral("--behaviour: ") + parsed.error;
     }
+    if (const auto parsed = concurrencyModelFromName(parser.value(model)))
+        options.model = *parsed;
+    else
+        errors << QStringLiteral("--model: '%1' is not a model; use event-loop, thread or "
+                                 "process.")
+                          .arg(parser.value(model));
+    if (const auto parsed = udpModelFromName(parser.value(udpModel)))
+        options.udpModel = *parsed;
+    else
+        errors << QStringLiteral("--udp-model: '%1' is not a model; use single or connected.")
+                          .arg(parser.value(udpModel));
     options.noTcp = parser.isSet(noTcp);
     options.noUdp = parser.isSet(noUdp);
     if (!errors.isEmpty()) {

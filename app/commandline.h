@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "concurrencymodel.h"
+
 #include <QString>
 
 #include <optional>
@@ -23,6 +25,8 @@ struct CommandLineOptions
     int udpClients = 0;
     bool noTcp = false;
     bool noUdp = false;
+    ConcurrencyModel model = ConcurrencyModel::EventLoop;
+    UdpModel udpModel = UdpModel::Single;
 };
 
 // Parses and checks the arguments. Exits the process for --help and --version; on bad

@@ -12,6 +12,7 @@
 #include "pidresolver.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
+#include "workerprocess.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -89,6 +90,10 @@ void applyServerOptions(const CommandLineOptions &options, ServerPanel &panel)
 
 int main(int argc, char *argv[])
 {
+    // A worker of the process-per-client model: no window, no display, no command line of
+    // its own; it serves the one client the app hands it and exits.
+    if (isWorkerInvocation(argc, argv))
+        return runWorker(argc, argv);
     if (wantsOnlyText(argc, argv)) {
         QCoreApplication textOnly(argc, argv);
         describeApplication();
@@ -118,6 +123,8 @@ int main(int argc, char *argv[])
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
     NetworkEngine engine(registry, log); // also raises the open-file limit for many clients
+    engine.setTcpModel(options->model);
+    engine.setUdpModel(options->udpModel);
 
     // The kernel's view of our ports, polled off the UI thread and merged into the registry.
     KernelProbe probe;

@@ -19,6 +19,56 @@ SocketTableModel::SocketTableModel(const SocketRegistry &registry, QObject *pare
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &SocketTableModel::refreshAges);
     m_ageTimer.start();
+    m_clock.start();
+    for (SocketId id : registry.ids())
+        m_lastState.insert(id, registry.find(id)->effectiveState());
+    m_highlightTimer.setInterval(250);
+    connect(&m_highlightTimer, &QTimer::timeout, this, &SocketTableModel::expireHighlights);
+}
+
+SocketTableModel::Highlight SocketTableModel::highlightOf(const SocketRecord &record) const
+{
+    const auto timed = m_highlights.constFind(record.id);
+    if (timed != m_highlights.cend())
+        return timed->kind;
+    switch (record.effectiveState()) {
+    case SocketState::FinWait1:
+    case SocketState::FinWait2:
+    case SocketState::CloseWait:
+    case SocketState::Closing:
+    case SocketState::LastAck:
+    case SocketState::TimeWait:
+    case SocketState::Close:
+        return Highlight::Closing;
+    default:
+        return record.isOpen() ? Highlight::None : Highlight::Closing;
+    }
+}
+
+void SocketTableModel::startHighlight(SocketId id, Highlight kind)
+{
+    const int duration = kind == Highlight::New ? NewHighlightMs : ChangedHighlightMs;
+    m_highlights.insert(id, {kind, m_clock.elapsed() + duration});
+    if (!m_highlightTimer.isActive())
+        m_highlightTimer.start();
+}
+
+void SocketTableModel::expireHighlights()
+{
+    const qint64 now = m_clock.elapsed();
+    for (auto it = m_highlights.begin(); it != m_highlights.end();) {
+        if (it->untilMs > now) {
+            ++it;
+            continue;
+        }
+        const int row = rowOf(it.key());
+        it = m_highlights.erase(it);
+        if (row >= 0)
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1),
+                               {Qt::BackgroundRole, HighlightRole});
+    }
+    if (m_highlights.isEmpty())
+        m_highlightTimer.stop(); // nothing left to fade: no more wake-ups
 }
 
 int SocketTableModel::rowCount(const QModelIndex &parent) const
@@ -136,6 +186,16 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(record->id);
     case ProtocolRole:
         return static_cast<int>(record->protocol);
+    case StateRole:
+        return static_cast<int>(record->effectiveState());
+    case LocalPortRole:
+        return record->local.port;
+    case RemotePortRole:
+        return record->remote ? record->remote->port : 0;
+    case HighlightRole:
+        return static_cast<int>(highlightOf(*record));
+    case KernelOnlyRole:
+        return record->kernelOnly;
     case Qt::TextAlignmentRole:
         if (index.column() == RecvQ || index.column() == SendQ || index.column() == Age)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -200,6 +260,9 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
 
 void SocketTableModel::onAdded(SocketId id)
 {
+    if (const SocketRecord *record = m_registry.find(id))
+        m_lastState.insert(id, record->effectiveState());
+    startHighlight(id, Highlight::New);
     const int row = static_cast<int>(m_rows.size());
     beginInsertRows({}, row, row);
     m_rows.append(id);
@@ -212,6 +275,13 @@ void SocketTableModel::onChanged(SocketId id)
     const int row = rowOf(id);
     if (row < 0)
         return;
+    if (const SocketRecord *record = m_registry.find(id)) {
+        SocketState &last = m_lastState[id];
+        if (last != record->effectiveState()) {
+            last = record->effectiveState();
+            startHighlight(id, Highlight::Changed);
+        }
+    }
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
@@ -223,6 +293,8 @@ void SocketTableModel::onRemoved(SocketId id)
     beginRemoveRows({}, row, row);
     m_rows.removeAt(row);
     m_rowOf.remove(id);
+    m_highlights.remove(id);
+    m_lastState.remove(id);
     for (int i = row; i < m_rows.size(); ++i)
         m_rowOf[m_rows.at(i)] = i;
     endRemoveRows();
@@ -249,6 +321,22 @@ void SocketFilterProxyModel::setProtocolFilter(std::optional<Protocol> protocol)
     invalidateFilter();
 }
 
+void SocketFilterProxyModel::setStateFilter(std::optional<SocketState> state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    invalidateFilter();
+}
+
+void SocketFilterProxyModel::setPortFilter(std::optional<quint16> port)
+{
+    if (m_port == port)
+        return;
+    m_port = port;
+    invalidateFilter();
+}
+
 void SocketFilterProxyModel::setTextFilter(const QString &text)
 {
     const QString trimmed = text.trimmed();
@@ -268,6 +356,12 @@ bool SocketFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &
         if (protocol != static_cast<int>(*m_protocol))
             return false;
     }
+    const QModelIndex first = model->index(sourceRow, 0, sourceParent);
+    if (m_state && first.data(SocketTableModel::StateRole).toInt() != static_cast<int>(*m_state))
+        return false;
+    if (m_port && first.data(SocketTableModel::LocalPortRole).toInt() != *m_port
+        && first.data(SocketTableModel::RemotePortRole).toInt() != *m_port)
+        return false;
     if (m_text.isEmpty())
         return true;
     for (int column = 0; column < model->columnCount(sourceParent); ++column) {

@@ -4,6 +4,7 @@
 #include "socketregistry.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QSortFilterProxyModel>
@@ -31,7 +32,21 @@ public:
         Age,
         ColumnCount
     };
-    enum Roles { SortRole = Qt::UserRole + 1, SocketIdRole, ProtocolRole };
+    enum Roles {
+        SortRole = Qt::UserRole + 1,
+        SocketIdRole,
+        ProtocolRole,
+        StateRole, // the effective SocketState, as int
+        LocalPortRole,
+        RemotePortRole, // 0 when there is no remote end
+        HighlightRole, // Highlight, as int: the view decides how it looks
+        KernelOnlyRole, // bool: only the kernel holds this socket
+    };
+    // Like TCPView: new rows and rows whose state just changed stand out for a moment;
+    // connections on their way out are tinted for as long as they are closing.
+    enum class Highlight { None, New, Changed, Closing };
+    static constexpr int NewHighlightMs = 2000;
+    static constexpr int ChangedHighlightMs = 1500;
 
     explicit SocketTableModel(const SocketRegistry &registry, QObject *parent = nullptr);
 
@@ -51,6 +66,9 @@ private:
     void onChanged(SocketId id);
     void onRemoved(SocketId id);
     void refreshAges();
+    void expireHighlights();
+    Highlight highlightOf(const SocketRecord &record) const;
+    void startHighlight(SocketId id, Highlight kind);
     QVariant displayText(const SocketRecord &record, int column) const;
     QVariant sortValue(const SocketRecord &record, int column) const;
 
@@ -58,6 +76,15 @@ private:
     QList<SocketId> m_rows;
     QHash<SocketId, int> m_rowOf;
     QTimer m_ageTimer;
+    struct TimedHighlight
+    {
+        Highlight kind;
+        qint64 untilMs; // on m_clock
+    };
+    QHash<SocketId, TimedHighlight> m_highlights;
+    QHash<SocketId, SocketState> m_lastState;
+    QElapsedTimer m_clock;
+    QTimer m_highlightTimer;
 };
 
 // Filters the table by protocol and by text found in any column.
@@ -70,12 +97,18 @@ public:
     void setProtocolFilter(std::optional<Protocol> protocol);
     std::optional<Protocol> protocolFilter() const { return m_protocol; }
     void setTextFilter(const QString &text);
+    void setStateFilter(std::optional<SocketState> state);
+    std::optional<SocketState> stateFilter() const { return m_state; }
+    // Matches the local or the remote port, as ss's "sport or dport" does.
+    void setPortFilter(std::optional<quint16> port);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     std::optional<Protocol> m_protocol;
+    std::optional<SocketState> m_state;
+    std::optional<quint16> m_port;
     QString m_text;
 };
 

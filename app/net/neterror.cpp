@@ -26,6 +26,8 @@ QString netErrorName(NetError error)
         return QStringLiteral("invalid-input");
     case NetError::NotRunning:
         return QStringLiteral("not-running");
+    case NetError::WorkerLimitReached:
+        return QStringLiteral("worker-limit-reached");
     case NetError::Other:
         return QStringLiteral("other");
     }

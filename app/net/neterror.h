@@ -23,6 +23,7 @@ enum class NetError {
     DatagramTooLarge, // EMSGSIZE: more than fits into one IP packet
     InvalidInput, // a value the user typed cannot be used
     NotRunning, // an action needs a server or socket that is not there
+    WorkerLimitReached, // thread/process per client: the configured number of workers serve
     Other,
 };
 

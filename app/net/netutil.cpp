@@ -71,15 +71,10 @@ bool setResetOnClose(qintptr descriptor)
                       == 0;
 }
 
-std::optional<Endpoint> localEndpointOf(qintptr descriptor)
+namespace {
+
+std::optional<Endpoint> endpointFrom(const sockaddr_storage &storage)
 {
-    sockaddr_storage storage{};
-    socklen_t length = sizeof storage;
-    if (descriptor < 0
-        || ::getsockname(static_cast<int>(descriptor), reinterpret_cast<sockaddr *>(&storage),
-                         &length)
-                   != 0)
-        return std::nullopt;
     const QHostAddress address(reinterpret_cast<const sockaddr *>(&storage));
     quint16 port = 0;
     if (storage.ss_family == AF_INET)
@@ -89,6 +84,32 @@ std::optional<Endpoint> localEndpointOf(qintptr descriptor)
     else
         return std::nullopt;
     return Endpoint{address, port};
+}
+
+} // namespace
+
+std::optional<Endpoint> localEndpointOf(qintptr descriptor)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (descriptor < 0
+        || ::getsockname(static_cast<int>(descriptor), reinterpret_cast<sockaddr *>(&storage),
+                         &length)
+                   != 0)
+        return std::nullopt;
+    return endpointFrom(storage);
+}
+
+std::optional<Endpoint> peerEndpointOf(qintptr descriptor)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (descriptor < 0
+        || ::getpeername(static_cast<int>(descriptor), reinterpret_cast<sockaddr *>(&storage),
+                         &length)
+                   != 0)
+        return std::nullopt;
+    return endpointFrom(storage);
 }
 
 NetErrorInfo checkBindAddress(const QHostAddress &address)

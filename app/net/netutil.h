@@ -28,6 +28,8 @@ bool shutdownWrite(qintptr descriptor);
 bool setResetOnClose(qintptr descriptor);
 // The address the kernel gave the socket (its ephemeral port right after connect()).
 std::optional<Endpoint> localEndpointOf(qintptr descriptor);
+// The connected peer's address (getpeername), nullopt when not connected.
+std::optional<Endpoint> peerEndpointOf(qintptr descriptor);
 
 // Turns a failed bind/listen into advice; shared by the TCP and UDP servers and clients.
 // For a port in use it looks for the next free port to offer.

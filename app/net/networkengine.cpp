@@ -37,6 +37,9 @@ NetworkEngine::NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *p
     connect(m_tcpServer, &TcpServerEndpoint::acceptingChanged, this,
             &NetworkEngine::tcpServerChanged);
     connect(m_tcpServer, &TcpServerEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
+    connect(m_tcpServer, &TcpServerEndpoint::modelChanged, this, &NetworkEngine::tcpServerChanged);
+    connect(m_tcpServer, &TcpServerEndpoint::workersChanged, this,
+            &NetworkEngine::tcpServerChanged);
     connect(m_udpServer, &UdpServerEndpoint::boundChanged, this, &NetworkEngine::udpServerChanged);
     connect(m_udpServer, &UdpServerEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
 
@@ -57,6 +60,8 @@ NetworkEngine::~NetworkEngine()
     qDeleteAll(m_udpClients);
     m_tcpClients.clear();
     m_udpClients.clear();
+    // No worker thread or process outlives the engine: each is ended and reaped here.
+    m_tcpServer->endWorkers();
 }
 
 // --- servers
@@ -134,9 +139,56 @@ NetErrorInfo NetworkEngine::setUdpProcessingDelay(int ms)
     return {};
 }
 
+void NetworkEngine::setUdpModel(UdpModel model)
+{
+    m_udpServer->setModel(model);
+    Q_EMIT udpServerChanged();
+}
+
+UdpModel NetworkEngine::udpModel() const
+{
+    return m_udpServer->model();
+}
+
 int NetworkEngine::udpProcessingDelay() const
 {
     return m_udpServer->processingDelay();
+}
+
+void NetworkEngine::setTcpModel(ConcurrencyModel model)
+{
+    m_tcpServer->setModel(model);
+}
+
+ConcurrencyModel NetworkEngine::tcpModel() const
+{
+    return m_tcpServer->model();
+}
+
+NetErrorInfo NetworkEngine::setWorkerLimit(int limit)
+{
+    if (!m_tcpServer->setWorkerLimit(limit))
+        return fail(
+                {NetError::InvalidInput, tr("The worker limit must be between 1 and %1, not %2.")
+                                                 .arg(TcpServerEndpoint::MaxWorkerLimit)
+                                                 .arg(limit)});
+    Q_EMIT tcpServerChanged();
+    return {};
+}
+
+int NetworkEngine::workerLimit() const
+{
+    return m_tcpServer->workerLimit();
+}
+
+qsizetype NetworkEngine::workerCount() const
+{
+    return m_tcpServer->workerCount();
+}
+
+void NetworkEngine::setWorkerCommand(const WorkerCommand &command)
+{
+    m_tcpServer->setWorkerCommand(command);
 }
 
 void NetworkEngine::setTcpBehaviour(Behaviour behaviour)
@@ -333,6 +385,11 @@ TcpConnection *NetworkEngine::tcpConnection(SocketId id) const
     return m_tcpServer->connection(id);
 }
 
+TcpWorker *NetworkEngine::tcpWorker(SocketId id) const
+{
+    return m_tcpServer->worker(id);
+}
+
 UdpClientEndpoint *NetworkEngine::udpClient(SocketId id) const
 {
     return m_udpClients.value(id);
@@ -344,9 +401,12 @@ SocketActions NetworkEngine::availableActions(SocketId id) const
         return {};
     if (const TcpConnection *connection = tcpConnection(id))
         return connection->availableActions();
+    if (const TcpWorker *worker = tcpWorker(id))
+        return worker->availableActions();
     if (const UdpClientEndpoint *client = udpClient(id))
         return client->availableActions();
-    if (id == m_tcpServer->listenerId() || id == m_udpServer->socketId())
+    if (id == m_tcpServer->listenerId() || id == m_udpServer->socketId()
+        || m_udpServer->peerSocketIds().contains(id))
         return SocketAction::Close;
     return {};
 }
@@ -369,6 +429,13 @@ NetErrorInfo NetworkEngine::sendText(SocketId id, const QString &text)
         if (!bytes.endsWith('\n'))
             bytes.append('\n');
         const NetErrorInfo error = connection->sendText(bytes);
+        return error.isError() ? fail(error) : error;
+    }
+    if (TcpWorker *worker = tcpWorker(id)) {
+        QByteArray bytes = text.toUtf8();
+        if (!bytes.endsWith('\n'))
+            bytes.append('\n');
+        const NetErrorInfo error = worker->sendText(bytes);
         return error.isError() ? fail(error) : error;
     }
     if (UdpClientEndpoint *client = udpClient(id))
@@ -400,6 +467,11 @@ NetErrorInfo NetworkEngine::startPeriodic(SocketId id, int intervalMs, const QSt
         if (!bytes.endsWith('\n'))
             bytes.append('\n');
         error = connection->startPeriodic(intervalMs, bytes);
+    } else if (TcpWorker *worker = tcpWorker(id)) {
+        QByteArray bytes = text.toUtf8();
+        if (!bytes.endsWith('\n'))
+            bytes.append('\n');
+        error = worker->startPeriodic(intervalMs, bytes);
     } else if (UdpClientEndpoint *client = udpClient(id)) {
         error = client->startPeriodic(intervalMs, text.toUtf8());
     } else {
@@ -412,6 +484,8 @@ NetErrorInfo NetworkEngine::stopPeriodic(SocketId id)
 {
     if (TcpConnection *connection = tcpConnection(id))
         connection->stopPeriodic();
+    else if (TcpWorker *worker = tcpWorker(id))
+        worker->stopPeriodic();
     else if (UdpClientEndpoint *client = udpClient(id))
         client->stopPeriodic();
     else
@@ -421,6 +495,10 @@ NetErrorInfo NetworkEngine::stopPeriodic(SocketId id)
 
 NetErrorInfo NetworkEngine::halfClose(SocketId id)
 {
+    if (TcpWorker *worker = tcpWorker(id)) {
+        const NetErrorInfo error = worker->halfClose();
+        return error.isError() ? fail(error) : error;
+    }
     TcpConnection *connection = tcpConnection(id);
     if (!connection)
         return fail(udpClient(id) ? NetErrorInfo{NetError::InvalidInput,
@@ -436,6 +514,10 @@ NetErrorInfo NetworkEngine::close(SocketId id)
         connection->close();
         return {};
     }
+    if (TcpWorker *worker = tcpWorker(id)) {
+        worker->close();
+        return {};
+    }
     if (UdpClientEndpoint *client = udpClient(id)) {
         client->close();
         return {};
@@ -448,11 +530,17 @@ NetErrorInfo NetworkEngine::close(SocketId id)
         stopUdpServer();
         return {};
     }
+    if (m_udpServer->closePeerSocket(id))
+        return {};
     return fail(unknownSocket(id));
 }
 
 NetErrorInfo NetworkEngine::abort(SocketId id)
 {
+    if (TcpWorker *worker = tcpWorker(id)) {
+        worker->abort();
+        return {};
+    }
     TcpConnection *connection = tcpConnection(id);
     if (!connection)
         return fail(udpClient(id) ? NetErrorInfo{NetError::InvalidInput,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "behaviour.h"
+#include "concurrencymodel.h"
 #include "descriptorbudget.h"
 #include "neterror.h"
 #include "socketrecord.h"
@@ -71,7 +72,26 @@ public:
     Endpoint udpServerEndpoint() const;
     SocketId udpServerId() const;
     NetErrorInfo setUdpProcessingDelay(int ms); // 0..2000
+    // One socket for all clients (default), or a connected socket per client; see
+    // UdpServerEndpoint::setModel. Per-client sockets are records of role UdpServer with a
+    // remote (the client) and state ESTABLISHED; their only action is Close.
+    void setUdpModel(UdpModel model);
+    UdpModel udpModel() const;
     int udpProcessingDelay() const;
+
+    // How the TCP server serves connections accepted from now on (see ConcurrencyModel);
+    // connections already accepted keep the model, thread or process that serves them.
+    // Their records say who: pid (the child's in process mode) and threadId (the worker
+    // thread's Linux tid in thread mode, 0 otherwise).
+    void setTcpModel(ConcurrencyModel model);
+    ConcurrencyModel tcpModel() const;
+    // Most worker threads/processes at once (1..4096, default 200); beyond it a new
+    // connection is closed at once and errorOccurred says WorkerLimitReached.
+    NetErrorInfo setWorkerLimit(int limit);
+    int workerLimit() const;
+    qsizetype workerCount() const;
+    // The program started for process-per-client (default: this executable, --worker).
+    void setWorkerCommand(const WorkerCommand &command);
 
     void setTcpBehaviour(Behaviour behaviour);
     void setUdpBehaviour(Behaviour behaviour);
@@ -110,10 +130,11 @@ public:
     TcpServerEndpoint &tcpServer() { return *m_tcpServer; }
     UdpServerEndpoint &udpServer() { return *m_udpServer; }
     TcpConnection *tcpConnection(SocketId id) const;
+    TcpWorker *tcpWorker(SocketId id) const;
     UdpClientEndpoint *udpClient(SocketId id) const;
 
 Q_SIGNALS:
-    void tcpServerChanged(); // listening, accepting or endpoint changed
+    void tcpServerChanged(); // listening, accepting, endpoint, model or workers changed
     void udpServerChanged();
     void clientsChanged(); // a client was made or is gone
     void errorOccurred(const SocketScope::NetErrorInfo &error);

@@ -8,16 +8,39 @@
 #include "tcpconnection.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <unistd.h>
+
 namespace SocketScope {
+
+// QTcpServer hands every accepted descriptor to incomingConnection() before it makes a
+// QTcpSocket of it: the one place to divert a connection to a worker untouched.
+class ListeningServer final : public QTcpServer
+{
+public:
+    explicit ListeningServer(TcpServerEndpoint *endpoint)
+        : QTcpServer(endpoint), m_endpoint(endpoint)
+    { }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        if (!m_endpoint->handOver(descriptor))
+            QTcpServer::incomingConnection(descriptor);
+    }
+
+private:
+    TcpServerEndpoint *m_endpoint;
+};
 
 TcpServerEndpoint::TcpServerEndpoint(SocketRegistry &registry, EventLog &log, QObject *parent)
     : QObject(parent),
       m_registry(registry),
       m_log(log),
-      m_server(new QTcpServer(this)),
+      m_server(new ListeningServer(this)),
       m_behaviour(makeBehaviour(Behaviour::Echo))
 {
     connect(m_server, &QTcpServer::newConnection, this, &TcpServerEndpoint::onNewConnection);
@@ -26,6 +49,7 @@ TcpServerEndpoint::TcpServerEndpoint(SocketRegistry &registry, EventLog &log, QO
 
 TcpServerEndpoint::~TcpServerEndpoint()
 {
+    endWorkers();
     // Connections report their own end from their destructors; the listener's record is ours.
     if (m_listenerId != InvalidSocketId) {
         m_registry.markClosed(m_listenerId);
@@ -84,7 +108,7 @@ void TcpServerEndpoint::stop()
     m_log.append(EventSeverity::Info,
                  tr("TCP listener on %1 closed. Its %n accepted connection(s) stay established: "
                     "each is a socket of its own, the listener only made them.",
-                    nullptr, static_cast<int>(m_connections.size()))
+                    nullptr, static_cast<int>(connectionCount()))
                          .arg(m_endpoint.toString()),
                  m_listenerId);
     m_listenerId = InvalidSocketId;
@@ -158,13 +182,7 @@ void TcpServerEndpoint::adopt(QTcpSocket *socket)
     connect(connection, &TcpConnection::finished, this, [this, connection](SocketId finishedId) {
         m_connections.remove(finishedId);
         connection->deleteLater();
-        // Out of descriptors paused us; a closed socket gave one back.
-        if (m_pausedForDescriptors && isListening()) {
-            m_pausedForDescriptors = false;
-            m_server->resumeAccepting();
-            m_accepting = true;
-            Q_EMIT acceptingChanged(true);
-        }
+        resumeIfPausedForDescriptors();
         Q_EMIT connectionFinished(finishedId);
     });
 
@@ -174,6 +192,150 @@ void TcpServerEndpoint::adopt(QTcpSocket *socket)
                  id);
     Q_EMIT accepted(id);
     apply(connection, m_behaviour->onTcpConnected());
+}
+
+void TcpServerEndpoint::resumeIfPausedForDescriptors()
+{
+    // Out of descriptors paused us; a closed socket gave one back.
+    if (m_pausedForDescriptors && isListening()) {
+        m_pausedForDescriptors = false;
+        m_server->resumeAccepting();
+        m_accepting = true;
+        Q_EMIT acceptingChanged(true);
+    }
+}
+
+void TcpServerEndpoint::setModel(ConcurrencyModel model)
+{
+    if (model == m_model)
+        return;
+    m_model = model;
+    const QString how
+            = model == ConcurrencyModel::EventLoop
+                      ? tr("served by this process's event loop, one thread for all")
+              : model == ConcurrencyModel::ThreadPerClient
+                      ? tr("each served by a worker thread of its own")
+                      : tr("each served by a child process of its own (the socket is passed with "
+                           "SCM_RIGHTS)");
+    m_log.append(EventSeverity::Info,
+                 tr("Concurrency model: %1. New connections are %2; those already accepted "
+                    "keep theirs.")
+                         .arg(concurrencyModelName(model), how),
+                 m_listenerId);
+    Q_EMIT modelChanged(model);
+}
+
+bool TcpServerEndpoint::setWorkerLimit(int limit)
+{
+    if (limit < 1 || limit > MaxWorkerLimit)
+        return false;
+    m_workerLimit = limit;
+    return true;
+}
+
+bool TcpServerEndpoint::handOver(qintptr descriptor)
+{
+    if (m_model == ConcurrencyModel::EventLoop)
+        return false;
+    const bool process = m_model == ConcurrencyModel::ProcessPerClient;
+    const std::optional<Endpoint> local = localEndpointOf(descriptor);
+    const std::optional<Endpoint> peer = peerEndpointOf(descriptor);
+    if (m_workers.size() >= m_workerLimit || !local || !peer) {
+        // Closed at once with FIN: the client sees a connection that ends before a word,
+        // the log says why. Queuing it instead would hide the limit from the lecture.
+        ::close(static_cast<int>(descriptor));
+        const NetErrorInfo error{
+                NetError::WorkerLimitReached,
+                !local || !peer
+                        ? tr("An accepted connection was gone before a worker could take it.")
+                        : tr("Worker limit reached: %1 %2 already serve clients, so the "
+                             "connection from %3 was closed at once. Close some clients or "
+                             "raise the limit.")
+                                  .arg(m_workerLimit)
+                                  .arg(process ? tr("worker processes") : tr("worker threads"))
+                                  .arg(peer->toString()),
+                m_listenerId};
+        if (!local || !peer)
+            m_log.append(EventSeverity::Warning, error.message, m_listenerId);
+        else
+            fail(error);
+        return true;
+    }
+
+    TcpWorker *worker = nullptr;
+    if (process) {
+        auto *processWorker = new ProcessWorker(m_registry, m_log, this);
+        worker = processWorker;
+        const NetErrorInfo error
+                = processWorker->start(descriptor, m_behaviour->kind(), m_workerCommand);
+        if (error.isError()) {
+            delete processWorker;
+            fail(error);
+            return true;
+        }
+    } else {
+        auto *threadWorker = new ThreadWorker(m_registry, m_log, this);
+        worker = threadWorker;
+        threadWorker->start(descriptor, m_behaviour->kind());
+    }
+    worker->setClosedLinger(m_closedLingerMs);
+
+    SocketRecord record;
+    record.protocol = Protocol::Tcp;
+    record.role = SocketRole::TcpServerSide;
+    record.local = *local;
+    record.remote = *peer;
+    record.state = SocketState::Established;
+    record.program = QCoreApplication::applicationName();
+    record.pid = worker->pid(); // the child's pid; 0 (= ours) for a thread
+    record.threadId = worker->threadId(); // the thread reports its id once it runs
+    const SocketId id = m_registry.add(record);
+    worker->attach(id, *peer);
+    m_workers.insert(id, worker);
+    connect(worker, &TcpWorker::errorOccurred, this, &TcpServerEndpoint::errorOccurred);
+    connect(worker, &TcpWorker::finished, this,
+            [this, worker](SocketId finishedId) { onWorkerFinished(worker, finishedId); });
+    m_log.append(EventSeverity::Info,
+                 process ? tr("Accepted %1 on %2 and passed the socket to worker process pid "
+                              "%3; this process closed its copy and keeps only the listener.")
+                                   .arg(peer->toString(), local->toString())
+                                   .arg(worker->pid())
+                         : tr("Accepted %1 on %2 and handed the socket to a worker thread.")
+                                   .arg(peer->toString(), local->toString()),
+                 id);
+    Q_EMIT accepted(id);
+    Q_EMIT workersChanged();
+    return true;
+}
+
+void TcpServerEndpoint::onWorkerFinished(TcpWorker *worker, SocketId id)
+{
+    if (m_workers.value(id) != worker)
+        return;
+    m_workers.remove(id);
+    worker->deleteLater();
+    resumeIfPausedForDescriptors();
+    Q_EMIT connectionFinished(id);
+    Q_EMIT workersChanged();
+}
+
+void TcpServerEndpoint::endWorkers(int graceMs)
+{
+    if (m_workers.isEmpty())
+        return;
+    const QList<TcpWorker *> workers = m_workers.values();
+    for (TcpWorker *worker : workers)
+        worker->requestStop();
+    // One deadline for all of them: they end in parallel, so the wait is not per worker.
+    QElapsedTimer clock;
+    clock.start();
+    for (TcpWorker *worker : workers)
+        worker->waitStopped(static_cast<int>(qMax<qint64>(1, graceMs - clock.elapsed())));
+    for (TcpWorker *worker : workers)
+        worker->forceStop();
+    m_workers.clear();
+    qDeleteAll(workers);
+    Q_EMIT workersChanged();
 }
 
 void TcpServerEndpoint::apply(TcpConnection *connection, const TcpReaction &reaction)

@@ -2,8 +2,10 @@
 #pragma once
 
 #include "behaviour.h"
+#include "concurrencymodel.h"
 #include "neterror.h"
 #include "socketrecord.h"
+#include "tcpworker.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -59,19 +61,48 @@ public:
     Behaviour behaviour() const { return m_behaviour->kind(); }
     void setClosedLinger(int ms) { m_closedLingerMs = ms; }
 
+    // Event-loop connections only; those served by workers are worker(id).
     TcpConnection *connection(SocketId id) const { return m_connections.value(id); }
     QList<SocketId> connectionIds() const { return m_connections.keys(); }
-    qsizetype connectionCount() const { return m_connections.size(); }
+    // Every accepted connection still open, whichever model serves it.
+    qsizetype connectionCount() const { return m_connections.size() + m_workers.size(); }
+
+    // --- concurrency: applies to connections accepted from now on; those already
+    // accepted stay with the model (and thread or process) that serves them.
+    void setModel(ConcurrencyModel model);
+    ConcurrencyModel model() const { return m_model; }
+    // Most worker threads and processes alive at once; a connection beyond it is closed
+    // at once (FIN) with an error saying why. 1..MaxWorkerLimit.
+    bool setWorkerLimit(int limit);
+    int workerLimit() const { return m_workerLimit; }
+    void setWorkerCommand(const WorkerCommand &command) { m_workerCommand = command; }
+    TcpWorker *worker(SocketId id) const { return m_workers.value(id); }
+    QList<SocketId> workerIds() const { return m_workers.keys(); }
+    qsizetype workerCount() const { return m_workers.size(); }
+    // Ends every worker: SIGTERM (threads: quit), up to `graceMs` for all of them together,
+    // then SIGKILL; each is reaped before this returns. Their records are closed.
+    void endWorkers(int graceMs = 1000);
+
+    static constexpr int DefaultWorkerLimit = 200;
+    static constexpr int MaxWorkerLimit = 4096;
 
 Q_SIGNALS:
     void listeningChanged(bool listening);
     void acceptingChanged(bool accepting);
     void accepted(SocketScope::SocketId id);
+    void modelChanged(SocketScope::ConcurrencyModel model);
+    // A worker thread or process started or ended.
+    void workersChanged();
     void connectionFinished(SocketScope::SocketId id);
     void errorOccurred(const SocketScope::NetErrorInfo &error);
 
 private:
+    friend class ListeningServer;
+    // The listener's accept hook: true when a worker took the descriptor.
+    bool handOver(qintptr descriptor);
     void onNewConnection();
+    void onWorkerFinished(TcpWorker *worker, SocketId id);
+    void resumeIfPausedForDescriptors();
     void adopt(QTcpSocket *socket);
     void apply(TcpConnection *connection, const TcpReaction &reaction);
     void onAcceptError();
@@ -85,6 +116,10 @@ private:
     SocketId m_listenerId = InvalidSocketId;
     std::unique_ptr<ServerBehaviour> m_behaviour;
     QHash<SocketId, TcpConnection *> m_connections;
+    QHash<SocketId, TcpWorker *> m_workers;
+    WorkerCommand m_workerCommand;
+    ConcurrencyModel m_model = ConcurrencyModel::EventLoop;
+    int m_workerLimit = DefaultWorkerLimit;
     int m_closedLingerMs = 0;
     bool m_accepting = false;
     bool m_pausedForDescriptors = false;

@@ -9,6 +9,12 @@
 #include <QCoreApplication>
 #include <QUdpSocket>
 
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace SocketScope {
 
 namespace {
@@ -20,6 +26,75 @@ namespace {
 // server went deaf after the first 64 of 100). A socket's default receive buffer holds a
 // few hundred small datagrams, so one turn normally drains it.
 constexpr int DatagramsPerTurn = 4096;
+
+// A socket address for `endpoint` in `family`; an IPv4 peer of an IPv6 socket is written
+// v4-mapped, which is how the kernel will see it.
+socklen_t toSockaddr(const Endpoint &endpoint, int family, sockaddr_storage *out)
+{
+    *out = {};
+    if (family == AF_INET) {
+        auto *in = reinterpret_cast<sockaddr_in *>(out);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(endpoint.port);
+        in->sin_addr.s_addr = htonl(endpoint.address.toIPv4Address());
+        return sizeof(sockaddr_in);
+    }
+    auto *in6 = reinterpret_cast<sockaddr_in6 *>(out);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(endpoint.port);
+    bool isV4 = false;
+    const quint32 v4 = endpoint.address.toIPv4Address(&isV4);
+    const Q_IPV6ADDR address
+            = isV4 ? QHostAddress(QStringLiteral("::ffff:%1").arg(QHostAddress(v4).toString()))
+                              .toIPv6Address()
+                   : endpoint.address.toIPv6Address();
+    std::memcpy(&in6->sin6_addr, &address, sizeof address);
+    in6->sin6_scope_id = endpoint.address.scopeId().toUInt();
+    return sizeof(sockaddr_in6);
+}
+
+// A UDP socket that shares the port with SO_REUSEPORT (and SO_REUSEADDR), bound to `local`
+// and, when `peer` is given, connected to it. -1 with errno on failure.
+int sharedUdpSocket(const Endpoint &local, const std::optional<Endpoint> &peer)
+{
+    const int family = local.address.protocol() == QAbstractSocket::IPv6Protocol
+                                       || local.address == QHostAddress(QHostAddress::Any)
+                               ? AF_INET6
+                               : AF_INET;
+    const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    const int on = 1;
+    sockaddr_storage address{};
+    const socklen_t length = toSockaddr(local, family, &address);
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+        || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+        || ::bind(fd, reinterpret_cast<const sockaddr *>(&address), length) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        errno = saved;
+        return -1;
+    }
+    if (peer) {
+        const socklen_t peerLength = toSockaddr(*peer, family, &address);
+        if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), peerLength) != 0) {
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+            return -1;
+        }
+    }
+    return fd;
+}
+
+QString clientKey(const Endpoint &client)
+{
+    // Plain and v4-mapped spellings of one client are one client.
+    bool isV4 = false;
+    const quint32 v4 = client.address.toIPv4Address(&isV4);
+    return (isV4 ? QHostAddress(v4).toString() : client.address.toString()) + QLatin1Char('|')
+           + QString::number(client.port);
+}
 
 } // namespace
 
@@ -46,6 +121,7 @@ UdpServerEndpoint::UdpServerEndpoint(SocketRegistry &registry, EventLog &log, QO
 
 UdpServerEndpoint::~UdpServerEndpoint()
 {
+    closePeers();
     m_socket->disconnect(this);
     if (m_id != InvalidSocketId) {
         m_registry.markClosed(m_id);
@@ -67,12 +143,11 @@ NetErrorInfo UdpServerEndpoint::start(const UdpServerConfig &config)
 
     m_config = config;
     setBehaviour(config.behaviour);
-    // DontShareAddress: Qt's default sets SO_REUSEADDR, with which Linux lets a second UDP
-    // socket bind the same port silently, and "port in use" would never be reported.
-    if (!m_socket->bind(config.address, config.port, QAbstractSocket::DontShareAddress)) {
-        const NetErrorInfo error
-                = describeBindError(Protocol::Udp, m_socket->error(), m_socket->errorString(),
-                                    config.address, config.port);
+    QString bindError;
+    QAbstractSocket::SocketError bindKind = QAbstractSocket::UnknownSocketError;
+    if (!bindMainSocket(config, &bindError, &bindKind)) {
+        const NetErrorInfo error = describeBindError(Protocol::Udp, bindKind, bindError,
+                                                     config.address, config.port);
         m_socket->abort();
         return fail(error);
     }
@@ -86,9 +161,11 @@ NetErrorInfo UdpServerEndpoint::start(const UdpServerConfig &config)
     m_id = m_registry.add(record);
     m_busy = false;
     m_log.append(EventSeverity::Info,
-                 tr("UDP server bound to %1 (%2, processing delay %3 ms).")
+                 tr("UDP server bound to %1 (%2, processing delay %3 ms, %4).")
                          .arg(m_endpoint.toString(), behaviourName(config.behaviour))
-                         .arg(config.processingDelayMs),
+                         .arg(config.processingDelayMs)
+                         .arg(m_model == UdpModel::Single ? tr("one socket for every client")
+                                                          : tr("a connected socket per client")),
                  m_id);
     Q_EMIT boundChanged(true);
     // Datagrams may have arrived between bind() and here.
@@ -103,6 +180,7 @@ void UdpServerEndpoint::stop()
     m_processing.stop();
     m_busy = false;
     m_current = QNetworkDatagram();
+    closePeers();
     m_socket->close();
     m_registry.markClosed(m_id);
     m_registry.remove(m_id);
@@ -133,6 +211,147 @@ void UdpServerEndpoint::setBehaviour(Behaviour behaviour)
         return;
     m_behaviour = makeBehaviour(behaviour);
     m_config.behaviour = behaviour;
+}
+
+bool UdpServerEndpoint::bindMainSocket(const UdpServerConfig &config, QString *error,
+                                       QAbstractSocket::SocketError *kind)
+{
+    if (m_model == UdpModel::Single) {
+        // DontShareAddress: Qt's default sets SO_REUSEADDR, with which Linux lets a second
+        // UDP socket bind the same port silently, and "port in use" would never be reported.
+        const bool bound
+                = m_socket->bind(config.address, config.port, QAbstractSocket::DontShareAddress);
+        *error = m_socket->errorString();
+        *kind = m_socket->error();
+        return bound;
+    }
+    // SO_REUSEPORT must be on before bind(), and Qt has no hint for it on Linux.
+    const int fd = sharedUdpSocket(Endpoint{config.address, config.port}, std::nullopt);
+    if (fd < 0) {
+        *error = qt_error_string(errno);
+        *kind = errno == EADDRINUSE      ? QAbstractSocket::AddressInUseError
+                : errno == EACCES        ? QAbstractSocket::SocketAccessError
+                : errno == EADDRNOTAVAIL ? QAbstractSocket::SocketAddressNotAvailableError
+                : errno == EMFILE        ? QAbstractSocket::SocketResourceError
+                                         : QAbstractSocket::UnknownSocketError;
+        return false;
+    }
+    if (!m_socket->setSocketDescriptor(fd, QAbstractSocket::BoundState)) {
+        *error = m_socket->errorString();
+        ::close(fd);
+        return false;
+    }
+    return true;
+}
+
+void UdpServerEndpoint::setModel(UdpModel model)
+{
+    if (model == m_model)
+        return;
+    m_model = model;
+    m_log.append(EventSeverity::Info,
+                 model == UdpModel::Single
+                         ? tr("UDP model: one socket for every client; datagrams are handled one "
+                              "after another.")
+                         : tr("UDP model: a connected socket per client (SO_REUSEPORT); the "
+                              "kernel delivers each client's datagrams to its own socket."),
+                 m_id);
+    if (!isBound())
+        return;
+    // SO_REUSEPORT is only honoured when set before bind(): rebind, same port.
+    UdpServerConfig config = m_config;
+    config.port = m_endpoint.port;
+    stop();
+    start(config);
+}
+
+UdpServerEndpoint::PeerSocket *UdpServerEndpoint::peerFor(const Endpoint &client)
+{
+    if (m_model != UdpModel::ConnectedPerClient)
+        return nullptr;
+    const QString key = clientKey(client);
+    if (PeerSocket *peer = m_peers.value(key))
+        return peer;
+    if (m_peers.size() >= MaxPeerSockets)
+        return nullptr;
+    const int fd = sharedUdpSocket(m_endpoint, client);
+    if (fd < 0) {
+        m_log.append(EventSeverity::Warning,
+                     tr("No socket of its own for %1 (%2); the server socket answers it.")
+                             .arg(client.toString(), qt_error_string(errno)),
+                     m_id);
+        return nullptr;
+    }
+    auto *socket = new QUdpSocket(this);
+    if (!socket->setSocketDescriptor(fd, QAbstractSocket::ConnectedState)) {
+        ::close(fd);
+        delete socket;
+        return nullptr;
+    }
+    auto *peer = new PeerSocket{socket, InvalidSocketId, client};
+    SocketRecord record;
+    record.protocol = Protocol::Udp;
+    record.role = SocketRole::UdpServer;
+    record.local = m_endpoint;
+    record.remote = client;
+    record.state = SocketState::Established; // a connected UDP socket: the kernel says ESTAB
+    record.program = QCoreApplication::applicationName();
+    peer->id = m_registry.add(record);
+    m_peers.insert(key, peer);
+    m_peerIds.insert(peer->id, peer);
+    connect(socket, &QUdpSocket::readyRead, this, [this, peer] { readPeer(peer); });
+    m_log.append(EventSeverity::Info,
+                 tr("New client %1: a socket of its own, bound to %2 and connected to it. "
+                    "The kernel now delivers its datagrams there, by the full 4-tuple.")
+                         .arg(client.toString(), m_endpoint.toString()),
+                 peer->id);
+    return peer;
+}
+
+void UdpServerEndpoint::readPeer(PeerSocket *peer)
+{
+    // Bounded per turn, like the server socket.
+    for (int i = 0; i < DatagramsPerTurn && peer->socket->hasPendingDatagrams(); ++i) {
+        const QNetworkDatagram datagram = peer->socket->receiveDatagram();
+        if (!datagram.isValid())
+            continue;
+        m_registry.recordTraffic(peer->id, TrafficDirection::Received, datagram.data().size(),
+                                 peer->client, true);
+        if (const std::optional<QByteArray> reply = m_behaviour->onDatagram(datagram.data())) {
+            const qint64 written = peer->socket->write(*reply);
+            if (written >= 0)
+                m_registry.recordTraffic(peer->id, TrafficDirection::Sent, written, peer->client,
+                                         true);
+        }
+        ++m_processed;
+        Q_EMIT datagramProcessed(peer->client, datagram.data().size());
+    }
+}
+
+bool UdpServerEndpoint::closePeerSocket(SocketId id)
+{
+    PeerSocket *peer = m_peerIds.take(id);
+    if (!peer)
+        return false;
+    m_peers.remove(clientKey(peer->client));
+    peer->socket->disconnect(this);
+    peer->socket->close();
+    peer->socket->deleteLater();
+    m_registry.markClosed(id);
+    m_registry.remove(id);
+    m_log.append(EventSeverity::Info,
+                 tr("Closed the socket for %1; its next datagram goes to the server socket.")
+                         .arg(peer->client.toString()),
+                 id);
+    delete peer;
+    return true;
+}
+
+void UdpServerEndpoint::closePeers()
+{
+    const QList<SocketId> ids = m_peerIds.keys();
+    for (SocketId id : ids)
+        closePeerSocket(id);
 }
 
 void UdpServerEndpoint::processNext()
@@ -169,10 +388,15 @@ void UdpServerEndpoint::finishCurrent()
         return;
     const Endpoint sender{m_current.senderAddress(), static_cast<quint16>(m_current.senderPort())};
     const qint64 size = m_current.data().size();
+    // In the connected model a new client's first datagram reaches the server socket (its
+    // own socket does not exist yet); the answer already goes out through the new socket.
+    PeerSocket *peer = peerFor(sender);
     if (const std::optional<QByteArray> reply = m_behaviour->onDatagram(m_current.data())) {
-        const qint64 written = m_socket->writeDatagram(*reply, sender.address, sender.port);
+        const qint64 written = peer ? peer->socket->write(*reply)
+                                    : m_socket->writeDatagram(*reply, sender.address, sender.port);
         if (written >= 0)
-            m_registry.recordTraffic(m_id, TrafficDirection::Sent, written, sender, true);
+            m_registry.recordTraffic(peer ? peer->id : m_id, TrafficDirection::Sent, written,
+                                     sender, true);
         else
             m_log.append(
                     EventSeverity::Warning,

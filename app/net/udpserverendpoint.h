@@ -2,9 +2,11 @@
 #pragma once
 
 #include "behaviour.h"
+#include "concurrencymodel.h"
 #include "neterror.h"
 #include "socketrecord.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QNetworkDatagram>
 #include <QObject>
@@ -55,6 +57,19 @@ public:
     Behaviour behaviour() const { return m_behaviour->kind(); }
     quint64 datagramsProcessed() const { return m_processed; }
 
+    // Single: every datagram through the one socket (the taught model). ConnectedPerClient:
+    // the server socket carries SO_REUSEPORT, and the first datagram from a new client
+    // makes a socket of its own for that client (SO_REUSEPORT, bound to the server's
+    // address and port, connect()ed to the client); the kernel then delivers that client's
+    // datagrams to it by the full 4-tuple. Changing the model while bound rebinds the
+    // server socket on the same port (its queued datagrams are lost, as the log says).
+    void setModel(UdpModel model);
+    UdpModel model() const { return m_model; }
+    // The per-client sockets (ConnectedPerClient), by registry id.
+    QList<SocketId> peerSocketIds() const { return m_peerIds.keys(); }
+    bool closePeerSocket(SocketId id);
+    static constexpr int MaxPeerSockets = 256;
+
 Q_SIGNALS:
     void boundChanged(bool bound);
     // One datagram is done (answered, if the behaviour answers).
@@ -62,6 +77,19 @@ Q_SIGNALS:
     void errorOccurred(const SocketScope::NetErrorInfo &error);
 
 private:
+    struct PeerSocket
+    {
+        QUdpSocket *socket = nullptr;
+        SocketId id = InvalidSocketId;
+        Endpoint client;
+    };
+    bool bindMainSocket(const UdpServerConfig &config, QString *error,
+                        QAbstractSocket::SocketError *kind);
+    // The client's own socket, made on its first datagram; nullptr in Single mode, at the
+    // limit, or when the kernel refuses.
+    PeerSocket *peerFor(const Endpoint &client);
+    void readPeer(PeerSocket *peer);
+    void closePeers();
     void processNext();
     void finishCurrent();
     NetErrorInfo fail(NetErrorInfo error);
@@ -75,6 +103,9 @@ private:
     Endpoint m_endpoint;
     SocketId m_id = InvalidSocketId;
     std::unique_ptr<ServerBehaviour> m_behaviour;
+    QHash<QString, PeerSocket *> m_peers; // by the client's address:port
+    QHash<SocketId, PeerSocket *> m_peerIds;
+    UdpModel m_model = UdpModel::Single;
     quint64 m_processed = 0;
     bool m_busy = false;
 };

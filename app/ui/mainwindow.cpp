@@ -5,8 +5,10 @@
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "eventlogview.h"
+#include "sockettabledelegate.h"
 #include "sockettablemodel.h"
 #include "stateexporter.h"
+#include "tableexporter.h"
 
 #include <QAction>
 #include <QApplication>
@@ -15,6 +17,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QItemSelectionModel>
@@ -23,12 +26,16 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSaveFile>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 Q_LOGGING_CATEGORY(lcUi, "socketscope.ui")
 
@@ -52,6 +59,7 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("socketTable"));
     m_table->setModel(m_proxy);
+    m_table->setItemDelegate(new SocketTableDelegate(m_table));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // arrival order until the user picks a column
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -262,9 +270,18 @@ void MainWindow::createToolBar()
     toolBar->addSeparator();
     toolBar->addAction(m_fitAction);
     toolBar->addAction(m_exportImageAction);
-    toolBar->addSeparator();
+}
 
-    m_protocolCombo = new QComboBox(toolBar);
+QWidget *MainWindow::createTablePane()
+{
+    auto *pane = new QWidget;
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 0);
+
+    m_protocolCombo = new QComboBox(pane);
     m_protocolCombo->setObjectName(QStringLiteral("protocolFilter"));
     m_protocolCombo->setToolTip(tr("Show TCP sockets, UDP sockets or both"));
     m_protocolCombo->addItem(tr("TCP and UDP"));
@@ -276,13 +293,40 @@ void MainWindow::createToolBar()
                                            ? std::optional(static_cast<Protocol>(value.toInt()))
                                            : std::nullopt);
     });
-    toolBar->addWidget(m_protocolCombo);
+    bar->addWidget(m_protocolCombo);
 
-    m_filterEdit = new QLineEdit(toolBar);
+    m_stateCombo = new QComboBox(pane);
+    m_stateCombo->setObjectName(QStringLiteral("stateFilter"));
+    m_stateCombo->setToolTip(tr("Show only sockets in this state (the kernel's, when known)"));
+    m_stateCombo->addItem(tr("Any state"));
+    for (SocketState state :
+         {SocketState::Listen, SocketState::SynSent, SocketState::SynRecv, SocketState::Established,
+          SocketState::FinWait1, SocketState::FinWait2, SocketState::CloseWait,
+          SocketState::Closing, SocketState::LastAck, SocketState::TimeWait,
+          SocketState::Unconnected})
+        m_stateCombo->addItem(stateName(state), static_cast<int>(state));
+    connect(m_stateCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QVariant value = m_stateCombo->itemData(index);
+        m_proxy->setStateFilter(value.isValid()
+                                        ? std::optional(static_cast<SocketState>(value.toInt()))
+                                        : std::nullopt);
+    });
+    bar->addWidget(m_stateCombo);
+
+    m_portSpin = new QSpinBox(pane);
+    m_portSpin->setObjectName(QStringLiteral("portFilter"));
+    m_portSpin->setRange(0, 65535);
+    m_portSpin->setSpecialValueText(tr("Any port"));
+    m_portSpin->setToolTip(tr("Show only sockets with this local or remote port"));
+    connect(m_portSpin, &QSpinBox::valueChanged, this, [this](int port) {
+        m_proxy->setPortFilter(port > 0 ? std::optional(static_cast<quint16>(port)) : std::nullopt);
+    });
+    bar->addWidget(m_portSpin);
+
+    m_filterEdit = new QLineEdit(pane);
     m_filterEdit->setObjectName(QStringLiteral("textFilter"));
     m_filterEdit->setPlaceholderText(tr("Filter: address, port, state…"));
     m_filterEdit->setClearButtonEnabled(true);
-    m_filterEdit->setMaximumWidth(320);
     m_filterEdit->setToolTip(
             tr("Show only sockets whose row contains this text (%1)")
                     .arg(m_findAction->shortcut().toString(QKeySequence::NativeText)));
@@ -291,7 +335,55 @@ void MainWindow::createToolBar()
         m_filterEdit->setFocus(Qt::ShortcutFocusReason);
         m_filterEdit->selectAll();
     });
-    toolBar->addWidget(m_filterEdit);
+    bar->addWidget(m_filterEdit, 1);
+
+    auto *wholeHost = new QToolButton(pane);
+    wholeHost->setDefaultAction(m_wholeHostAction);
+    wholeHost->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addWidget(wholeHost);
+    layout->addLayout(bar);
+    layout->addWidget(m_table, 1);
+    return pane;
+}
+
+void MainWindow::copySelectedRows()
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end());
+    if (rows.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(TableExporter::toText(*m_proxy, rows));
+    statusBar()->showMessage(tr("%n row(s) copied", nullptr, static_cast<int>(rows.size())), 3000);
+}
+
+void MainWindow::exportTableInteractively()
+{
+    QSettings settings;
+    const QString startDir
+            = settings.value(QStringLiteral("export/lastDirectory"),
+                             QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                      .toString();
+    const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Table"), startDir + QStringLiteral("/socketscope-sockets.csv"),
+            tr("CSV (*.csv);;Text, netstat-like (*.txt)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    const bool csv = !path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)
+        || file.write((csv ? TableExporter::toCsv(*m_proxy) : TableExporter::toText(*m_proxy))
+                              .toUtf8())
+                   < 0
+        || !file.commit()) {
+        const QString error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        m_log.append(EventSeverity::Error, error);
+        QMessageBox::warning(this, tr("Export Table"), error);
+        return;
+    }
+    m_log.append(EventSeverity::Info, tr("Table exported to %1").arg(path));
 }
 
 void MainWindow::createMenus()
@@ -300,6 +392,7 @@ void MainWindow::createMenus()
     fileMenu->addAction(m_exportStateAction);
     fileMenu->addAction(m_exportImageAction);
     fileMenu->addAction(m_copyImageAction);
+    fileMenu->addAction(m_exportTableAction);
     fileMenu->addSeparator();
     fileMenu->addAction(m_quitAction);
 
@@ -311,6 +404,9 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_showAllAction);
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_findAction);
+    m_viewMenu->addAction(m_copyRowsAction);
+    m_viewMenu->addAction(m_wholeHostAction);
+    m_viewMenu->addAction(m_kernelAction);
     m_viewMenu->addSeparator();
 
     QMenu *serverMenu = menuBar()->addMenu(tr("&Servers"));
@@ -343,7 +439,7 @@ void MainWindow::createDocks()
 
     auto *tableDock = new QDockWidget(tr("Sockets"), this);
     tableDock->setObjectName(QStringLiteral("socketTableDock"));
-    tableDock->setWidget(m_table);
+    tableDock->setWidget(createTablePane());
     addDockWidget(Qt::BottomDockWidgetArea, tableDock);
     QAction *tableToggle = tableDock->toggleViewAction();
     tableToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));

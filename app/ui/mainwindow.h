@@ -14,6 +14,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QTableView;
 
 namespace SocketScope {
@@ -50,6 +51,8 @@ Q_SIGNALS:
     void spawnUdpClientsRequested(int count);
     void socketActionRequested(SocketScope::SocketId id, SocketScope::SocketAction action,
                                const QString &text, int number);
+    void wholeHostRequested(bool wholeHost);
+    void kernelPollingRequested(bool polling);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -60,6 +63,9 @@ private:
     void createToolBar();
     void createMenus();
     void createDocks();
+    QWidget *createTablePane();
+    void copySelectedRows();
+    void exportTableInteractively();
     void restoreSettings();
     void saveSettings() const;
     void updateStatus();
@@ -91,6 +97,12 @@ private:
     QAction *m_spawnUdpManyAction = nullptr;
     QLineEdit *m_filterEdit = nullptr;
     QComboBox *m_protocolCombo = nullptr;
+    QComboBox *m_stateCombo = nullptr;
+    QSpinBox *m_portSpin = nullptr;
+    QAction *m_wholeHostAction = nullptr;
+    QAction *m_kernelAction = nullptr;
+    QAction *m_copyRowsAction = nullptr;
+    QAction *m_exportTableAction = nullptr;
     QLabel *m_countLabel = nullptr;
     QAction *m_exportStateAction = nullptr;
     QAction *m_exportImageAction = nullptr;

@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QNetworkDatagram>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUdpSocket>
@@ -54,6 +55,8 @@ private Q_SLOTS:
     void netcat();
     void portInUse();
     void invalidDelay();
+    void connectedModelDeliversByFourTuple();
+    void connectedModelSwitchKeepsPort();
 
 private:
     SocketRegistry m_registry;
@@ -288,6 +291,88 @@ void TestUdpServerEndpoint::invalidDelay()
     QCOMPARE(server.start(loopbackConfig(Behaviour::Echo, 2001)).error, NetError::InvalidInput);
     QVERIFY(!server.setProcessingDelay(2001));
     QVERIFY(server.setProcessingDelay(2000));
+}
+
+void TestUdpServerEndpoint::connectedModelDeliversByFourTuple()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    server.setModel(UdpModel::ConnectedPerClient);
+    QVERIFY(!server.start(loopbackConfig()).isError());
+    const Endpoint address = server.endpoint();
+    std::vector<std::unique_ptr<QUdpSocket>> clients;
+    for (int i = 0; i < 2; ++i) {
+        clients.push_back(boundClient());
+        QVERIFY(clients.back());
+        clients.back()->writeDatagram("first", address.address, address.port);
+    }
+    // Each first datagram reaches the server socket and makes the client a socket of its
+    // own; the answer comes back from the same address and port.
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerSocketIds().size(), qsizetype(2), 5000);
+    for (const auto &client : clients) {
+        QTRY_VERIFY_WITH_TIMEOUT(client->hasPendingDatagrams(), 5000);
+        const QNetworkDatagram reply = client->receiveDatagram();
+        QCOMPARE(reply.data(), QByteArray("first"));
+        QCOMPARE(reply.senderPort(), int(address.port));
+    }
+    constexpr int More = 3;
+    for (const auto &client : clients) {
+        for (int i = 0; i < More; ++i)
+            client->writeDatagram("again", address.address, address.port);
+    }
+    for (SocketId id : server.peerSocketIds())
+        QTRY_COMPARE_WITH_TIMEOUT(m_registry.find(id)->datagramsReceived, quint64(More), 5000);
+
+    const SocketRecord *main = m_registry.find(server.socketId());
+    QCOMPARE(main->datagramsReceived, quint64(2)); // only the two first datagrams
+    QCOMPARE(main->datagramsSent, quint64(0));
+    QSet<quint16> clientPorts;
+    for (SocketId id : server.peerSocketIds()) {
+        const SocketRecord *peer = m_registry.find(id);
+        QCOMPARE(peer->role, SocketRole::UdpServer);
+        QCOMPARE(peer->local, address);
+        QVERIFY(peer->remote.has_value());
+        QCOMPARE(peer->state, SocketState::Established);
+        QCOMPARE(peer->datagramsSent, quint64(1 + More));
+        clientPorts.insert(peer->remote->port);
+    }
+    QCOMPARE(clientPorts, QSet<quint16>({clients[0]->localPort(), clients[1]->localPort()}));
+
+    // Without its socket, a client is the server socket's again.
+    const SocketId closed = server.peerSocketIds().constFirst();
+    const quint16 port = m_registry.find(closed)->remote->port;
+    QVERIFY(server.closePeerSocket(closed));
+    QVERIFY(!m_registry.contains(closed));
+    QVERIFY(!server.closePeerSocket(closed));
+    QUdpSocket *again = clients[0]->localPort() == port ? clients[0].get() : clients[1].get();
+    // The first datagram after the close lands on the server socket and re-creates one.
+    again->writeDatagram("back", address.address, address.port);
+    QTRY_COMPARE_WITH_TIMEOUT(m_registry.find(server.socketId())->datagramsReceived, quint64(3),
+                              5000);
+
+    server.stop();
+    QCOMPARE(m_registry.count(), qsizetype(0));
+}
+
+void TestUdpServerEndpoint::connectedModelSwitchKeepsPort()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig()).isError());
+    const Endpoint before = server.endpoint();
+    server.setModel(UdpModel::ConnectedPerClient);
+    QVERIFY(server.isBound());
+    QCOMPARE(server.endpoint(), before);
+    auto client = boundClient();
+    QVERIFY(client);
+    client->writeDatagram("x", before.address, before.port);
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerSocketIds().size(), qsizetype(1), 5000);
+    server.setModel(UdpModel::Single);
+    QVERIFY(server.isBound());
+    QCOMPARE(server.endpoint(), before);
+    QVERIFY(server.peerSocketIds().isEmpty());
+    // The single socket is back to refusing a second binder ("port in use" stays true).
+    QUdpSocket intruder;
+    QVERIFY(!intruder.bind(before.address, before.port, QAbstractSocket::DontShareAddress));
+    server.stop();
 }
 
 QTEST_GUILESS_MAIN(TestUdpServerEndpoint)

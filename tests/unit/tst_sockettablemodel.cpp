@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "sockettablemodel.h"
+#include "tableexporter.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -55,6 +56,10 @@ private Q_SLOTS:
     void proxyFiltersByProtocolAndText();
     void ageText_data();
     void ageText();
+    void newAndChangedRowsHighlightThenFade();
+    void closingRowsStayTinted();
+    void proxyFiltersByStateAndPort();
+    void exportsCsvAndText();
 };
 
 void TestSocketTableModel::rowsFollowTheRegistry()
@@ -199,6 +204,95 @@ void TestSocketTableModel::ageText()
     QFETCH(qint64, seconds);
     QFETCH(QString, text);
     QCOMPARE(SocketTableModel::ageText(seconds), text);
+}
+
+void TestSocketTableModel::newAndChangedRowsHighlightThenFade()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    using Highlight = SocketTableModel::Highlight;
+    const auto highlight = [&model](int row) {
+        return static_cast<Highlight>(
+                model.index(row, 0).data(SocketTableModel::HighlightRole).toInt());
+    };
+    const SocketId id = addTcp(registry, SocketRole::TcpClient, 50000, 9877);
+    QCOMPARE(highlight(0), Highlight::New);
+    QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None,
+                              SocketTableModel::NewHighlightMs + 2000);
+    // Traffic alone is not a change worth flashing; a new state is.
+    QVERIFY(registry.update(id, [](SocketRecord &r) { r.bytesSent += 10; }));
+    QCOMPARE(highlight(0), Highlight::None);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(registry.update(id, [](SocketRecord &r) {
+        r.kernel = KernelFacts{SocketState::SynSent, 0, 0, 1, 0, -1};
+    }));
+    QCOMPARE(highlight(0), Highlight::Changed);
+    QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None,
+                              SocketTableModel::ChangedHighlightMs + 2000);
+    QVERIFY(changed.count() >= 2); // the change, then the end of its highlight
+}
+
+void TestSocketTableModel::closingRowsStayTinted()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    using Highlight = SocketTableModel::Highlight;
+    const SocketId id = addTcp(registry, SocketRole::TcpClient, 50000, 9877);
+    QVERIFY(registry.update(id, [](SocketRecord &r) {
+        r.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 60000};
+        r.kernelOnly = true;
+    }));
+    QTRY_COMPARE_WITH_TIMEOUT(
+            static_cast<Highlight>(model.index(0, 0).data(SocketTableModel::HighlightRole).toInt()),
+            Highlight::Closing, SocketTableModel::ChangedHighlightMs + 2000);
+    QVERIFY(model.index(0, 0).data(SocketTableModel::KernelOnlyRole).toBool());
+}
+
+void TestSocketTableModel::proxyFiltersByStateAndPort()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    SocketFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    addTcp(registry, SocketRole::TcpServerSide, 9877, 51234);
+    addTcp(registry, SocketRole::TcpClient, 51234, 9877);
+    addTcp(registry, SocketRole::TcpClient, 40000, 8080);
+    proxy.setStateFilter(SocketState::Listen);
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setStateFilter(SocketState::Established);
+    QCOMPARE(proxy.rowCount(), 3);
+    proxy.setPortFilter(51234); // local or remote, like ss's sport/dport
+    QCOMPARE(proxy.rowCount(), 2);
+    proxy.setStateFilter(std::nullopt);
+    proxy.setPortFilter(9877);
+    QCOMPARE(proxy.rowCount(), 3);
+    proxy.setPortFilter(std::nullopt);
+    QCOMPARE(proxy.rowCount(), 4);
+}
+
+void TestSocketTableModel::exportsCsvAndText()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    const SocketId id = addTcp(registry, SocketRole::TcpClient, 51234, 9877);
+    QVERIFY(registry.update(id, [](SocketRecord &r) { r.program = QStringLiteral("a,\"b\""); }));
+    const QString csv = TableExporter::toCsv(model);
+    const QStringList lines = csv.split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines.at(0).startsWith(QStringLiteral("Proto,Local Address,Foreign Address,State")));
+    QVERIFY2(lines.at(1).startsWith(QStringLiteral("tcp,127.0.0.1:9877,*:*,LISTEN,")),
+             qPrintable(lines.at(1)));
+    // RFC 4180: a field with a comma or a quote is quoted, quotes doubled.
+    QVERIFY2(lines.at(2).contains(QStringLiteral("/a,\"\"b\"\"\"")), qPrintable(lines.at(2)));
+    const QString text = TableExporter::toText(model, {1});
+    const QStringList textLines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(textLines.size(), 2); // header and the one row asked for
+    // Columns line up: the second column starts at the same place in every line.
+    QCOMPARE(textLines.at(0).indexOf(QStringLiteral("Local Address")),
+             textLines.at(1).indexOf(QStringLiteral("127.0.0.1:51234")));
 }
 
 QTEST_GUILESS_MAIN(TestSocketTableModel)
