@@ -31,6 +31,16 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
         if (const auto behaviour = behaviourFromName(name))
             m_engine.setUdpBehaviour(*behaviour);
     });
+    panel->setTcpModel(concurrencyModelName(engine.tcpModel()));
+    panel->setUdpModel(udpModelName(engine.udpModel()));
+    connect(panel, &ServerPanel::tcpModelChanged, this, [this](const QString &name) {
+        if (const auto model = concurrencyModelFromName(name))
+            m_engine.setTcpModel(*model);
+    });
+    connect(panel, &ServerPanel::udpModelChanged, this, [this](const QString &name) {
+        if (const auto model = udpModelFromName(name))
+            m_engine.setUdpModel(*model);
+    });
     connect(&window, &MainWindow::spawnTcpClientsRequested, this, &AppController::spawnTcp);
     connect(&window, &MainWindow::spawnUdpClientsRequested, this, &AppController::spawnUdp);
     connect(&window, &MainWindow::socketActionRequested, this, &AppController::performAction);

@@ -5,11 +5,9 @@
 #include "diagramexporter.h"
 #include "diagramscene.h"
 #include "eventlog.h"
-#include "kernelmerger.h"
-#include "kernelprobe.h"
+#include "kernellink.h"
 #include "mainwindow.h"
 #include "networkengine.h"
-#include "pidresolver.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "workerprocess.h"
@@ -69,7 +67,7 @@ void describeApplication()
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKETSCOPE_VERSION));
 }
 
-// The command line wins over the remembered settings, and is remembered in turn.
+// The command line wins over the remembered settings, for this run only.
 void applyServerOptions(const CommandLineOptions &options, ServerPanel &panel)
 {
     TcpServerSettings tcp = panel.tcpSettings();
@@ -84,6 +82,9 @@ void applyServerOptions(const CommandLineOptions &options, ServerPanel &panel)
         tcp.behaviour = udp.behaviour = *options.behaviour;
     panel.setTcpSettings(tcp);
     panel.setUdpSettings(udp);
+    // One run's command line must not become the lecturer's saved defaults.
+    if (options.bindAddress || options.tcpPort || options.udpPort || options.behaviour)
+        panel.setRememberServerSettings(false);
 }
 
 } // namespace
@@ -127,31 +128,14 @@ int main(int argc, char *argv[])
     engine.setUdpModel(options->udpModel);
 
     // The kernel's view of our ports, polled off the UI thread and merged into the registry.
-    KernelProbe probe;
-    KernelMerger merger(registry);
-    merger.setOwnProcessPredicate(&PidResolver::isSelfOrDescendant);
-    QObject::connect(&probe, &KernelProbe::snapshotReady, &registry,
-                     [&merger](const KernelSnapshot &snapshot) { merger.apply(snapshot); });
-    // A new port of ours widens the filter; the kernel then filters for us again.
-    const auto refilter = [&probe, &registry] {
-        KernelFilter filter;
-        filter.ports = KernelMerger::portsToWatch(registry);
-        if (filter.ports != probe.filter().ports)
-            probe.setFilter(filter);
-    };
-    QObject::connect(&registry, &SocketRegistry::socketAdded, &probe, refilter);
-    QObject::connect(&probe, &KernelProbe::errorOccurred, &log, [&log](const QString &error) {
-        log.append(EventSeverity::Warning, QStringLiteral("Kernel probe: %1").arg(error));
-    });
-    QObject::connect(&probe, &KernelProbe::sourceChanged, &log, [&log](const QString &source) {
-        log.append(EventSeverity::Info,
-                   QStringLiteral("Reading the kernel's sockets via %1").arg(source));
-    });
-    refilter();
-    probe.start();
+    KernelLink kernel(registry, log);
+    kernel.start();
     MainWindow window(registry, log);
     AppController controller(engine, log, window);
     controller.setInteractive(!headless);
+    QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
+    QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
+                     &KernelLink::setPolling);
     applyServerOptions(*options, *window.serverPanel());
     window.show();
 

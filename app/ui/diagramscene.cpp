@@ -151,6 +151,11 @@ const SocketRecord *DiagramScene::recordFor(SocketId id) const
     return it == m_ghosts.cend() ? nullptr : &it->record;
 }
 
+bool DiagramScene::isInChildProcess(const SocketRecord &record)
+{
+    return record.pid != 0 && record.pid != QCoreApplication::applicationPid();
+}
+
 QString DiagramScene::pairKey(const SocketRecord &record)
 {
     if (!record.remote)
@@ -308,10 +313,13 @@ void DiagramScene::relayout()
 
     QList<SocketId> listeners;
     QList<SocketId> udpServers;
+    QList<SocketId> udpConnected;
     QList<SocketId> udpClients;
     QList<Row> rows;
     QHash<QString, int> rowOfKey;
     qsizetype serverSideCount = 0;
+    qsizetype childCount = 0;
+    qsizetype threadCount = 0;
     for (SocketId id : order) {
         const SocketRecord *record = recordFor(id);
         if (!record)
@@ -321,7 +329,8 @@ void DiagramScene::relayout()
             listeners.append(id);
             continue;
         case SocketRole::UdpServer:
-            udpServers.append(id);
+            // A connected per-client socket has a remote end; the taught one does not.
+            (record->remote ? udpConnected : udpServers).append(id);
             continue;
         case SocketRole::UdpClient:
             udpClients.append(id);
@@ -335,6 +344,10 @@ void DiagramScene::relayout()
         }
         const bool rightSide = record->role == SocketRole::TcpServerSide;
         serverSideCount += rightSide ? 1 : 0;
+        if (rightSide && isInChildProcess(*record))
+            ++childCount;
+        else if (rightSide && record->threadId != 0)
+            ++threadCount;
         const QString key = pairKey(*record);
         auto found = key.isEmpty() ? rowOfKey.end() : rowOfKey.find(key);
         if (found != rowOfKey.end()) {
@@ -395,8 +408,12 @@ void DiagramScene::relayout()
     text(QStringLiteral("tcp-clients-title"), tr("TCP clients"), QPointF(kLeftX - 8, y),
          sectionFont, p.mutedText, usedTexts);
     text(QStringLiteral("tcp-server-title"),
-         tr("TCP server — one process, one listening socket, "
-            "one accepted socket per client"),
+         childCount ? tr("TCP server — a child process per client, each holding one "
+                         "accepted socket")
+         : threadCount
+                 ? tr("TCP server — one process, a thread per client")
+                 : tr("TCP server — one process, one listening socket, one accepted socket per "
+                      "client"),
          QPointF(kServerFrameX, y), sectionFont, p.mutedText, usedTexts);
     y += 28;
     const qreal serverTop = y;
@@ -459,10 +476,27 @@ void DiagramScene::relayout()
         }
         if (row.right) {
             const SocketRecord *record = recordFor(row.right);
-            const QString caption = record->kernelOnly ? tr("in accept queue (not accepted yet)")
-                                                       : tr("accepted socket");
+            QString caption = record->kernelOnly ? tr("in accept queue (not accepted yet)")
+                                                 : tr("accepted socket");
+            // The worker that holds the socket gets a box of its own, as in the textbook figure.
+            QString worker;
+            if (isInChildProcess(*record)) {
+                caption = tr("child process");
+                worker = tr("its own process");
+            } else if (record->threadId != 0) {
+                caption = tr("worker thread %1").arg(record->threadId);
+                worker = tr("a thread of the server process");
+            }
             right = placeSocket(row.right, QPointF(kServerCardX + 30, rowY), kServerCardWidth - 30,
                                 caption, shown);
+            if (!worker.isEmpty()) {
+                FrameItem *box = frame(QStringLiteral("worker-%1").arg(row.right), true,
+                                       QRectF(kServerCardX + 20, rowY - 6, kServerCardWidth - 10,
+                                              SocketItem::Height + 12),
+                                       QString(), QString(), usedFrames);
+                box->setZValue(-5);
+                box->setToolTip(worker);
+            }
         }
         if (left && right) {
             ConnectionItem *&line = m_connections[row.key];
@@ -507,8 +541,9 @@ void DiagramScene::relayout()
     }
     frame(QStringLiteral("tcp-server-process"), true,
           QRectF(kServerFrameX, serverTop, kServerFrameWidth, qMax(rowY, serverY) - serverTop + 6),
-          tr("server process"),
-          tr("pid %1").arg(firstListener ? firstListener->pid : QCoreApplication::applicationPid()),
+          childCount ? tr("server: parent process and its children") : tr("server process"),
+          (childCount ? tr("parent pid %1 holds only the listener") : tr("pid %1"))
+                  .arg(firstListener ? firstListener->pid : QCoreApplication::applicationPid()),
           usedFrames);
     y = qMax(rowY, serverY) + 30;
 
@@ -541,6 +576,19 @@ void DiagramScene::relayout()
                  QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 44), p.noteFont,
                  p.text, usedTexts);
         udpServerY += SocketItem::Height + 80;
+    }
+    for (SocketId id : udpConnected) {
+        const SocketRecord *record = recordFor(id);
+        placeSocket(id, QPointF(kServerCardX + 30, udpServerY), kServerCardWidth - 30,
+                    tr("connected socket for %1").arg(record->remote->toString()), shown);
+        udpServerY += kRowPitch;
+    }
+    if (!udpConnected.isEmpty()) {
+        text(QStringLiteral("udp-connected-note"),
+             tr("same local port: the kernel hands each client's datagrams to the socket "
+                "connected to it, by the full 4-tuple"),
+             QPointF(kServerCardX + 14, udpServerY - 10), noteItalic, p.mutedText, usedTexts);
+        udpServerY += 24;
     }
     if (udpServers.isEmpty()) {
         text(QStringLiteral("no-udp-server"), tr("no UDP server socket"),
@@ -660,7 +708,10 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
         addItem(datagram);
         m_datagrams.append(datagram);
     } else {
-        const SocketId server = m_registry.findByTuple(Protocol::Udp, peer, std::nullopt);
+        // A socket connected to this very client takes its datagrams first (4-tuple match).
+        SocketId server = m_registry.findByTuple(Protocol::Udp, peer, record->local);
+        if (!m_items.contains(server))
+            server = m_registry.findByTuple(Protocol::Udp, peer, std::nullopt);
         target = m_items.value(server);
         if (!target) {
             // Bound to the any-address: look for a UDP server on the same port.

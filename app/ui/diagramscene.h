@@ -90,6 +90,8 @@ private:
     // Numbers clients in order of appearance, once: a number never moves to another socket.
     int clientNumber(SocketId id, Protocol protocol);
     static QString pairKey(const SocketRecord &record);
+    // Served by a worker process of ours rather than by this process itself.
+    static bool isInChildProcess(const SocketRecord &record);
 
     const SocketRegistry &m_registry;
     DiagramPalette m_palette;

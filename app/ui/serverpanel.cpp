@@ -65,6 +65,13 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
     m_backlog->setRange(1, 4096);
     m_backlog->setToolTip(tr("How many completed connections the kernel queues for accept()"));
     m_tcpBehaviour = behaviourCombo(tcpBox);
+    m_tcpModel = new QComboBox(tcpBox);
+    m_tcpModel->setObjectName(QStringLiteral("tcpModel"));
+    m_tcpModel->addItem(tr("one process, event loop"), QStringLiteral("event-loop"));
+    m_tcpModel->addItem(tr("a thread per client"), QStringLiteral("thread"));
+    m_tcpModel->addItem(tr("a child process per client"), QStringLiteral("process"));
+    m_tcpModel->setToolTip(tr("How the server serves the connections it accepts from now on; "
+                              "connections already served keep their model"));
     m_tcpStart = new QPushButton(tr("Start"), tcpBox);
     m_tcpStart->setObjectName(QStringLiteral("tcpStart"));
     m_accepting = new QCheckBox(tr("Accept connections"), tcpBox);
@@ -77,6 +84,7 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
     tcpForm->addRow(tr("Port"), m_tcpPort);
     tcpForm->addRow(tr("Backlog"), m_backlog);
     tcpForm->addRow(tr("Behaviour"), m_tcpBehaviour);
+    tcpForm->addRow(tr("Serves with"), m_tcpModel);
     tcpForm->addRow(m_accepting);
     tcpForm->addRow(m_tcpStart, m_tcpState);
     layout->addWidget(tcpBox);
@@ -101,6 +109,13 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
     auto *delayRow = new QHBoxLayout;
     delayRow->addWidget(m_delay);
     delayRow->addWidget(m_delayLabel);
+    m_udpModel = new QComboBox(udpBox);
+    m_udpModel->setObjectName(QStringLiteral("udpModel"));
+    m_udpModel->addItem(tr("one socket for every client"), QStringLiteral("single"));
+    m_udpModel->addItem(tr("a connected socket per client"), QStringLiteral("connected"));
+    m_udpModel->setToolTip(tr("The taught model is one socket handling every datagram in turn; "
+                              "the contrast opens a connected socket per client "
+                              "(SO_REUSEPORT), which the kernel picks by the full 4-tuple"));
     m_udpStart = new QPushButton(tr("Start"), udpBox);
     m_udpStart->setObjectName(QStringLiteral("udpStart"));
     m_udpState = new QLabel(udpBox);
@@ -109,6 +124,7 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
     udpForm->addRow(tr("Port"), m_udpPort);
     udpForm->addRow(tr("Behaviour"), m_udpBehaviour);
     udpForm->addRow(tr("Per datagram"), delayRow);
+    udpForm->addRow(tr("Receives with"), m_udpModel);
     udpForm->addRow(m_udpStart, m_udpState);
     layout->addWidget(udpBox);
 
@@ -152,6 +168,10 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
             [this] { Q_EMIT tcpBehaviourChanged(m_tcpBehaviour->currentData().toString()); });
     connect(m_udpBehaviour, &QComboBox::currentIndexChanged, this,
             [this] { Q_EMIT udpBehaviourChanged(m_udpBehaviour->currentData().toString()); });
+    connect(m_tcpModel, &QComboBox::currentIndexChanged, this,
+            [this] { Q_EMIT tcpModelChanged(tcpModel()); });
+    connect(m_udpModel, &QComboBox::currentIndexChanged, this,
+            [this] { Q_EMIT udpModelChanged(udpModel()); });
     connect(spawnTcp, &QPushButton::clicked, this,
             [this] { Q_EMIT spawnTcpRequested(spawnCount()); });
     connect(spawnUdp, &QPushButton::clicked, this,
@@ -236,9 +256,34 @@ void ServerPanel::setDescriptorInfo(const QString &text)
     m_descriptors->setText(text);
 }
 
+void ServerPanel::setTcpModel(const QString &model)
+{
+    const QSignalBlocker blocker(m_tcpModel);
+    selectData(m_tcpModel, model);
+}
+
+void ServerPanel::setUdpModel(const QString &model)
+{
+    const QSignalBlocker blocker(m_udpModel);
+    selectData(m_udpModel, model);
+}
+
+QString ServerPanel::tcpModel() const
+{
+    return m_tcpModel->currentData().toString();
+}
+
+QString ServerPanel::udpModel() const
+{
+    return m_udpModel->currentData().toString();
+}
+
 void ServerPanel::saveSettings() const
 {
     QSettings settings;
+    settings.setValue(QStringLiteral("clients/spawnCount"), spawnCount());
+    if (!m_remember)
+        return;
     const TcpServerSettings tcp = tcpSettings();
     settings.setValue(QStringLiteral("tcp/address"), tcp.address);
     settings.setValue(QStringLiteral("tcp/port"), tcp.port);
@@ -249,7 +294,6 @@ void ServerPanel::saveSettings() const
     settings.setValue(QStringLiteral("udp/port"), udp.port);
     settings.setValue(QStringLiteral("udp/behaviour"), udp.behaviour);
     settings.setValue(QStringLiteral("udp/delayMs"), udp.delayMs);
-    settings.setValue(QStringLiteral("clients/spawnCount"), spawnCount());
 }
 
 void ServerPanel::restoreSettings()

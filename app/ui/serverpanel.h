@@ -50,6 +50,14 @@ public:
     void setUdpState(bool bound, const QString &endpoint);
     void setDescriptorInfo(const QString &text);
 
+    // Model names as the network layer spells them: "event-loop", "thread", "process";
+    // "single", "connected".
+    void setTcpModel(const QString &model);
+    void setUdpModel(const QString &model);
+    QString tcpModel() const;
+    QString udpModel() const;
+
+    void setRememberServerSettings(bool remember) { m_remember = remember; }
     void saveSettings() const;
     void restoreSettings();
 
@@ -62,6 +70,8 @@ Q_SIGNALS:
     void udpDelayChanged(int ms);
     void tcpBehaviourChanged(const QString &behaviour);
     void udpBehaviourChanged(const QString &behaviour);
+    void tcpModelChanged(const QString &model);
+    void udpModelChanged(const QString &model);
     void spawnTcpRequested(int count);
     void spawnUdpRequested(int count);
 
@@ -70,6 +80,8 @@ private:
     QSpinBox *m_tcpPort = nullptr;
     QSpinBox *m_backlog = nullptr;
     QComboBox *m_tcpBehaviour = nullptr;
+    QComboBox *m_tcpModel = nullptr;
+    QComboBox *m_udpModel = nullptr;
     QPushButton *m_tcpStart = nullptr;
     QCheckBox *m_accepting = nullptr;
     QLabel *m_tcpState = nullptr;
@@ -84,6 +96,7 @@ private:
     QLabel *m_descriptors = nullptr;
     bool m_tcpListening = false;
     bool m_udpBound = false;
+    bool m_remember = true;
 };
 
 } // namespace SocketScope

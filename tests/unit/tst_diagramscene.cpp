@@ -40,6 +40,7 @@ private Q_SLOTS:
     void renderIsNotBlank();
     void svgExportCarriesTheTuples();
     void doubleClickOnServerAsksForAClient();
+    void workersGetBoxesOfTheirOwn();
 
 private:
     SocketId addListener();
@@ -299,6 +300,25 @@ void TestDiagramScene::doubleClickOnServerAsksForAClient()
     QTest::mouseDClick(view.viewport(), Qt::LeftButton, {}, point);
     QCOMPARE(spy.count(), 1);
     QCOMPARE(spy.at(0).at(0).value<Protocol>(), Protocol::Tcp);
+}
+
+void TestDiagramScene::workersGetBoxesOfTheirOwn()
+{
+    addListener();
+    const auto inChild = addConnection(50001);
+    const auto inThread = addConnection(50002);
+    const auto inLoop = addConnection(50003);
+    // As the engine reports them: a child's pid, a worker thread's tid, or neither.
+    QVERIFY(m_registry->update(inChild.second, [](SocketRecord &r) { r.pid = 4213; }));
+    QVERIFY(m_registry->update(inThread.second, [](SocketRecord &r) { r.threadId = 777; }));
+    m_scene->flush();
+    QCOMPARE(m_scene->itemFor(inChild.second)->card().caption, QStringLiteral("child process"));
+    QVERIFY(m_scene->itemFor(inChild.second)->card().detail.contains(QStringLiteral("pid 4213")));
+    QCOMPARE(m_scene->itemFor(inThread.second)->card().caption,
+             QStringLiteral("worker thread 777"));
+    QCOMPARE(m_scene->itemFor(inLoop.second)->card().caption, QStringLiteral("accepted socket"));
+    // The client side stays in the client's process, whatever serves it.
+    QCOMPARE(m_scene->itemFor(inChild.first)->card().caption, QStringLiteral("client 1"));
 }
 
 QTEST_MAIN(TestDiagramScene)
