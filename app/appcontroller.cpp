@@ -71,6 +71,7 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
     config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
     config.backlog = settings.backlog;
     config.behaviour = behaviour.value.value_or(Behaviour::Echo);
+    warnIfExposed(config.address, tr("TCP server"));
     const NetErrorInfo error = m_engine.startTcpServer(config);
     if (error.error == NetError::PortInUse && error.suggestedPort) {
         offerNextPort(error, true);
@@ -92,6 +93,7 @@ bool AppController::startUdpServer(const UdpServerSettings &settings)
     config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
     config.behaviour = parseBehaviour(settings.behaviour).value.value_or(Behaviour::Echo);
     config.processingDelayMs = settings.delayMs;
+    warnIfExposed(config.address, tr("UDP server"));
     const NetErrorInfo error = m_engine.startUdpServer(config);
     if (error.error == NetError::PortInUse && error.suggestedPort) {
         offerNextPort(error, false);
@@ -99,6 +101,17 @@ bool AppController::startUdpServer(const UdpServerSettings &settings)
     }
     report(error, tr("UDP server"));
     return !error.isError();
+}
+
+void AppController::warnIfExposed(const QHostAddress &address, const QString &what)
+{
+    if (address.isLoopback())
+        return;
+    // Loopback is the default for a reason: a lecture hall's network is not ours to serve.
+    m_log.append(EventSeverity::Warning,
+                 tr("%1 on %2 is reachable from other machines, not only this one. Use "
+                    "127.0.0.1 unless you mean to expose it.")
+                         .arg(what, address.toString()));
 }
 
 void AppController::spawnTcp(int count)

@@ -6,6 +6,7 @@
 #include "socketaction.h"
 #include "socketrecord.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QTimer>
 
@@ -37,6 +38,7 @@ private:
     void refreshServerState();
     void refreshDescriptors();
     void report(const NetErrorInfo &error, const QString &title);
+    void warnIfExposed(const QHostAddress &address, const QString &what);
     void offerNextPort(const NetErrorInfo &error, bool tcp);
 
     NetworkEngine &m_engine;

@@ -504,8 +504,24 @@ NetErrorInfo NetworkEngine::halfClose(SocketId id)
         return fail(udpClient(id) ? NetErrorInfo{NetError::InvalidInput,
                                                  tr("UDP has no connection to half-close."), id}
                                   : unknownSocket(id));
+    // The other end of a connection between two of our sockets has the mirrored tuple.
+    if (const SocketRecord *record = m_registry.find(id); record && record->remote) {
+        const SocketId peer = m_registry.findByTuple(Protocol::Tcp, *record->remote, record->local);
+        if (TcpConnection *peerConnection = tcpConnection(peer))
+            peerConnection->setHoldOnPeerFin(true);
+    }
     const NetErrorInfo error = connection->halfClose();
     return error.isError() && error.error != NetError::Other ? fail(error) : error;
+}
+
+void NetworkEngine::setHoldCloseWait(bool hold)
+{
+    m_tcpServer->setHoldCloseWait(hold);
+}
+
+bool NetworkEngine::holdsCloseWait() const
+{
+    return m_tcpServer->holdsCloseWait();
 }
 
 NetErrorInfo NetworkEngine::close(SocketId id)

@@ -115,7 +115,12 @@ public:
     NetErrorInfo sendBurst(SocketId id, int count, const QString &text); // UDP; %n = number
     NetErrorInfo startPeriodic(SocketId id, int intervalMs, const QString &text); // %n = number
     NetErrorInfo stopPeriodic(SocketId id);
+    // Half-closing one of our own connections also makes its peer in this process hold
+    // CLOSE_WAIT, so both halves of the state pair stay on screen until a close.
     NetErrorInfo halfClose(SocketId id);
+    // Accepted sockets keep CLOSE_WAIT after any client's FIN (nc -N, a student's client).
+    void setHoldCloseWait(bool hold);
+    bool holdsCloseWait() const;
     NetErrorInfo close(SocketId id);
     NetErrorInfo abort(SocketId id);
 

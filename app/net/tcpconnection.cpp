@@ -10,10 +10,12 @@
 #include <QSocketNotifier>
 #include <QTcpSocket>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace SocketScope {
 
@@ -42,6 +44,7 @@ TcpConnection::~TcpConnection()
 {
     // The socket dies with us; its last signals must not reach a half-destroyed object.
     m_socket->disconnect(this);
+    releaseHeldDescriptor(false);
     if (m_id != InvalidSocketId && !m_finished) {
         m_socket->abort();
         m_registry.markClosed(m_id);
@@ -67,7 +70,18 @@ void TcpConnection::attach(SocketId id)
 
 bool TcpConnection::isConnected() const
 {
-    return !m_finished && m_socket->state() == QAbstractSocket::ConnectedState;
+    return !m_finished
+           && (m_socket->state() == QAbstractSocket::ConnectedState || isHoldingCloseWait());
+}
+
+void TcpConnection::releaseHeldDescriptor(bool reset)
+{
+    if (m_heldFd < 0)
+        return;
+    if (reset && !setResetOnClose(m_heldFd))
+        qCWarning(lcNet) << "SO_LINGER failed:" << qt_error_string(errno);
+    ::close(m_heldFd);
+    m_heldFd = -1;
 }
 
 SocketActions TcpConnection::availableActions() const
@@ -76,6 +90,8 @@ SocketActions TcpConnection::availableActions() const
         return {};
     if (!isConnected())
         return SocketAction::Abort; // still connecting: giving up is all there is
+    if (isHoldingCloseWait())
+        return SocketAction::SendText | SocketAction::Close | SocketAction::Abort;
     SocketActions actions = SocketAction::Close | SocketAction::Abort;
     if (!m_writeShut) {
         actions |= SocketAction::SendText | SocketAction::HalfClose;
@@ -95,6 +111,15 @@ NetErrorInfo TcpConnection::sendText(const QByteArray &text)
                 m_id};
     if (text.isEmpty() || text.size() > MaxTextBytes)
         return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    if (isHoldingCloseWait()) {
+        // Qt has let go; CLOSE_WAIT may still send, so we do it on the held descriptor.
+        const ssize_t sent = ::send(m_heldFd, text.constData(), static_cast<size_t>(text.size()),
+                                    MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0)
+            return {NetError::Other, tr("send() failed: %1").arg(qt_error_string(errno)), m_id};
+        m_registry.recordTraffic(m_id, TrafficDirection::Sent, sent, m_peer, false);
+        return {};
+    }
     m_socket->write(text);
     return {};
 }
@@ -151,6 +176,11 @@ void TcpConnection::close()
     stopPeriodic();
     m_closingByUs = true;
     m_log.append(EventSeverity::Info, tr("Closing gracefully (FIN)."), m_id);
+    if (isHoldingCloseWait()) {
+        releaseHeldDescriptor(false); // the last reference: now the kernel sends FIN
+        finish();
+        return;
+    }
     m_socket->disconnectFromHost();
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         finish();
@@ -165,6 +195,7 @@ void TcpConnection::abort()
     if (m_socket->socketDescriptor() >= 0 && !setResetOnClose(m_socket->socketDescriptor()))
         qCWarning(lcNet) << "SO_LINGER failed:" << qt_error_string(errno);
     m_log.append(EventSeverity::Info, tr("Aborted: SO_LINGER 0 makes close() send RST."), m_id);
+    releaseHeldDescriptor(true);
     m_socket->abort();
     finish();
 }
@@ -173,6 +204,19 @@ void TcpConnection::finish()
 {
     if (m_finished)
         return;
+    if (m_heldFd >= 0 && !m_closingByUs && !m_sawReset) {
+        // Qt closed its descriptor on the peer's FIN; ours keeps the socket in CLOSE_WAIT.
+        if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+            m_periodic.stop();
+            m_registry.update(m_id,
+                              [](SocketRecord &record) { record.state = SocketState::CloseWait; });
+            m_log.append(EventSeverity::Info,
+                         tr("The peer half-closed (FIN): this socket stays in CLOSE_WAIT, able "
+                            "to send, until you close it."),
+                         m_id);
+        }
+        return;
+    }
     m_finished = true;
     m_periodic.stop();
     m_registry.markClosed(m_id);
@@ -273,9 +317,14 @@ bool TcpConnection::eventFilter(QObject *watched, QEvent *event)
         if (fd >= 0 && ::ioctl(fd, FIONREAD, &pending) == 0 && pending == 0) {
             tcp_info info{};
             socklen_t length = sizeof info;
-            if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0
-                && info.tcpi_state == TCP_CLOSE)
-                m_sawReset = true;
+            if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0) {
+                if (info.tcpi_state == TCP_CLOSE)
+                    m_sawReset = true;
+                else if (info.tcpi_state == TCP_CLOSE_WAIT && m_holdOnPeerFin && m_heldFd < 0) {
+                    m_peer = Endpoint{m_socket->peerAddress(), m_socket->peerPort()};
+                    m_heldFd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+                }
+            }
         }
     }
     return QObject::eventFilter(watched, event);

@@ -54,6 +54,11 @@ public:
     void close();
     // SO_LINGER 0, then close: pending data is dropped and the peer gets RST.
     void abort();
+    // When the peer sends FIN, keep this end open in CLOSE_WAIT until close() or abort(),
+    // instead of closing at once as Qt does. Lets a lecturer show a half-closed connection
+    // (FIN_WAIT2 on one side, CLOSE_WAIT on the other) for as long as she likes.
+    void setHoldOnPeerFin(bool hold) { m_holdOnPeerFin = hold; }
+    bool isHoldingCloseWait() const { return m_heldFd >= 0 && !m_finished; }
 
 Q_SIGNALS:
     void dataReceived(const QByteArray &data);
@@ -89,6 +94,12 @@ private:
     bool m_finished = false;
     bool m_sawReset = false;
     bool m_closingByUs = false;
+    bool m_holdOnPeerFin = false;
+    // A duplicate of the descriptor, taken just before Qt reads the peer's FIN and closes
+    // its own: the kernel socket lives on (CLOSE_WAIT) while this one is open.
+    int m_heldFd = -1;
+    Endpoint m_peer; // remembered with the held descriptor: Qt forgets it on close
+    void releaseHeldDescriptor(bool reset);
 };
 
 } // namespace SocketScope

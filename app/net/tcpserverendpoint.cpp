@@ -158,10 +158,18 @@ void TcpServerEndpoint::onNewConnection()
     }
 }
 
+void TcpServerEndpoint::setHoldCloseWait(bool hold)
+{
+    m_holdCloseWait = hold;
+    for (TcpConnection *connection : std::as_const(m_connections))
+        connection->setHoldOnPeerFin(hold);
+}
+
 void TcpServerEndpoint::adopt(QTcpSocket *socket)
 {
     auto *connection = new TcpConnection(socket, m_registry, m_log, this);
     connection->setClosedLinger(m_closedLingerMs);
+    connection->setHoldOnPeerFin(m_holdCloseWait);
     SocketRecord record;
     record.protocol = Protocol::Tcp;
     record.role = SocketRole::TcpServerSide;

@@ -60,6 +60,10 @@ public:
     void setBehaviour(Behaviour behaviour);
     Behaviour behaviour() const { return m_behaviour->kind(); }
     void setClosedLinger(int ms) { m_closedLingerMs = ms; }
+    // Accepted sockets stay in CLOSE_WAIT after the client's FIN until closed by hand, for
+    // connections served by the event loop (applies to open connections too).
+    void setHoldCloseWait(bool hold);
+    bool holdsCloseWait() const { return m_holdCloseWait; }
 
     // Event-loop connections only; those served by workers are worker(id).
     TcpConnection *connection(SocketId id) const { return m_connections.value(id); }
@@ -121,6 +125,7 @@ private:
     ConcurrencyModel m_model = ConcurrencyModel::EventLoop;
     int m_workerLimit = DefaultWorkerLimit;
     int m_closedLingerMs = 0;
+    bool m_holdCloseWait = false;
     bool m_accepting = false;
     bool m_pausedForDescriptors = false;
 };

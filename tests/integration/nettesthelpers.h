@@ -70,6 +70,16 @@ inline Fd rawTcpConnect(quint16 port, int timeoutMs = 5000)
     return fd;
 }
 
+// The local port the kernel gave a raw socket.
+inline quint16 localPortOf(int fd)
+{
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return 0;
+    return ntohs(address.sin_port);
+}
+
 inline bool rawSendAll(int fd, const QByteArray &data)
 {
     qsizetype sent = 0;

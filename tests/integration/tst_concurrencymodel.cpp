@@ -124,12 +124,6 @@ QSet<quint64> socketInodesOf(qint64 pid)
     return inodes;
 }
 
-quint16 localPortOf(int fd)
-{
-    const std::optional<Endpoint> local = localEndpointOf(fd);
-    return local ? local->port : 0;
-}
-
 bool logContains(const EventLog &log, const QString &text)
 {
     for (const LogEvent &event : log.events()) {
