@@ -46,6 +46,7 @@ void KernelLink::setWholeHost(bool wholeHost)
     if (m_wholeHost == wholeHost)
         return;
     m_wholeHost = wholeHost;
+    m_merger.setShowUnrelated(wholeHost);
     m_log.append(EventSeverity::Info, wholeHost ? tr("Showing every socket on this machine")
                                                 : tr("Showing SocketScope's ports only"));
     refilter();

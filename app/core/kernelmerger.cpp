@@ -64,17 +64,32 @@ SocketRole KernelMerger::roleFor(const KernelSocket &socket, const QSet<quint16>
                                                      : SocketRole::TcpClient;
 }
 
+QString KernelMerger::tupleText(Protocol protocol, const Endpoint &local,
+                                const std::optional<Endpoint> &remote)
+{
+    return protocolName(protocol) + QLatin1Char(' ') + local.toString() + QLatin1Char(' ')
+           + (remote ? remote->toString() : QStringLiteral("*:*"));
+}
+
 KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
 {
+    // Tuples we once had, so the TIME_WAIT our own closed client leaves is recognised even
+    // after its listener is gone. Bounded: forgotten wholesale when it grows large.
+    if (m_ourTuples.size() > 100000)
+        m_ourTuples.clear();
     Result result;
     QSet<quint16> listenerPorts;
+    QSet<quint16> udpServerPorts;
     QSet<qint64> ownPids{QCoreApplication::applicationPid()};
     for (SocketId id : m_registry.ids()) {
         const SocketRecord *record = m_registry.find(id);
         if (!record || record->kernelOnly)
             continue;
+        m_ourTuples.insert(tupleText(record->protocol, record->local, record->remote));
         if (record->role == SocketRole::TcpListener)
             listenerPorts.insert(record->local.port);
+        if (record->role == SocketRole::UdpServer)
+            udpServerPorts.insert(record->local.port);
         if (record->pid > 0)
             ownPids.insert(record->pid);
     }
@@ -85,6 +100,19 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
         SocketId id = lookup(socket);
         if (id != InvalidSocketId && seen.contains(id))
             continue; // two kernel sockets with one tuple (e.g. [::]:p and 0.0.0.0:p): first wins
+        if (id == InvalidSocketId && !m_showUnrelated) {
+            // The kernel reuses an ephemeral port for a new destination while an old
+            // connection on it still waits in TIME_WAIT; such a socket shares a port number
+            // with ours by chance and says nothing about our servers.
+            const QSet<quint16> &serverPorts
+                    = socket.protocol == Protocol::Tcp ? listenerPorts : udpServerPorts;
+            const bool related = serverPorts.contains(socket.local.port)
+                                 || (socket.remote && serverPorts.contains(socket.remote->port))
+                                 || m_ourTuples.contains(
+                                         tupleText(socket.protocol, socket.local, socket.remote));
+            if (!related)
+                continue;
+        }
         const SocketRole role = roleFor(socket, listenerPorts, ownPids);
         if (id == InvalidSocketId) {
             SocketRecord record;

@@ -36,6 +36,9 @@ public:
     void setOwnProcessPredicate(std::function<bool(qint64 pid)> isOwn);
 
     Result apply(const KernelSnapshot &snapshot);
+    // Whole-host view: every socket the kernel reports becomes a record. Otherwise only those
+    // related to ours: on or towards one of our servers' ports, or a tuple we once had.
+    void setShowUnrelated(bool show) { m_showUnrelated = show; }
     // The ports the probe should watch: the local port of every socket Qt reported (kernel-only
     // records are left out, or the filter would feed on its own results). Sorted, unique.
     static QList<quint16> portsToWatch(const SocketRegistry &registry);
@@ -50,6 +53,10 @@ private:
     SocketRegistry &m_registry;
     std::function<bool(qint64)> m_isOwn;
     QSet<SocketId> m_withFacts; // records that got facts from the last snapshot
+    QSet<QString> m_ourTuples;
+    bool m_showUnrelated = false;
+    static QString tupleText(Protocol protocol, const Endpoint &local,
+                             const std::optional<Endpoint> &remote);
 };
 
 } // namespace SocketScope

@@ -27,6 +27,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -237,6 +238,31 @@ void MainWindow::createActions()
     m_showAllAction->setToolTip(tr("Draw every connection instead of folding the rest into "
                                    "\"+ N more\""));
     connect(m_showAllAction, &QAction::toggled, m_scene, &DiagramScene::setShowAll);
+
+    m_wholeHostAction = new QAction(tr("Whole Host"), this);
+    m_wholeHostAction->setObjectName(QStringLiteral("wholeHostAction"));
+    m_wholeHostAction->setCheckable(true);
+    m_wholeHostAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    m_wholeHostAction->setToolTip(tr("List every TCP and UDP socket on this machine, not only "
+                                     "those on SocketScope's ports"));
+    connect(m_wholeHostAction, &QAction::toggled, this, &MainWindow::wholeHostRequested);
+    m_kernelAction = new QAction(tr("Read the &Kernel"), this);
+    m_kernelAction->setCheckable(true);
+    m_kernelAction->setChecked(true);
+    m_kernelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    m_kernelAction->setToolTip(tr("Poll the kernel's socket table ten times a second; untick to "
+                                  "freeze the kernel's view"));
+    connect(m_kernelAction, &QAction::toggled, this, &MainWindow::kernelPollingRequested);
+    m_copyRowsAction
+            = new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Copy &Rows"), this);
+    m_copyRowsAction->setShortcut(QKeySequence::Copy);
+    m_copyRowsAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copyRowsAction->setToolTip(tr("Copy the selected table rows as netstat-like text"));
+    connect(m_copyRowsAction, &QAction::triggered, this, &MainWindow::copySelectedRows);
+    m_table->addAction(m_copyRowsAction);
+    m_exportTableAction = new QAction(tr("Export &Table…"), this);
+    m_exportTableAction->setToolTip(tr("Save the table, as filtered, as CSV or text"));
+    connect(m_exportTableAction, &QAction::triggered, this, &MainWindow::exportTableInteractively);
 
     m_quitAction
             = new QAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this);
@@ -462,8 +488,12 @@ void MainWindow::restoreSettings()
 {
     m_serverPanel->restoreSettings();
     QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1200, 760);
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First start: most of the screen, since the diagram is the point of the program.
+        const QScreen *screen = QGuiApplication::primaryScreen();
+        const QSize available = screen ? screen->availableSize() : QSize(1280, 800);
+        resize(available * 0.9);
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kWindowStateVersion);
     m_table->horizontalHeader()->restoreState(
             settings.value(QStringLiteral("table/header")).toByteArray());

@@ -118,6 +118,31 @@ private Q_SLOTS:
         QCOMPARE(registry.find(client)->effectiveState(), SocketState::Established);
     }
 
+    void unrelatedPortSharersStayOut()
+    {
+        // Our client got ephemeral port 41000 while an old connection of someone else's on
+        // 41000 (to port 5555) still waits in TIME_WAIT: same number, nothing to do with us.
+        SocketRegistry registry;
+        registry.add(
+                qtRecord(SocketRole::TcpListener, at(7000), std::nullopt, SocketState::Listen));
+        registry.add(
+                qtRecord(SocketRole::TcpClient, at(41000), at(7000), SocketState::Established));
+        KernelMerger merger(registry);
+        const KernelSnapshot snapshot{
+                kernelSocket(Protocol::Tcp, at(41000), at(7000), SocketState::Established),
+                kernelSocket(Protocol::Tcp, at(41000), at(5555), SocketState::TimeWait),
+        };
+        KernelMerger::Result result = merger.apply(snapshot);
+        QCOMPARE(result.matched, 1);
+        QCOMPARE(result.added, 0);
+        QCOMPARE(registry.count(), 2);
+        // The whole-host view shows everything the kernel has.
+        merger.setShowUnrelated(true);
+        result = merger.apply(snapshot);
+        QCOMPARE(result.added, 1);
+        QCOMPARE(registry.count(), 3);
+    }
+
     void kernelOnlyRecords()
     {
         SocketRegistry registry;
