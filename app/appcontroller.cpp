@@ -33,6 +33,7 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
     });
     panel->setTcpModel(concurrencyModelName(engine.tcpModel()));
     panel->setUdpModel(udpModelName(engine.udpModel()));
+    connect(panel, &ServerPanel::holdCloseWaitChanged, &engine, &NetworkEngine::setHoldCloseWait);
     connect(panel, &ServerPanel::tcpModelChanged, this, [this](const QString &name) {
         if (const auto model = concurrencyModelFromName(name))
             m_engine.setTcpModel(*model);

@@ -193,6 +193,9 @@ SocketCard DiagramScene::cardFor(const SocketRecord &record) const
         detail += QStringLiteral(" · %1 sent · %2 received")
                           .arg(record.datagramsSent)
                           .arg(record.datagramsReceived);
+    // The kernel's timer: TIME_WAIT's countdown is the part worth reading off a slide.
+    if (record.kernel && record.kernel->timerMs >= 0 && card.state == SocketState::TimeWait)
+        detail += tr(" · %1 s left").arg((record.kernel->timerMs + 999) / 1000);
     card.detail = detail;
 
     const QString local = record.local.toString();

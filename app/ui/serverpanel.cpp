@@ -78,6 +78,11 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
     m_accepting->setChecked(true);
     m_accepting->setToolTip(tr("Untick to stop calling accept(): new connections then wait in "
                                "the kernel's accept queue"));
+    m_holdCloseWait = new QCheckBox(tr("Keep CLOSE_WAIT after a client's FIN"), tcpBox);
+    m_holdCloseWait->setObjectName(QStringLiteral("holdCloseWait"));
+    m_holdCloseWait->setToolTip(tr("Most servers close as soon as the client has finished "
+                                   "sending. Tick to keep the server's socket in CLOSE_WAIT "
+                                   "until you close it (right-click › Close), e.g. after nc -N."));
     m_tcpState = new QLabel(tcpBox);
     m_tcpState->setWordWrap(true);
     tcpForm->addRow(tr("Address"), m_tcpAddress);
@@ -86,6 +91,7 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
     tcpForm->addRow(tr("Behaviour"), m_tcpBehaviour);
     tcpForm->addRow(tr("Serves with"), m_tcpModel);
     tcpForm->addRow(m_accepting);
+    tcpForm->addRow(m_holdCloseWait);
     tcpForm->addRow(m_tcpStart, m_tcpState);
     layout->addWidget(tcpBox);
 
@@ -160,6 +166,7 @@ ServerPanel::ServerPanel(QWidget *parent) : QWidget(parent)
             Q_EMIT udpStartRequested(udpSettings());
     });
     connect(m_accepting, &QCheckBox::toggled, this, &ServerPanel::tcpAcceptingRequested);
+    connect(m_holdCloseWait, &QCheckBox::toggled, this, &ServerPanel::holdCloseWaitChanged);
     connect(m_delay, &QSlider::valueChanged, this, [this](int ms) {
         m_delayLabel->setText(tr("%1 ms").arg(ms));
         Q_EMIT udpDelayChanged(ms);

@@ -71,6 +71,7 @@ Q_SIGNALS:
     void tcpBehaviourChanged(const QString &behaviour);
     void udpBehaviourChanged(const QString &behaviour);
     void tcpModelChanged(const QString &model);
+    void holdCloseWaitChanged(bool hold);
     void udpModelChanged(const QString &model);
     void spawnTcpRequested(int count);
     void spawnUdpRequested(int count);
@@ -84,6 +85,7 @@ private:
     QComboBox *m_udpModel = nullptr;
     QPushButton *m_tcpStart = nullptr;
     QCheckBox *m_accepting = nullptr;
+    QCheckBox *m_holdCloseWait = nullptr;
     QLabel *m_tcpState = nullptr;
     QLineEdit *m_udpAddress = nullptr;
     QSpinBox *m_udpPort = nullptr;

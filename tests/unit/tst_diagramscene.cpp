@@ -41,6 +41,7 @@ private Q_SLOTS:
     void svgExportCarriesTheTuples();
     void doubleClickOnServerAsksForAClient();
     void workersGetBoxesOfTheirOwn();
+    void timeWaitShowsItsCountdown();
 
 private:
     SocketId addListener();
@@ -319,6 +320,26 @@ void TestDiagramScene::workersGetBoxesOfTheirOwn()
     QCOMPARE(m_scene->itemFor(inLoop.second)->card().caption, QStringLiteral("accepted socket"));
     // The client side stays in the client's process, whatever serves it.
     QCOMPARE(m_scene->itemFor(inChild.first)->card().caption, QStringLiteral("client 1"));
+}
+
+void TestDiagramScene::timeWaitShowsItsCountdown()
+{
+    addListener();
+    // What the kernel merger adds after our client closed first: only the kernel holds it.
+    SocketRecord timeWait;
+    timeWait.protocol = Protocol::Tcp;
+    timeWait.role = SocketRole::TcpClient;
+    timeWait.local = {kLoopback, 50007};
+    timeWait.remote = Endpoint{kLoopback, kServerPort};
+    timeWait.kernelOnly = true;
+    timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41500};
+    const SocketId id = m_registry->add(timeWait);
+    m_scene->flush();
+    const SocketCard card = m_scene->itemFor(id)->card();
+    QCOMPARE(card.stateText, QStringLiteral("TIME_WAIT"));
+    QVERIFY(card.kernelOnly);
+    QVERIFY2(card.detail.contains(QStringLiteral("42 s left")), qPrintable(card.detail));
+    QVERIFY(card.caption.contains(QStringLiteral("kernel only")));
 }
 
 QTEST_MAIN(TestDiagramScene)
