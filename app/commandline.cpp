@@ -65,6 +65,10 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                        QStringLiteral("name"));
     const QCommandLineOption noTcp(QStringLiteral("no-tcp"), text("Do not start the TCP server."));
     const QCommandLineOption noUdp(QStringLiteral("no-udp"), text("Do not start the UDP server."));
+    const QCommandLineOption pauseAccepting(
+            QStringLiteral("pause-accepting"),
+            text("Start the TCP server without accepting: connections wait in the kernel's "
+                 "accept queue until you resume."));
     const QCommandLineOption model(
             QStringLiteral("model"),
             text("How the TCP server serves its clients: event-loop (one thread for all), "
@@ -80,7 +84,8 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                               text("Internal: serve one client handed over by the app."));
     worker.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({exportState, exportImage, quitAfter, bind, tcpPort, udpPort, clients,
-                       udpClients, behaviour, noTcp, noUdp, model, udpModel, worker});
+                       udpClients, behaviour, noTcp, noUdp, pauseAccepting, model, udpModel,
+                       worker});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -153,6 +158,7 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                           .arg(parser.value(udpModel));
     options.noTcp = parser.isSet(noTcp);
     options.noUdp = parser.isSet(noUdp);
+    options.pauseAccepting = parser.isSet(pauseAccepting);
     if (!errors.isEmpty()) {
         for (const QString &error : std::as_const(errors))
             printError(error);

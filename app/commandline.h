@@ -25,6 +25,7 @@ struct CommandLineOptions
     int udpClients = 0;
     bool noTcp = false;
     bool noUdp = false;
+    bool pauseAccepting = false;
     ConcurrencyModel model = ConcurrencyModel::EventLoop;
     UdpModel udpModel = UdpModel::Single;
 };

@@ -144,6 +144,8 @@ int main(int argc, char *argv[])
         startedCleanly &= controller.startTcpServer(window.serverPanel()->tcpSettings());
     if (!options->noUdp)
         startedCleanly &= controller.startUdpServer(window.serverPanel()->udpSettings());
+    if (options->pauseAccepting)
+        engine.setTcpAccepting(false);
     if (options->tcpClients > 0)
         Q_EMIT window.spawnTcpClientsRequested(options->tcpClients);
     if (options->udpClients > 0)
