@@ -3,9 +3,11 @@
 
 #include <QCoreApplication>
 #include <QGraphicsSceneContextMenuEvent>
+#include <QGraphicsSceneHelpEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
 #include <QLocale>
+#include <QToolTip>
 
 #include <algorithm>
 
@@ -53,8 +55,11 @@ DiagramScene::DiagramScene(const SocketRegistry &registry, QObject *parent)
     m_animationTimer.setInterval(16);
     connect(&m_animationTimer, &QTimer::timeout, this, &DiagramScene::animate);
 
-    connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::scheduleRelayout);
-    connect(&registry, &SocketRegistry::socketChanged, this, &DiagramScene::scheduleRelayout);
+    connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::scheduleStructure);
+    connect(&registry, &SocketRegistry::socketChanged, this, [this](SocketId id) {
+        m_changed.insert(id);
+        scheduleRelayout();
+    });
     connect(&registry, &SocketRegistry::socketRemoved, this, &DiagramScene::onRemoved);
     connect(&registry, &SocketRegistry::trafficObserved, this, &DiagramScene::onTraffic);
 
@@ -71,13 +76,14 @@ void DiagramScene::setThemePalette(const QPalette &palette)
     setBackgroundBrush(m_palette.background);
     for (QGraphicsItem *item : items())
         item->update();
+    m_structureDirty = true;
     relayout(); // text colours live in the plain text items
 }
 
 void DiagramScene::setCollapseLimit(int rows)
 {
     m_collapseLimit = qMax(rows, 1);
-    scheduleRelayout();
+    scheduleStructure();
 }
 
 void DiagramScene::setShowAll(bool showAll)
@@ -85,7 +91,7 @@ void DiagramScene::setShowAll(bool showAll)
     if (m_showAll == showAll)
         return;
     m_showAll = showAll;
-    scheduleRelayout();
+    scheduleStructure();
 }
 
 qsizetype DiagramScene::connectionLineCount() const
@@ -122,6 +128,37 @@ void DiagramScene::flush()
     }
 }
 
+void DiagramScene::scheduleStructure()
+{
+    m_structureDirty = true;
+    scheduleRelayout();
+}
+
+bool DiagramScene::updateChangedCards()
+{
+    // Traffic and queue changes arrive for every message; they change numbers on cards,
+    // never where anything stands. Anything else takes the full layout.
+    for (SocketId id : std::as_const(m_changed)) {
+        const SocketRecord *record = m_registry.find(id);
+        SocketItem *item = m_items.value(id);
+        if (!record || !item || m_ghosts.contains(id))
+            continue; // folded away, or fading: nothing on screen to update
+        const auto last = m_lastRecords.constFind(id);
+        if (last == m_lastRecords.cend() || record->role == SocketRole::TcpListener
+            || record->role == SocketRole::UdpServer || last->role != record->role
+            || last->local != record->local || last->remote != record->remote
+            || last->kernelOnly != record->kernelOnly
+            || last->effectiveState() != record->effectiveState() || last->pid != record->pid
+            || last->threadId != record->threadId || last->program != record->program)
+            return false;
+        SocketCard card = cardFor(*record);
+        card.caption = item->card().caption;
+        item->setCard(card);
+        m_lastRecords.insert(id, *record);
+    }
+    return true;
+}
+
 void DiagramScene::scheduleRelayout()
 {
     if (!m_relayoutTimer.isActive())
@@ -140,7 +177,7 @@ void DiagramScene::onRemoved(SocketId id)
     } else {
         m_clientNumbers.remove(id);
     }
-    scheduleRelayout();
+    scheduleStructure();
 }
 
 const SocketRecord *DiagramScene::recordFor(SocketId id) const
@@ -214,6 +251,12 @@ SocketCard DiagramScene::cardFor(const SocketRecord &record) const
     return card;
 }
 
+QString DiagramScene::tooltipText(SocketId id) const
+{
+    const SocketRecord *record = recordFor(id);
+    return record ? tooltipFor(*record) : QString();
+}
+
 QString DiagramScene::tooltipFor(const SocketRecord &record) const
 {
     QString tip = QStringLiteral("<b>%1</b> %2<br/>local %3<br/>remote %4<br/>")
@@ -258,7 +301,6 @@ SocketItem *DiagramScene::placeSocket(SocketId id, const QPointF &pos, qreal wid
         SocketCard card = cardFor(*record);
         card.caption = caption;
         item->setCard(card);
-        item->setToolTip(tooltipFor(*record));
         m_lastRecords.insert(id, *record);
     }
     shown.insert(id);
@@ -305,6 +347,13 @@ void DiagramScene::relayout()
 {
     QElapsedTimer timer;
     timer.start();
+    if (!m_structureDirty && updateChangedCards()) {
+        m_changed.clear();
+        m_lastRelayoutNs = timer.nsecsElapsed();
+        return;
+    }
+    m_structureDirty = false;
+    m_changed.clear();
 
     // Every socket, the registry's and the fading ones, in order of appearance (ids grow).
     QList<SocketId> order = m_registry.ids();
@@ -779,7 +828,7 @@ void DiagramScene::animate()
         }
     }
     if (ghostsGone)
-        scheduleRelayout();
+        scheduleStructure();
     if (!moving)
         m_animationTimer.stop(); // nothing moves: no timer, no wake-ups
 }
@@ -813,6 +862,22 @@ void DiagramScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event)
         }
     }
     QGraphicsScene::mouseDoubleClickEvent(event);
+}
+
+void DiagramScene::helpEvent(QGraphicsSceneHelpEvent *event)
+{
+    // Tooltips are written when asked for, not on every layout: with thousands of sockets
+    // and traffic flowing, formatting them all each frame would cost more than drawing.
+    for (QGraphicsItem *item : items(event->scenePos())) {
+        if (item->type() != SocketItemType)
+            continue;
+        if (const SocketRecord *record = recordFor(static_cast<SocketItem *>(item)->socketId())) {
+            QToolTip::showText(event->screenPos(), tooltipFor(*record));
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsScene::helpEvent(event);
 }
 
 void DiagramScene::contextMenuEvent(QGraphicsSceneContextMenuEvent *event)

@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QGraphicsScene>
 #include <QHash>
+#include <QSet>
 #include <QTimer>
 
 class QGraphicsSimpleTextItem;
@@ -51,6 +52,8 @@ public:
     void flush();
     // How long the last relayout took, for the benchmark.
     qint64 lastRelayoutNanoseconds() const { return m_lastRelayoutNs; }
+    // What hovering the socket shows (empty for an unknown id).
+    QString tooltipText(SocketId id) const;
 
 Q_SIGNALS:
     void spawnClientRequested(SocketScope::Protocol protocol);
@@ -60,6 +63,7 @@ protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event) override;
     void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override;
+    void helpEvent(QGraphicsSceneHelpEvent *event) override;
 
 private:
     struct Row
@@ -70,6 +74,8 @@ private:
     };
 
     void scheduleRelayout();
+    void scheduleStructure(); // sockets came or went, or what is shown changed
+    bool updateChangedCards(); // the cheap path: numbers on cards; false if layout is needed
     void relayout();
     void onRemoved(SocketId id);
     void onTraffic(SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
@@ -126,6 +132,8 @@ private:
     QHash<QString, SocketId> m_udpClientByLocal; // for datagram senders
     qsizetype m_hiddenCount = 0;
     qint64 m_lastRelayoutNs = 0;
+    bool m_structureDirty = true;
+    QSet<SocketId> m_changed;
 };
 
 } // namespace SocketScope

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void doubleClickOnServerAsksForAClient();
     void workersGetBoxesOfTheirOwn();
     void timeWaitShowsItsCountdown();
+    void trafficUpdatesCardsAndStateChangesRelayout();
 
 private:
     SocketId addListener();
@@ -340,6 +341,31 @@ void TestDiagramScene::timeWaitShowsItsCountdown()
     QVERIFY(card.kernelOnly);
     QVERIFY2(card.detail.contains(QStringLiteral("42 s left")), qPrintable(card.detail));
     QVERIFY(card.caption.contains(QStringLiteral("kernel only")));
+}
+
+void TestDiagramScene::trafficUpdatesCardsAndStateChangesRelayout()
+{
+    addListener();
+    const auto connection = addConnection(50001);
+    m_scene->flush();
+    const QString before = m_scene->itemFor(connection.first)->card().detail;
+    m_registry->recordTraffic(connection.first, TrafficDirection::Sent, 1500,
+                              {kLoopback, kServerPort}, false);
+    m_scene->flush();
+    const QString after = m_scene->itemFor(connection.first)->card().detail;
+    QVERIFY2(after != before && after.contains(QStringLiteral("↑")), qPrintable(after));
+    QCOMPARE(m_scene->itemFor(connection.first)->card().caption, QStringLiteral("client 1"));
+    // A state change goes through the full layout: the pill and the line follow it.
+    QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) {
+        r.kernel = KernelFacts{SocketState::CloseWait, 0, 0, 1, 0, -1};
+    }));
+    m_scene->flush();
+    QCOMPARE(m_scene->itemFor(connection.second)->card().stateText, QStringLiteral("CLOSE_WAIT"));
+    QCOMPARE(m_scene->itemFor(connection.second)->card().caption,
+             QStringLiteral("accepted socket"));
+    const QString tip = m_scene->tooltipText(connection.second);
+    QVERIFY2(tip.contains(QStringLiteral("state (kernel): CLOSE_WAIT")), qPrintable(tip));
+    QVERIFY(m_scene->tooltipText(987654).isEmpty());
 }
 
 QTEST_MAIN(TestDiagramScene)
