@@ -384,19 +384,29 @@ void MainWindow::copySelectedRows()
     statusBar()->showMessage(tr("%n row(s) copied", nullptr, static_cast<int>(rows.size())), 3000);
 }
 
+QString MainWindow::askSavePath(const QString &title, const QString &fileName,
+                                const QString &filter,
+                                QStandardPaths::StandardLocation defaultLocation)
+{
+    // All exports start where the last one went: a lecturer collects them in one folder.
+    QSettings settings;
+    const QString startDir = settings.value(QStringLiteral("export/lastDirectory"),
+                                            QStandardPaths::writableLocation(defaultLocation))
+                                     .toString();
+    const QString path = QFileDialog::getSaveFileName(
+            this, title, startDir + QLatin1Char('/') + fileName, filter);
+    if (!path.isEmpty())
+        settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    return path;
+}
+
 void MainWindow::exportTableInteractively()
 {
-    QSettings settings;
-    const QString startDir
-            = settings.value(QStringLiteral("export/lastDirectory"),
-                             QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                      .toString();
-    const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export Table"), startDir + QStringLiteral("/socketscope-sockets.csv"),
-            tr("CSV (*.csv);;Text, netstat-like (*.txt)"));
+    const QString path = askSavePath(tr("Export Table"), QStringLiteral("socketscope-sockets.csv"),
+                                     tr("CSV (*.csv);;Text, netstat-like (*.txt)"),
+                                     QStandardPaths::DocumentsLocation);
     if (path.isEmpty())
         return;
-    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
     const bool csv = !path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)
@@ -658,18 +668,11 @@ void MainWindow::syncDiagramFromTable()
 
 void MainWindow::exportImageInteractively()
 {
-    QSettings settings;
-    const QString startDir
-            = settings.value(QStringLiteral("export/lastDirectory"),
-                             QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-                      .toString();
-    QString selectedFilter;
-    const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export Image"), startDir + QStringLiteral("/socketscope-diagram.png"),
-            tr("PNG image (*.png);;SVG drawing (*.svg)"), &selectedFilter);
+    const QString path = askSavePath(tr("Export Image"), QStringLiteral("socketscope-diagram.png"),
+                                     tr("PNG image (*.png);;SVG drawing (*.svg)"),
+                                     QStandardPaths::PicturesLocation);
     if (path.isEmpty())
         return;
-    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
     m_scene->flush();
     QString error;
     if (!DiagramExporter::writeFile(*m_scene, path, &error)) {
@@ -705,17 +708,10 @@ void MainWindow::updateStatus()
 
 void MainWindow::exportStateInteractively()
 {
-    QSettings settings;
-    const QString startDir
-            = settings.value(QStringLiteral("export/lastDirectory"),
-                             QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                      .toString();
-    const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export State"), startDir + QStringLiteral("/socketscope-state.json"),
-            tr("JSON files (*.json)"));
+    const QString path = askSavePath(tr("Export State"), QStringLiteral("socketscope-state.json"),
+                                     tr("JSON files (*.json)"), QStandardPaths::DocumentsLocation);
     if (path.isEmpty())
         return;
-    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
     QString error;
     if (!StateExporter::writeFile(path, m_registry, &m_log, &error)) {
         m_log.append(EventSeverity::Error, error);

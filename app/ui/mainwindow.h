@@ -9,6 +9,7 @@
 #include <functional>
 
 #include <QMainWindow>
+#include <QStandardPaths>
 
 class QAction;
 class QComboBox;
@@ -70,6 +71,9 @@ private:
     void saveSettings() const;
     void updateStatus();
     void exportStateInteractively();
+    // Asks for a file to save to; empty when the user cancels.
+    QString askSavePath(const QString &title, const QString &fileName, const QString &filter,
+                        QStandardPaths::StandardLocation defaultLocation);
     void exportImageInteractively();
     void copyImage();
     void syncTableFromDiagram();
