@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "comparisonpanel.h"
 #include "diagramexporter.h"
 #include "diagramscene.h"
 #include "diagramview.h"
@@ -44,7 +45,7 @@ namespace SocketScope {
 
 namespace {
 // Raised whenever the docks change, so an older saved layout is not forced onto new docks.
-constexpr int kWindowStateVersion = 2;
+constexpr int kWindowStateVersion = 3;
 } // namespace
 
 MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
@@ -472,6 +473,23 @@ void MainWindow::createDocks()
     serverToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
     serverToggle->setToolTip(tr("Show or hide the servers' settings"));
     m_viewMenu->addAction(serverToggle);
+
+    auto *compareDock = new QDockWidget(tr("TCP vs UDP"), this);
+    compareDock->setObjectName(QStringLiteral("comparisonDock"));
+    auto *comparison = new ComparisonPanel(m_registry, compareDock);
+    compareDock->setWidget(comparison);
+    connect(comparison, &ComparisonPanel::spawnBothRequested, this, [this](int count) {
+        Q_EMIT spawnTcpClientsRequested(count);
+        Q_EMIT spawnUdpClientsRequested(count);
+    });
+    addDockWidget(Qt::RightDockWidgetArea, compareDock);
+    tabifyDockWidget(serverDock, compareDock);
+    serverDock->raise();
+    QAction *compareToggle = compareDock->toggleViewAction();
+    compareToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    compareToggle->setToolTip(tr("TCP and UDP side by side: sockets, states and processes for "
+                                 "the same clients"));
+    m_viewMenu->addAction(compareToggle);
 
     auto *tableDock = new QDockWidget(tr("Sockets"), this);
     tableDock->setObjectName(QStringLiteral("socketTableDock"));
