@@ -64,6 +64,13 @@ SocketRole KernelMerger::roleFor(const KernelSocket &socket, const QSet<quint16>
                                                      : SocketRole::TcpClient;
 }
 
+KernelFacts KernelMerger::factsOf(const KernelSocket &socket)
+{
+    KernelFacts facts = socket.facts;
+    facts.tcpInfo = socket.tcpInfo;
+    return facts;
+}
+
 QString KernelMerger::tupleText(Protocol protocol, const Endpoint &local,
                                 const std::optional<Endpoint> &remote)
 {
@@ -121,13 +128,13 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
             record.local = socket.local;
             record.remote = socket.remote;
             record.pid = socket.facts.pid;
-            record.kernel = socket.facts;
+            record.kernel = factsOf(socket);
             record.kernelOnly = true;
             id = m_registry.add(std::move(record));
             ++result.added;
         } else {
             m_registry.update(id, [&socket, role](SocketRecord &record) {
-                record.kernel = socket.facts;
+                record.kernel = factsOf(socket);
                 if (record.kernelOnly) {
                     // Only the kernel speaks for these, so its later answers (an owner found,
                     // a state change) may reclassify them.

@@ -55,6 +55,7 @@ private:
     QSet<SocketId> m_withFacts; // records that got facts from the last snapshot
     QSet<QString> m_ourTuples;
     bool m_showUnrelated = false;
+    static KernelFacts factsOf(const KernelSocket &socket);
     static QString tupleText(Protocol protocol, const Endpoint &local,
                              const std::optional<Endpoint> &remote);
 };

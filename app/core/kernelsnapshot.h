@@ -10,18 +10,6 @@
 
 namespace SocketScope {
 
-// TCP_INFO figures worth showing in the inspector; only TCP sockets that own a full socket
-// (not TIME_WAIT, not a request socket) carry them.
-struct KernelTcpInfo
-{
-    quint32 rttUs = 0;
-    quint32 rttVarUs = 0;
-    quint32 totalRetrans = 0;
-    quint32 unacked = 0;
-    quint32 sndCwnd = 0;
-    bool operator==(const KernelTcpInfo &other) const = default;
-};
-
 // One socket as the kernel's own table reports it (sock_diag or /proc/net). A plain value
 // so a whole snapshot can be handed from the probe's thread to the UI thread by copy.
 struct KernelSocket

@@ -53,6 +53,17 @@ struct Endpoint
     bool operator==(const Endpoint &other) const = default;
 };
 
+// TCP_INFO figures for a connected TCP socket: how the connection is doing, not what it is.
+struct KernelTcpInfo
+{
+    quint32 rttUs = 0;
+    quint32 rttVarUs = 0;
+    quint32 totalRetrans = 0;
+    quint32 unacked = 0;
+    quint32 sndCwnd = 0;
+    bool operator==(const KernelTcpInfo &other) const = default;
+};
+
 // What the kernel reports for a socket (sock_diag or /proc/net), merged into the record.
 struct KernelFacts
 {
@@ -62,6 +73,8 @@ struct KernelFacts
     quint64 inode = 0;
     qint64 pid = 0; // owning process, 0 when not known
     qint64 timerMs = -1; // time left on the socket's timer (TIME_WAIT countdown), -1: none
+    // TCP_INFO where sock_diag gave it: only TCP sockets with a full socket (not TIME_WAIT).
+    std::optional<KernelTcpInfo> tcpInfo;
     bool operator==(const KernelFacts &other) const = default;
 };
 

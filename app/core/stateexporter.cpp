@@ -155,6 +155,16 @@ public:
             parsed.inode = inode;
             parsed.pid = facts.value(QStringLiteral("pid")).toInteger();
             parsed.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
+            if (const QJsonValue tcpInfo = facts.value(QStringLiteral("tcpInfo"));
+                tcpInfo.isObject()) {
+                const QJsonObject info = tcpInfo.toObject();
+                const auto number = [&info](const char *key) {
+                    return static_cast<quint32>(info.value(QLatin1String(key)).toInteger());
+                };
+                parsed.tcpInfo = KernelTcpInfo{number("rttUs"), number("rttVarUs"),
+                                               number("retransmissions"), number("unacked"),
+                                               number("congestionWindow")};
+            }
             out.kernel = parsed;
         } else if (!kernel.isNull() && !kernel.isUndefined()) {
             return fail(where + QStringLiteral(".kernel"),
@@ -217,6 +227,18 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
         facts.insert(QStringLiteral("inode"), static_cast<qint64>(record.kernel->inode));
         facts.insert(QStringLiteral("pid"), record.kernel->pid);
         facts.insert(QStringLiteral("timerMs"), record.kernel->timerMs);
+        if (const std::optional<KernelTcpInfo> &info = record.kernel->tcpInfo) {
+            QJsonObject tcpInfo;
+            tcpInfo.insert(QStringLiteral("rttUs"), static_cast<qint64>(info->rttUs));
+            tcpInfo.insert(QStringLiteral("rttVarUs"), static_cast<qint64>(info->rttVarUs));
+            tcpInfo.insert(QStringLiteral("retransmissions"),
+                           static_cast<qint64>(info->totalRetrans));
+            tcpInfo.insert(QStringLiteral("unacked"), static_cast<qint64>(info->unacked));
+            tcpInfo.insert(QStringLiteral("congestionWindow"), static_cast<qint64>(info->sndCwnd));
+            facts.insert(QStringLiteral("tcpInfo"), tcpInfo);
+        } else {
+            facts.insert(QStringLiteral("tcpInfo"), QJsonValue::Null);
+        }
         object.insert(QStringLiteral("kernel"), facts);
     } else {
         object.insert(QStringLiteral("kernel"), QJsonValue::Null);

@@ -270,6 +270,16 @@ QString DiagramScene::tooltipFor(const SocketRecord &record) const
                        .arg(record.kernel->recvQ)
                        .arg(record.kernel->sendQ)
                        .arg(record.kernel->inode);
+    if (record.kernel && record.kernel->tcpInfo) {
+        const KernelTcpInfo &info = *record.kernel->tcpInfo;
+        tip += tr("<br/>TCP_INFO: RTT %1 ms ± %2 · %3 retransmitted · %4 unacknowledged · "
+                  "congestion window %5")
+                       .arg(info.rttUs / 1000.0, 0, 'f', 3)
+                       .arg(info.rttVarUs / 1000.0, 0, 'f', 3)
+                       .arg(info.totalRetrans)
+                       .arg(info.unacked)
+                       .arg(info.sndCwnd);
+    }
     if (record.protocol == Protocol::Udp && !record.remote)
         tip += tr("<br/>UDP has no connection: this one socket takes datagrams from every "
                   "sender, and each datagram carries its sender's address.");

@@ -333,7 +333,7 @@ void TestDiagramScene::timeWaitShowsItsCountdown()
     timeWait.local = {kLoopback, 50007};
     timeWait.remote = Endpoint{kLoopback, kServerPort};
     timeWait.kernelOnly = true;
-    timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41500};
+    timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41500, {}};
     const SocketId id = m_registry->add(timeWait);
     m_scene->flush();
     const SocketCard card = m_scene->itemFor(id)->card();
@@ -357,7 +357,8 @@ void TestDiagramScene::trafficUpdatesCardsAndStateChangesRelayout()
     QCOMPARE(m_scene->itemFor(connection.first)->card().caption, QStringLiteral("client 1"));
     // A state change goes through the full layout: the pill and the line follow it.
     QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) {
-        r.kernel = KernelFacts{SocketState::CloseWait, 0, 0, 1, 0, -1};
+        r.kernel = KernelFacts{
+                SocketState::CloseWait, 0, 0, 1, 0, -1, KernelTcpInfo{1500, 250, 2, 0, 10}};
     }));
     m_scene->flush();
     QCOMPARE(m_scene->itemFor(connection.second)->card().stateText, QStringLiteral("CLOSE_WAIT"));
@@ -365,6 +366,8 @@ void TestDiagramScene::trafficUpdatesCardsAndStateChangesRelayout()
              QStringLiteral("accepted socket"));
     const QString tip = m_scene->tooltipText(connection.second);
     QVERIFY2(tip.contains(QStringLiteral("state (kernel): CLOSE_WAIT")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("RTT 1.500 ms")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("2 retransmitted")), qPrintable(tip));
     QVERIFY(m_scene->tooltipText(987654).isEmpty());
 }
 
