@@ -236,12 +236,8 @@ SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &opt
 {
     SpawnResult result;
     result.requested = count;
-    if (count < 1 || count > MaxSpawn) {
-        result.stopReason
-                = fail({NetError::InvalidInput,
-                        tr("Spawn 1 to %1 clients at a time, not %2.").arg(MaxSpawn).arg(count)});
+    if (!acceptSpawnCount(result))
         return result;
-    }
     const Endpoint target = options.server ? *options.server : defaultTarget(true);
     if (target.address.isNull() || target.port == 0) {
         result.stopReason = fail(
@@ -276,28 +272,12 @@ SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &opt
         });
     }
 
-    if (!result.stopReason.isError() && result.created < count) {
-        result.stopReason = {NetError::OutOfDescriptors,
-                             tr("Made %1 of %2 TCP clients, then stopped: the descriptor "
-                                "budget is spent (%3). Close clients, or raise the hard limit "
-                                "(ulimit -Hn) before starting.")
-                                     .arg(result.created)
-                                     .arg(count)
-                                     .arg(budget.describe(cost))};
-    } else if (result.stopReason.isError()) {
-        result.stopReason.message = tr("Made %1 of %2 TCP clients, then stopped: %3")
-                                            .arg(result.created)
-                                            .arg(count)
-                                            .arg(result.stopReason.message);
-    }
-    if (result.stopReason.isError())
-        fail(result.stopReason);
-    else
-        m_log.append(EventSeverity::Info,
-                     tr("Spawned %n TCP client(s) to %1.", nullptr, result.created)
-                             .arg(target.toString()));
-    if (result.created > 0)
-        Q_EMIT clientsChanged();
+    concludeSpawn(
+            result, QStringLiteral("TCP"),
+            tr("the descriptor budget is spent (%1). Close clients, or raise the hard "
+               "limit (ulimit -Hn) before starting.")
+                    .arg(budget.describe(cost)),
+            tr("Spawned %n TCP client(s) to %1.", nullptr, result.created).arg(target.toString()));
     return result;
 }
 
@@ -305,12 +285,8 @@ SpawnResult NetworkEngine::spawnUdpClients(int count, const UdpSpawnOptions &opt
 {
     SpawnResult result;
     result.requested = count;
-    if (count < 1 || count > MaxSpawn) {
-        result.stopReason
-                = fail({NetError::InvalidInput,
-                        tr("Spawn 1 to %1 clients at a time, not %2.").arg(MaxSpawn).arg(count)});
+    if (!acceptSpawnCount(result))
         return result;
-    }
     const Endpoint target = options.server ? *options.server : defaultTarget(false);
     if (target.address.isNull() || target.port == 0) {
         result.stopReason = fail({NetError::InvalidInput,
@@ -342,28 +318,45 @@ SpawnResult NetworkEngine::spawnUdpClients(int count, const UdpSpawnOptions &opt
         });
     }
 
-    if (!result.stopReason.isError() && result.created < count) {
-        result.stopReason = {NetError::OutOfDescriptors,
-                             tr("Made %1 of %2 UDP clients, then stopped: the descriptor "
-                                "budget is spent (%3). Close clients first.")
-                                     .arg(result.created)
-                                     .arg(count)
-                                     .arg(budget.describe(1))};
+    concludeSpawn(
+            result, QStringLiteral("UDP"),
+            tr("the descriptor budget is spent (%1). Close clients first.").arg(budget.describe(1)),
+            tr("Spawned %n UDP client(s) for %1.", nullptr, result.created).arg(target.toString()));
+    return result;
+}
+
+bool NetworkEngine::acceptSpawnCount(SpawnResult &result)
+{
+    if (result.requested >= 1 && result.requested <= MaxSpawn)
+        return true;
+    result.stopReason = fail(
+            {NetError::InvalidInput,
+             tr("Spawn 1 to %1 clients at a time, not %2.").arg(MaxSpawn).arg(result.requested)});
+    return false;
+}
+
+void NetworkEngine::concludeSpawn(SpawnResult &result, const QString &protocol,
+                                  const QString &budgetSpent, const QString &success)
+{
+    // Fewer made than asked, with no error from a socket: the descriptor budget stopped it.
+    if (!result.stopReason.isError() && result.created < result.requested) {
+        result.stopReason
+                = {NetError::OutOfDescriptors, tr("Made %1 of %2 %3 clients, then stopped: %4")
+                                                       .arg(result.created)
+                                                       .arg(result.requested)
+                                                       .arg(protocol, budgetSpent)};
     } else if (result.stopReason.isError()) {
-        result.stopReason.message = tr("Made %1 of %2 UDP clients, then stopped: %3")
+        result.stopReason.message = tr("Made %1 of %2 %3 clients, then stopped: %4")
                                             .arg(result.created)
-                                            .arg(count)
-                                            .arg(result.stopReason.message);
+                                            .arg(result.requested)
+                                            .arg(protocol, result.stopReason.message);
     }
     if (result.stopReason.isError())
         fail(result.stopReason);
     else
-        m_log.append(EventSeverity::Info,
-                     tr("Spawned %n UDP client(s) for %1.", nullptr, result.created)
-                             .arg(target.toString()));
+        m_log.append(EventSeverity::Info, success);
     if (result.created > 0)
         Q_EMIT clientsChanged();
-    return result;
 }
 
 void NetworkEngine::closeAllClients()

@@ -146,6 +146,10 @@ Q_SIGNALS:
 
 private:
     NetErrorInfo fail(NetErrorInfo error); // logs and emits an engine-level error
+    // Shared by both spawns: checks the requested count, and words how a spawn ended.
+    bool acceptSpawnCount(SpawnResult &result);
+    void concludeSpawn(SpawnResult &result, const QString &protocol, const QString &budgetSpent,
+                       const QString &success);
     NetErrorInfo unknownSocket(SocketId id) const;
     Endpoint defaultTarget(bool tcp) const;
     bool isOurListener(const Endpoint &target) const;
