@@ -24,11 +24,6 @@ using WorkerProtocol::CloseReason;
 using WorkerProtocol::Message;
 using WorkerProtocol::Verb;
 
-namespace {
-// Matches TcpConnection's bound for one user message.
-constexpr qsizetype MaxTextBytes = 1 << 20;
-} // namespace
-
 ClientSession::ClientSession(qintptr descriptor, Behaviour behaviour, QObject *parent)
     : QObject(parent), m_descriptor(descriptor), m_behaviour(makeBehaviour(behaviour))
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "neterror.h"
 
+#include <QCoreApplication>
+
 namespace SocketScope {
 
 QString netErrorName(NetError error)
@@ -58,6 +60,28 @@ NetError netErrorFromSocketError(QAbstractSocket::SocketError error)
     default:
         return NetError::Other;
     }
+}
+
+NetErrorInfo checkMessageText(const QByteArray &text, SocketId socket)
+{
+    if (text.isEmpty() || text.size() > MaxTextBytes)
+        return {NetError::InvalidInput,
+                QCoreApplication::translate("SocketScope::TcpConnection",
+                                            "Type between 1 byte and 1 MiB of text to send."),
+                socket};
+    return {};
+}
+
+NetErrorInfo checkPeriodicInterval(int intervalMs, SocketId socket)
+{
+    if (intervalMs < 10 || intervalMs > 3600000)
+        return {NetError::InvalidInput,
+                QCoreApplication::translate(
+                        "SocketScope::TcpConnection",
+                        "The interval must be between 10 ms and one hour; %1 ms is not.")
+                        .arg(intervalMs),
+                socket};
+    return {};
 }
 
 } // namespace SocketScope

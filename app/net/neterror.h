@@ -50,6 +50,13 @@ inline constexpr qint64 MaxUdpPayloadIPv4 = 65507;
 inline constexpr qint64 MaxUdpPayloadIPv6 = 65527;
 qint64 maxUdpPayload(const QHostAddress &destination);
 
+// Upper bound for one user message, so a pasted novel cannot stall the event loop.
+inline constexpr qsizetype MaxTextBytes = 1 << 20;
+// The checks every "send" and "send periodically" makes, wherever the socket lives:
+// an error to return, or None.
+NetErrorInfo checkMessageText(const QByteArray &text, SocketId socket);
+NetErrorInfo checkPeriodicInterval(int intervalMs, SocketId socket);
+
 // Maps a socket error Qt reported to ours. errnoHint refines what Qt folds together.
 NetError netErrorFromSocketError(QAbstractSocket::SocketError error);
 

@@ -19,13 +19,6 @@
 
 namespace SocketScope {
 
-namespace {
-
-// Upper bound for one user message, so a pasted novel cannot stall the event loop.
-constexpr qsizetype MaxTextBytes = 1 << 20;
-
-} // namespace
-
 TcpConnection::TcpConnection(QTcpSocket *socket, SocketRegistry &registry, EventLog &log,
                              QObject *parent)
     : QObject(parent), m_registry(registry), m_log(log), m_socket(socket)
@@ -109,8 +102,8 @@ NetErrorInfo TcpConnection::sendText(const QByteArray &text)
         return {NetError::NotRunning,
                 tr("This socket's sending side is shut down (half-closed); it can only receive."),
                 m_id};
-    if (text.isEmpty() || text.size() > MaxTextBytes)
-        return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    if (NetErrorInfo error = checkMessageText(text, m_id); error.isError())
+        return error;
     if (isHoldingCloseWait()) {
         // Qt has let go; CLOSE_WAIT may still send, so we do it on the held descriptor.
         const ssize_t sent = ::send(m_heldFd, text.constData(), static_cast<size_t>(text.size()),
@@ -126,13 +119,10 @@ NetErrorInfo TcpConnection::sendText(const QByteArray &text)
 
 NetErrorInfo TcpConnection::startPeriodic(int intervalMs, const QByteArray &text)
 {
-    if (intervalMs < 10 || intervalMs > 3600000)
-        return {NetError::InvalidInput,
-                tr("The interval must be between 10 ms and one hour; %1 ms is not.")
-                        .arg(intervalMs),
-                m_id};
-    if (text.isEmpty() || text.size() > MaxTextBytes)
-        return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    if (NetErrorInfo error = checkPeriodicInterval(intervalMs, m_id); error.isError())
+        return error;
+    if (NetErrorInfo error = checkMessageText(text, m_id); error.isError())
+        return error;
     if (!isConnected() || m_writeShut)
         return {NetError::NotRunning, tr("This connection cannot send any more."), m_id};
     m_periodicText = text;

@@ -24,10 +24,6 @@ using WorkerProtocol::CloseReason;
 using WorkerProtocol::Message;
 using WorkerProtocol::Verb;
 
-namespace {
-constexpr qsizetype MaxTextBytes = 1 << 20;
-} // namespace
-
 // --- TcpWorker
 
 TcpWorker::TcpWorker(SocketRegistry &registry, EventLog &log, QObject *parent)
@@ -84,8 +80,8 @@ NetErrorInfo TcpWorker::sendText(const QByteArray &text)
         return {NetError::NotRunning,
                 tr("This socket's sending side is shut down (half-closed); it can only receive."),
                 m_id};
-    if (text.isEmpty() || text.size() > MaxTextBytes)
-        return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    if (NetErrorInfo error = checkMessageText(text, m_id); error.isError())
+        return error;
     Message command;
     command.verb = Verb::Send;
     command.data = text;
@@ -95,13 +91,10 @@ NetErrorInfo TcpWorker::sendText(const QByteArray &text)
 
 NetErrorInfo TcpWorker::startPeriodic(int intervalMs, const QByteArray &text)
 {
-    if (intervalMs < 10 || intervalMs > 3600000)
-        return {NetError::InvalidInput,
-                tr("The interval must be between 10 ms and one hour; %1 ms is not.")
-                        .arg(intervalMs),
-                m_id};
-    if (text.isEmpty() || text.size() > MaxTextBytes)
-        return {NetError::InvalidInput, tr("Type between 1 byte and 1 MiB of text to send."), m_id};
+    if (NetErrorInfo error = checkPeriodicInterval(intervalMs, m_id); error.isError())
+        return error;
+    if (NetErrorInfo error = checkMessageText(text, m_id); error.isError())
+        return error;
     if (m_socketClosed || m_writeShut || !workerRunning())
         return {NetError::NotRunning, tr("This connection cannot send any more."), m_id};
     Message command;

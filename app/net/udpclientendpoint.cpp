@@ -190,11 +190,8 @@ NetErrorInfo UdpClientEndpoint::startPeriodic(int intervalMs, const QByteArray &
 {
     if (!isOpen())
         return {NetError::NotRunning, tr("This UDP client is closed.")};
-    if (intervalMs < 10 || intervalMs > 3600000)
-        return {NetError::InvalidInput,
-                tr("The interval must be between 10 ms and one hour; %1 ms is not.")
-                        .arg(intervalMs),
-                m_id};
+    if (NetErrorInfo error = checkPeriodicInterval(intervalMs, m_id); error.isError())
+        return error;
     if (text.isEmpty())
         return {NetError::InvalidInput, tr("Type the text to send."), m_id};
     m_periodicText = text;
