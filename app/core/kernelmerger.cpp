@@ -128,6 +128,7 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
             record.local = socket.local;
             record.remote = socket.remote;
             record.pid = socket.facts.pid;
+            record.program = socket.facts.program;
             record.kernel = factsOf(socket);
             record.kernelOnly = true;
             id = m_registry.add(std::move(record));
@@ -141,6 +142,8 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
                     record.role = role;
                     if (socket.facts.pid > 0)
                         record.pid = socket.facts.pid;
+                    if (!socket.facts.program.isEmpty())
+                        record.program = socket.facts.program;
                 }
             });
             ++result.matched;

@@ -75,6 +75,7 @@ struct KernelFacts
     qint64 timerMs = -1; // time left on the socket's timer (TIME_WAIT countdown), -1: none
     // TCP_INFO where sock_diag gave it: only TCP sockets with a full socket (not TIME_WAIT).
     std::optional<KernelTcpInfo> tcpInfo;
+    QString program; // the owner's command name (/proc/<pid>/comm), empty when not known
     bool operator==(const KernelFacts &other) const = default;
 };
 

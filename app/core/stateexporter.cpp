@@ -154,6 +154,7 @@ public:
             parsed.sendQ = static_cast<quint32>(sendQ);
             parsed.inode = inode;
             parsed.pid = facts.value(QStringLiteral("pid")).toInteger();
+            parsed.program = facts.value(QStringLiteral("program")).toString();
             parsed.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
             if (const QJsonValue tcpInfo = facts.value(QStringLiteral("tcpInfo"));
                 tcpInfo.isObject()) {
@@ -226,6 +227,7 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
         facts.insert(QStringLiteral("sendQ"), static_cast<qint64>(record.kernel->sendQ));
         facts.insert(QStringLiteral("inode"), static_cast<qint64>(record.kernel->inode));
         facts.insert(QStringLiteral("pid"), record.kernel->pid);
+        facts.insert(QStringLiteral("program"), record.kernel->program);
         facts.insert(QStringLiteral("timerMs"), record.kernel->timerMs);
         if (const std::optional<KernelTcpInfo> &info = record.kernel->tcpInfo) {
             QJsonObject tcpInfo;

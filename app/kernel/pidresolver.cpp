@@ -213,10 +213,31 @@ void PidResolver::resolve(KernelSnapshot *snapshot)
     }
 
     m_pidByInode = std::move(current);
+    // A pid's name is read once while it owns sockets; a recycled pid is read afresh after
+    // a snapshot without it.
+    QHash<qint64, QString> programs;
     for (KernelSocket &socket : *snapshot) {
-        if (socket.facts.inode != 0)
-            socket.facts.pid = m_pidByInode.value(socket.facts.inode, 0);
+        if (socket.facts.inode == 0)
+            continue;
+        socket.facts.pid = m_pidByInode.value(socket.facts.inode, 0);
+        if (socket.facts.pid <= 0)
+            continue;
+        auto known = programs.constFind(socket.facts.pid);
+        if (known == programs.cend())
+            known = programs.insert(socket.facts.pid, programOf(socket.facts.pid));
+        socket.facts.program = known.value();
     }
+    m_programByPid = std::move(programs);
+}
+
+QString PidResolver::programOf(qint64 pid)
+{
+    if (const auto cached = m_programByPid.constFind(pid); cached != m_programByPid.cend())
+        return cached.value();
+    QFile comm(m_procRoot + QLatin1Char('/') + QString::number(pid) + QStringLiteral("/comm"));
+    if (!comm.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLocal8Bit(comm.read(64).trimmed());
 }
 
 } // namespace SocketScope

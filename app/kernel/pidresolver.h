@@ -19,7 +19,8 @@ class PidResolver
 public:
     explicit PidResolver(QString procRoot = QStringLiteral("/proc"), qint64 selfPid = 0);
 
-    // Fills facts.pid for every socket with a non-zero inode.
+    // Fills facts.pid, and facts.program from /proc/<pid>/comm, for every socket with a
+    // non-zero inode.
     void resolve(KernelSnapshot *snapshot);
 
     void setFullScanIntervalMs(qint64 ms) { m_fullScanIntervalMs = ms; }
@@ -40,7 +41,10 @@ private:
 
     QString m_procRoot;
     qint64 m_selfPid = 0;
+    QString programOf(qint64 pid);
+
     QHash<quint64, qint64> m_pidByInode; // 0: scanned for and not found
+    QHash<qint64, QString> m_programByPid; // only the pids of the last snapshot
     QElapsedTimer m_sinceFullScan;
     qint64 m_fullScanIntervalMs = 1000;
     bool m_fullScanPending = false;

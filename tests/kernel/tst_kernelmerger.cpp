@@ -165,6 +165,7 @@ private Q_SLOTS:
                 kernelSocket(Protocol::Tcp, at(41002), at(7000), SocketState::Established, stranger,
                              5),
         };
+        snapshot[3].facts.program = QStringLiteral("nc");
         QSignalSpy added(&registry, &SocketRegistry::socketAdded);
         QSignalSpy removed(&registry, &SocketRegistry::socketRemoved);
         const KernelMerger::Result result = merger.apply(snapshot);
@@ -189,6 +190,7 @@ private Q_SLOTS:
         QVERIFY(external && external->kernelOnly);
         QCOMPARE(external->role, SocketRole::ExternalPeer);
         QCOMPARE(external->pid, stranger);
+        QCOMPARE(external->program, QStringLiteral("nc")); // named as ss names it
 
         // Still there next time: updated in place, not re-added.
         snapshot[1].facts.timerMs = 58900;

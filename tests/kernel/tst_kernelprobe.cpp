@@ -75,6 +75,8 @@ private Q_SLOTS:
         QVERIFY(containsListener(snapshot, port));
         QCOMPARE(snapshot.size(), 1);
         QCOMPARE(snapshot.at(0).facts.pid, QCoreApplication::applicationPid());
+        // The owner's name as ss shows it: the kernel's comm, at most 15 characters.
+        QCOMPARE(snapshot.at(0).facts.program, QStringLiteral("tst_kernelprobe"));
         QVERIFY(probe.pollCount() >= 3);
         QVERIFY(probe.lastPollMicroseconds() > 0);
 

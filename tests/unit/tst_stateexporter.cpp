@@ -38,14 +38,15 @@ void TestStateExporter::init()
     listener.local = {QHostAddress(QHostAddress::LocalHost), 9877};
     listener.state = SocketState::Listen;
     listener.program = QStringLiteral("socketscope");
-    listener.kernel = KernelFacts{SocketState::Listen, 2, 50, 123456, 4242, -1, {}};
+    listener.kernel = KernelFacts{SocketState::Listen, 2, 50, 123456, 4242, -1, {}, {}};
+    listener.kernel->program = QStringLiteral("socketscope");
     m_listener = m_registry.add(listener);
 
     SocketRecord accepted = listener;
     accepted.role = SocketRole::TcpServerSide;
     accepted.remote = Endpoint{QHostAddress(QHostAddress::LocalHost), 51234};
     accepted.state = SocketState::Established;
-    accepted.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 59000, {}};
+    accepted.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 59000, {}, {}};
     accepted.kernel->tcpInfo = KernelTcpInfo{52, 21, 3, 1, 10};
     accepted.kernelOnly = true;
     accepted.bytesSent = 11;
@@ -91,6 +92,11 @@ void TestStateExporter::documentFollowsSchema()
     QCOMPARE(listener.value(QStringLiteral("recvQ")).toInt(), 2);
     QCOMPARE(listener.value(QStringLiteral("sendQ")).toInt(), 50);
     QCOMPARE(listener.value(QStringLiteral("pid")).toInteger(), 4242); // the kernel's owner wins
+    QCOMPARE(listener.value(QStringLiteral("kernel"))
+                     .toObject()
+                     .value(QStringLiteral("program"))
+                     .toString(),
+             QStringLiteral("socketscope"));
 
     const QJsonObject accepted = sockets.at(1).toObject();
     // "state" is what the kernel says; Qt's own view is kept beside it.
