@@ -528,18 +528,25 @@ void DiagramScene::relayout()
         SocketItem *right = nullptr;
         if (row.left) {
             const SocketRecord *record = recordFor(row.left);
-            QString caption = record->role != SocketRole::ExternalPeer
-                                      ? tr("client %1").arg(clientNumber(row.left, Protocol::Tcp))
-                                      : (record->program.isEmpty() ? tr("external client")
-                                                                   : record->program);
-            if (record->kernelOnly)
-                caption += tr("  (kernel only)");
+            // A kernel-only client socket outlived the client that closed it (TIME_WAIT):
+            // it gets no client number, which belongs to a program, not to the kernel.
+            const QString caption
+                    = record->role == SocketRole::ExternalPeer ? (
+                              record->program.isEmpty() ? tr("external client") : record->program)
+                      : record->kernelOnly
+                              ? tr("closed client (kernel only)")
+                              : tr("client %1").arg(clientNumber(row.left, Protocol::Tcp));
             left = placeSocket(row.left, QPointF(kLeftX, rowY), kCardWidth, caption, shown);
         }
         if (row.right) {
             const SocketRecord *record = recordFor(row.right);
-            QString caption = record->kernelOnly ? tr("in accept queue (not accepted yet)")
-                                                 : tr("accepted socket");
+            // Kernel-only on the server side: completed by the kernel but not yet accepted, or
+            // left behind after the server's socket was closed.
+            const bool queued = record->effectiveState() == SocketState::SynRecv
+                                || record->effectiveState() == SocketState::Established;
+            QString caption = !record->kernelOnly ? tr("accepted socket")
+                              : queued            ? tr("in the accept queue (kernel only)")
+                                                  : tr("closed (kernel only)");
             // The worker that holds the socket gets a box of its own, as in the textbook figure.
             QString worker;
             if (isInChildProcess(*record)) {

@@ -340,7 +340,27 @@ void TestDiagramScene::timeWaitShowsItsCountdown()
     QCOMPARE(card.stateText, QStringLiteral("TIME_WAIT"));
     QVERIFY(card.kernelOnly);
     QVERIFY2(card.detail.contains(QStringLiteral("42 s left")), qPrintable(card.detail));
-    QVERIFY(card.caption.contains(QStringLiteral("kernel only")));
+    QCOMPARE(card.caption, QStringLiteral("closed client (kernel only)"));
+
+    // On the server side, the kernel-only sockets are either waiting to be accepted or left
+    // behind after the server closed; the caption says which.
+    SocketRecord queued = timeWait;
+    queued.role = SocketRole::TcpServerSide;
+    queued.local = Endpoint{kLoopback, kServerPort};
+    queued.remote = Endpoint{kLoopback, 50008};
+    queued.kernel->state = SocketState::Established;
+    queued.kernel->timerMs = -1;
+    const SocketId queuedId = m_registry->add(queued);
+    SocketRecord serverTimeWait = timeWait;
+    serverTimeWait.role = SocketRole::TcpServerSide;
+    serverTimeWait.local = Endpoint{kLoopback, kServerPort};
+    serverTimeWait.remote = Endpoint{kLoopback, 50009};
+    const SocketId serverTimeWaitId = m_registry->add(serverTimeWait);
+    m_scene->flush();
+    QCOMPARE(m_scene->itemFor(queuedId)->card().caption,
+             QStringLiteral("in the accept queue (kernel only)"));
+    QCOMPARE(m_scene->itemFor(serverTimeWaitId)->card().caption,
+             QStringLiteral("closed (kernel only)"));
 }
 
 void TestDiagramScene::trafficUpdatesCardsAndStateChangesRelayout()
