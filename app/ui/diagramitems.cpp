@@ -14,6 +14,8 @@ namespace {
 
 constexpr qreal kPillHeight = 22;
 constexpr qreal kPadding = 3; // room for outlines and the selection ring
+// Below this scale the 13-pixel tuple font is under 4 pixels high: unreadable.
+constexpr qreal kTextLevelOfDetail = 0.3;
 
 } // namespace
 
@@ -74,6 +76,25 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
 {
     const DiagramPalette &p = *m_palette;
     painter->setRenderHint(QPainter::Antialiasing);
+
+    // Zoomed so far out that text would be a few pixels high: nobody can read it, and
+    // shaping it for thousands of cards would cost more than the rest of the frame. Draw the
+    // box in its state's colour (the overview still shows which states there are).
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextLevelOfDetail) {
+        const QColor stateColour = p.stateColour(m_card.state);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(p.boxFill);
+        painter->drawRect(QRectF(0, BoxTop, m_width, BoxHeight));
+        painter->setBrush(stateColour);
+        painter->drawRect(QRectF(0, BoxTop, 10, BoxHeight));
+        painter->drawRect(QRectF(m_width - 110, BoxTop + 9, 100, kPillHeight));
+        if (option->state & QStyle::State_Selected) {
+            painter->setPen(QPen(p.selection, 0));
+            painter->setBrush(Qt::NoBrush);
+            painter->drawRect(QRectF(0, BoxTop, m_width, BoxHeight));
+        }
+        return;
+    }
 
     // Caption line: name on the left, pid and counters on the right.
     const QFontMetricsF captionMetrics(p.captionFont);

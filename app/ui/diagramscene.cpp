@@ -27,6 +27,11 @@ constexpr qreal kServerCardWidth = 520;
 constexpr qreal kRowPitch = 84;
 constexpr qreal kFadeSeconds = 0.8;
 constexpr int kMaxFlyingDatagrams = 40;
+// How often the numbers on cards (counters, queues) are redrawn while traffic flows: a
+// counter that changes faster than this cannot be read anyway, and each redraw re-renders
+// the card's text. Structure and state changes still show within one frame.
+constexpr int kNumbersIntervalMs = 250;
+constexpr int kFrameMs = 16;
 
 QString byteCount(quint64 bytes)
 {
@@ -50,15 +55,17 @@ DiagramScene::DiagramScene(const SocketRegistry &registry, QObject *parent)
 
     // All changes that arrive within one frame become one relayout.
     m_relayoutTimer.setSingleShot(true);
-    m_relayoutTimer.setInterval(16);
-    connect(&m_relayoutTimer, &QTimer::timeout, this, &DiagramScene::relayout);
+    connect(&m_relayoutTimer, &QTimer::timeout, this, [this] { relayout(); });
     m_animationTimer.setInterval(16);
     connect(&m_animationTimer, &QTimer::timeout, this, &DiagramScene::animate);
 
     connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::scheduleStructure);
     connect(&registry, &SocketRegistry::socketChanged, this, [this](SocketId id) {
         m_changed.insert(id);
-        scheduleRelayout();
+        if (needsLayout(id))
+            scheduleRelayout();
+        else if (!m_relayoutTimer.isActive())
+            m_relayoutTimer.start(kFrameMs); // numbers only: relayout() holds them till due
     });
     connect(&registry, &SocketRegistry::socketRemoved, this, &DiagramScene::onRemoved);
     connect(&registry, &SocketRegistry::trafficObserved, this, &DiagramScene::onTraffic);
@@ -124,7 +131,7 @@ void DiagramScene::flush()
 {
     if (m_relayoutTimer.isActive()) {
         m_relayoutTimer.stop();
-        relayout();
+        relayout(LayoutTiming::Now);
     }
 }
 
@@ -134,35 +141,63 @@ void DiagramScene::scheduleStructure()
     scheduleRelayout();
 }
 
-bool DiagramScene::updateChangedCards()
+bool DiagramScene::needsLayout(SocketId id) const
 {
     // Traffic and queue changes arrive for every message; they change numbers on cards,
     // never where anything stands. Anything else takes the full layout.
-    for (SocketId id : std::as_const(m_changed)) {
-        const SocketRecord *record = m_registry.find(id);
-        SocketItem *item = m_items.value(id);
-        if (!record || !item || m_ghosts.contains(id))
-            continue; // folded away, or fading: nothing on screen to update
-        const auto last = m_lastRecords.constFind(id);
-        if (last == m_lastRecords.cend() || record->role == SocketRole::TcpListener
-            || record->role == SocketRole::UdpServer || last->role != record->role
-            || last->local != record->local || last->remote != record->remote
-            || last->kernelOnly != record->kernelOnly
-            || last->effectiveState() != record->effectiveState() || last->pid != record->pid
-            || last->threadId != record->threadId || last->program != record->program)
-            return false;
-        SocketCard card = cardFor(*record);
-        card.caption = item->card().caption;
-        item->setCard(card);
-        m_lastRecords.insert(id, *record);
+    const SocketRecord *record = m_registry.find(id);
+    if (!record || !m_items.contains(id) || m_ghosts.contains(id))
+        return false; // folded away, or fading: nothing on screen to update
+    const auto last = m_lastRecords.constFind(id);
+    return last == m_lastRecords.cend() || last->role != record->role
+           || last->local != record->local || last->remote != record->remote
+           || last->kernelOnly != record->kernelOnly
+           || last->effectiveState() != record->effectiveState() || last->pid != record->pid
+           || last->threadId != record->threadId || last->program != record->program;
+}
+
+void DiagramScene::updateNumbers(SocketId id)
+{
+    const SocketRecord *record = m_registry.find(id);
+    SocketItem *item = m_items.value(id);
+    if (!record || !item || m_ghosts.contains(id))
+        return;
+    SocketCard card = cardFor(*record);
+    card.caption = item->card().caption;
+    item->setCard(card);
+    m_lastRecords.insert(id, *record);
+    if (AcceptQueueItem *queue = m_queues.value(id))
+        queue->setQueue(record->recvQ(), record->sendQ(), record->kernel.has_value());
+    if (record->role == SocketRole::UdpServer && !record->remote) {
+        const UdpServerNotes notes = udpServerNotes(*record);
+        if (QGraphicsSimpleTextItem *queue = m_texts.value(QStringLiteral("udp-queue-%1").arg(id)))
+            queue->setText(notes.queue);
+        if (QGraphicsSimpleTextItem *activity
+            = m_texts.value(QStringLiteral("udp-activity-%1").arg(id))) {
+            activity->setText(notes.activity);
+            activity->setVisible(!notes.activity.isEmpty());
+        } else if (!notes.activity.isEmpty()) {
+            m_structureDirty = true; // the line appears for the first time: lay it out
+            scheduleRelayout();
+        }
     }
-    return true;
+}
+
+DiagramScene::UdpServerNotes DiagramScene::udpServerNotes(const SocketRecord &record) const
+{
+    UdpServerNotes notes;
+    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 bytes waiting")
+                                          .arg(record.kernel->recvQ)
+                                : tr("datagrams from every client arrive at this one socket");
+    notes.activity = record.activity;
+    return notes;
 }
 
 void DiagramScene::scheduleRelayout()
 {
-    if (!m_relayoutTimer.isActive())
-        m_relayoutTimer.start();
+    // Within a frame, even while number updates are being held back.
+    if (!m_relayoutTimer.isActive() || m_relayoutTimer.remainingTime() > kFrameMs)
+        m_relayoutTimer.start(kFrameMs);
 }
 
 void DiagramScene::onRemoved(SocketId id)
@@ -353,12 +388,23 @@ FrameItem *DiagramScene::frame(const QString &key, bool filled, const QRectF &re
     return item;
 }
 
-void DiagramScene::relayout()
+void DiagramScene::relayout(LayoutTiming timing)
 {
     QElapsedTimer timer;
     timer.start();
-    if (!m_structureDirty && updateChangedCards()) {
+    if (!m_structureDirty
+        && std::none_of(m_changed.cbegin(), m_changed.cend(),
+                        [this](SocketId id) { return needsLayout(id); })) {
+        const qint64 sinceNumbers
+                = m_numbersClock.isValid() ? m_numbersClock.elapsed() : kNumbersIntervalMs;
+        if (timing == LayoutTiming::WhenDue && sinceNumbers < kNumbersIntervalMs) {
+            m_relayoutTimer.start(int(kNumbersIntervalMs - sinceNumbers));
+            return;
+        }
+        for (SocketId id : std::as_const(m_changed))
+            updateNumbers(id);
         m_changed.clear();
+        m_numbersClock.start();
         m_lastRelayoutNs = timer.nsecsElapsed();
         return;
     }
@@ -633,15 +679,12 @@ void DiagramScene::relayout()
              tr("identified by its local address only — netstat shows no state for UDP"),
              QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 4), noteItalic,
              p.mutedText, usedTexts);
-        QString queue = tr("datagrams from every client arrive at this one socket");
-        if (record->kernel)
-            queue = tr("receive queue (kernel Recv-Q): %1 bytes waiting")
-                            .arg(record->kernel->recvQ);
-        text(QStringLiteral("udp-queue-%1").arg(id), queue,
+        const UdpServerNotes notes = udpServerNotes(*record);
+        text(QStringLiteral("udp-queue-%1").arg(id), notes.queue,
              QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 24), p.noteFont, p.text,
              usedTexts);
-        if (!record->activity.isEmpty())
-            text(QStringLiteral("udp-activity-%1").arg(id), record->activity,
+        if (!notes.activity.isEmpty())
+            text(QStringLiteral("udp-activity-%1").arg(id), notes.activity,
                  QPointF(kServerCardX + 14, udpServerY + SocketItem::Height + 44), p.noteFont,
                  p.text, usedTexts);
         udpServerY += SocketItem::Height + 80;

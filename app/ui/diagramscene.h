@@ -75,8 +75,18 @@ private:
 
     void scheduleRelayout();
     void scheduleStructure(); // sockets came or went, or what is shown changed
-    bool updateChangedCards(); // the cheap path: numbers on cards; false if layout is needed
-    void relayout();
+    // The cheap path: a socket whose change moves nothing only gets its numbers redrawn.
+    bool needsLayout(SocketId id) const;
+    void updateNumbers(SocketId id);
+    struct UdpServerNotes
+    {
+        QString queue; // the kernel's receive queue, under the socket
+        QString activity; // what the server is handling now
+    };
+    UdpServerNotes udpServerNotes(const SocketRecord &record) const;
+    // WhenDue holds number-only changes back to the numbers' refresh rate.
+    enum class LayoutTiming { WhenDue, Now };
+    void relayout(LayoutTiming timing = LayoutTiming::WhenDue);
     void onRemoved(SocketId id);
     void onTraffic(SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
                    bool isDatagram);
@@ -104,6 +114,7 @@ private:
     QTimer m_relayoutTimer;
     QTimer m_animationTimer;
     QElapsedTimer m_animationClock;
+    QElapsedTimer m_numbersClock; // since the numbers on cards were last redrawn
     int m_collapseLimit = DefaultCollapseLimit;
     bool m_showAll = false;
 

@@ -3,9 +3,12 @@
 #include "diagramscene.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QGraphicsView>
+#include <QPainter>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStyleOptionGraphicsItem>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +46,8 @@ private Q_SLOTS:
     void workersGetBoxesOfTheirOwn();
     void timeWaitShowsItsCountdown();
     void trafficUpdatesCardsAndStateChangesRelayout();
+    void numbersFollowAtTheirOwnPace();
+    void farZoomDrawsBoxesWithoutText();
 
 private:
     SocketId addListener();
@@ -389,6 +394,77 @@ void TestDiagramScene::trafficUpdatesCardsAndStateChangesRelayout()
     QVERIFY2(tip.contains(QStringLiteral("RTT 1.500 ms")), qPrintable(tip));
     QVERIFY2(tip.contains(QStringLiteral("2 retransmitted")), qPrintable(tip));
     QVERIFY(m_scene->tooltipText(987654).isEmpty());
+}
+
+void TestDiagramScene::numbersFollowAtTheirOwnPace()
+{
+    addListener();
+    const auto connection = addConnection(50001);
+    m_scene->flush();
+    // A burst of traffic: the card's counters catch up by themselves, without a flush.
+    for (int i = 0; i < 20; ++i)
+        m_registry->recordTraffic(connection.first, TrafficDirection::Sent, 100,
+                                  {kLoopback, kServerPort}, false);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+            m_scene->itemFor(connection.first)->card().detail.contains(QStringLiteral("↑2")),
+            qPrintable(m_scene->itemFor(connection.first)->card().detail), 2000);
+    // While number updates are being held back, a state change is not: it shows in a frame
+    // or two, well before the next number refresh.
+    m_registry->recordTraffic(connection.first, TrafficDirection::Sent, 100,
+                              {kLoopback, kServerPort}, false);
+    QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) {
+        r.kernel = KernelFacts{SocketState::CloseWait, 0, 0, 1, 0, -1, {}, {}};
+    }));
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_scene->itemFor(connection.second)->card().stateText,
+                              QStringLiteral("CLOSE_WAIT"), 2000);
+    QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+}
+
+void TestDiagramScene::farZoomDrawsBoxesWithoutText()
+{
+    addListener();
+    addConnection(50001);
+    m_scene->flush();
+    SocketItem *card = nullptr;
+    for (QGraphicsItem *item : m_scene->items()) {
+        if (item->type() == SocketItemType)
+            card = static_cast<SocketItem *>(item);
+    }
+    QVERIFY(card);
+    // The same card at 100 % and at 20 %: far out it is a box in its state's colour, and
+    // none of the text's dark pixels.
+    const auto render = [card](qreal scale) {
+        const QRectF rect = card->boundingRect();
+        QImage image((rect.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        painter.scale(scale, scale);
+        painter.translate(-rect.topLeft());
+        QStyleOptionGraphicsItem option;
+        card->paint(&painter, &option, nullptr);
+        return image;
+    };
+    const auto darkPixels = [](const QImage &image) {
+        int dark = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x)
+                dark += qGray(image.pixel(x, y)) < 60 ? 1 : 0;
+        }
+        return dark;
+    };
+    const QImage near = render(1.0);
+    const QImage far = render(0.2);
+    QVERIFY(darkPixels(near) > 20); // the tuple's text
+    QCOMPARE(darkPixels(far), 0);
+    const QColor state = m_scene->diagramPalette().stateColour(card->card().state);
+    bool stateColourSeen = false;
+    for (int y = 0; y < far.height() && !stateColourSeen; ++y) {
+        for (int x = 0; x < far.width() && !stateColourSeen; ++x)
+            stateColourSeen = far.pixelColor(x, y) == state;
+    }
+    QVERIFY(stateColourSeen);
 }
 
 QTEST_MAIN(TestDiagramScene)
