@@ -275,6 +275,21 @@ void MainWindow::createActions()
     m_findAction->setShortcut(QKeySequence::Find);
     m_findAction->setToolTip(tr("Show only sockets whose row contains the text"));
 
+    m_presentAction = new QAction(QIcon::fromTheme(QStringLiteral("view-fullscreen")),
+                                  tr("&Presentation Mode"), this);
+    m_presentAction->setCheckable(true);
+    m_presentAction->setShortcut(QKeySequence(Qt::Key_F11));
+    m_presentAction->setToolTip(tr("Only the diagram, full screen and as large as it fits, for "
+                                   "the back row of a lecture hall (F11 or Esc to leave)"));
+    connect(m_presentAction, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    // Esc leaves, but never enters: it must stay free for closing menus and dialogs.
+    m_leavePresentationAction = new QAction(tr("Leave Presentation Mode"), this);
+    m_leavePresentationAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_leavePresentationAction->setEnabled(false);
+    addAction(m_leavePresentationAction);
+    connect(m_leavePresentationAction, &QAction::triggered, m_presentAction,
+            [this] { m_presentAction->setChecked(false); });
+
     m_aboutAction = new QAction(tr("&About SocketScope"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
@@ -296,6 +311,7 @@ void MainWindow::createToolBar()
     toolBar->addAction(m_spawnUdpAction);
     toolBar->addSeparator();
     toolBar->addAction(m_fitAction);
+    toolBar->addAction(m_presentAction);
     toolBar->addAction(m_exportImageAction);
 }
 
@@ -439,6 +455,7 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_zoomResetAction);
     m_viewMenu->addAction(m_fitAction);
     m_viewMenu->addAction(m_showAllAction);
+    m_viewMenu->addAction(m_presentAction);
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_findAction);
     m_viewMenu->addAction(m_copyRowsAction);
@@ -535,9 +552,33 @@ void MainWindow::saveSettings() const
     m_serverPanel->saveSettings();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState(kWindowStateVersion));
+    // Presentation mode is for this lecture only: remember the window as it was before.
+    settings.setValue(QStringLiteral("window/state"), m_presentAction->isChecked()
+                                                              ? m_stateBeforePresentation
+                                                              : saveState(kWindowStateVersion));
     settings.setValue(QStringLiteral("table/header"), m_table->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("table/protocolFilter"), m_protocolCombo->currentIndex());
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    if (on) {
+        m_stateBeforePresentation = saveState(kWindowStateVersion);
+        m_maximizedBeforePresentation = isMaximized();
+        for (QDockWidget *dock : findChildren<QDockWidget *>())
+            dock->hide();
+        statusBar()->hide();
+        showFullScreen();
+    } else {
+        restoreState(m_stateBeforePresentation, kWindowStateVersion);
+        statusBar()->show();
+        if (m_maximizedBeforePresentation)
+            showMaximized();
+        else
+            showNormal();
+    }
+    m_leavePresentationAction->setEnabled(on);
+    m_view->fitToWindow(); // the whole diagram, as large as the screen allows
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

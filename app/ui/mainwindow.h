@@ -81,6 +81,8 @@ private:
     void showSocketMenu(SocketId id, const QPoint &screenPos);
     void requestSocketAction(SocketId id, SocketAction action);
     void showAbout();
+    // Only the diagram, full screen, for the back row of a lecture hall.
+    void setPresentationMode(bool on);
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -120,6 +122,10 @@ private:
     QAction *m_findAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_aboutQtAction = nullptr;
+    QAction *m_presentAction = nullptr;
+    QAction *m_leavePresentationAction = nullptr;
+    QByteArray m_stateBeforePresentation; // docks and toolbars to bring back afterwards
+    bool m_maximizedBeforePresentation = false;
     QMenu *m_viewMenu = nullptr;
 };
 
