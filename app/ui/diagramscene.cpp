@@ -56,7 +56,7 @@ DiagramScene::DiagramScene(const SocketRegistry &registry, QObject *parent)
     // All changes that arrive within one frame become one relayout.
     m_relayoutTimer.setSingleShot(true);
     connect(&m_relayoutTimer, &QTimer::timeout, this, [this] { relayout(); });
-    m_animationTimer.setInterval(16);
+    m_animationTimer.setInterval(kFrameMs);
     connect(&m_animationTimer, &QTimer::timeout, this, &DiagramScene::animate);
 
     connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::scheduleStructure);

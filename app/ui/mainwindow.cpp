@@ -551,8 +551,9 @@ void MainWindow::saveSettings() const
 {
     m_serverPanel->saveSettings();
     QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     // Presentation mode is for this lecture only: remember the window as it was before.
+    settings.setValue(QStringLiteral("window/geometry"),
+                      m_presentAction->isChecked() ? m_geometryBeforePresentation : saveGeometry());
     settings.setValue(QStringLiteral("window/state"), m_presentAction->isChecked()
                                                               ? m_stateBeforePresentation
                                                               : saveState(kWindowStateVersion));
@@ -564,6 +565,7 @@ void MainWindow::setPresentationMode(bool on)
 {
     if (on) {
         m_stateBeforePresentation = saveState(kWindowStateVersion);
+        m_geometryBeforePresentation = saveGeometry();
         m_maximizedBeforePresentation = isMaximized();
         for (QDockWidget *dock : findChildren<QDockWidget *>())
             dock->hide();

@@ -125,6 +125,7 @@ private:
     QAction *m_presentAction = nullptr;
     QAction *m_leavePresentationAction = nullptr;
     QByteArray m_stateBeforePresentation; // docks and toolbars to bring back afterwards
+    QByteArray m_geometryBeforePresentation; // what is remembered if the app quits presenting
     bool m_maximizedBeforePresentation = false;
     QMenu *m_viewMenu = nullptr;
 };
