@@ -59,6 +59,7 @@ bool ClientSession::start(QString *error)
         || type != SOCK_STREAM)
         return failed(tr("the descriptor is not a TCP socket"));
     m_socket = new QTcpSocket(this);
+    useNoProxy(*m_socket);
     if (!m_socket->setSocketDescriptor(m_descriptor)) {
         ::close(static_cast<int>(m_descriptor)); // Qt did not take it
         m_descriptor = -1;

@@ -2,6 +2,7 @@
 #include "netutil.h"
 
 #include <QNetworkInterface>
+#include <QNetworkProxy>
 #include <QTcpServer>
 #include <QUdpSocket>
 
@@ -37,6 +38,16 @@ bool isLocalAddress(const QHostAddress &address)
     return false;
 }
 
+void useNoProxy(QAbstractSocket &socket)
+{
+    socket.setProxy(QNetworkProxy::NoProxy);
+}
+
+void useNoProxy(QTcpServer &server)
+{
+    server.setProxy(QNetworkProxy::NoProxy);
+}
+
 std::optional<quint16> findFreePort(Protocol protocol, const QHostAddress &address, quint16 after,
                                     int attempts)
 {
@@ -46,10 +57,12 @@ std::optional<quint16> findFreePort(Protocol protocol, const QHostAddress &addre
         const auto candidate = static_cast<quint16>(port);
         if (protocol == Protocol::Tcp) {
             QTcpServer probe;
+            useNoProxy(probe);
             if (probe.listen(address, candidate))
                 return candidate;
         } else {
             QUdpSocket probe;
+            useNoProxy(probe);
             if (probe.bind(address, candidate, QAbstractSocket::DontShareAddress))
                 return candidate;
         }

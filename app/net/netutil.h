@@ -6,9 +6,18 @@
 
 #include <QHostAddress>
 
+class QAbstractSocket;
+class QTcpServer;
+
 #include <optional>
 
 namespace SocketScope {
+
+// Every socket we make talks to the kernel directly. A proxy (system settings, http_proxy)
+// would put another program's socket in the picture instead of ours, and asking the system
+// for one starts a helper thread with its own descriptors on the first connect or bind.
+void useNoProxy(QAbstractSocket &socket);
+void useNoProxy(QTcpServer &server);
 
 // True when a socket on this machine can bind the address: one of our interfaces'
 // addresses, the whole loopback net 127.0.0.0/8 (Linux answers for all of it), or an

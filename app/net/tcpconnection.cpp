@@ -24,6 +24,7 @@ TcpConnection::TcpConnection(QTcpSocket *socket, SocketRegistry &registry, Event
     : QObject(parent), m_registry(registry), m_log(log), m_socket(socket)
 {
     m_socket->setParent(this);
+    useNoProxy(*m_socket);
     m_periodic.setParent(this);
     connect(&m_periodic, &QTimer::timeout, this, [this] {
         ++m_periodicCount;

@@ -23,7 +23,9 @@ class ListeningServer final : public QTcpServer
 public:
     explicit ListeningServer(TcpServerEndpoint *endpoint)
         : QTcpServer(endpoint), m_endpoint(endpoint)
-    { }
+    {
+        useNoProxy(*this);
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override

@@ -29,6 +29,7 @@ UdpClientEndpoint::UdpClientEndpoint(SocketRegistry &registry, EventLog &log,
       m_server(server),
       m_options(options)
 {
+    useNoProxy(*m_socket);
     m_periodic.setParent(this);
     connect(&m_periodic, &QTimer::timeout, this, [this] {
         QByteArray payload = m_periodicText;

@@ -105,6 +105,7 @@ UdpServerEndpoint::UdpServerEndpoint(SocketRegistry &registry, EventLog &log, QO
       m_socket(new QUdpSocket(this)),
       m_behaviour(makeBehaviour(Behaviour::Echo))
 {
+    useNoProxy(*m_socket);
     m_processing.setParent(this);
     m_processing.setSingleShot(true);
     connect(&m_processing, &QTimer::timeout, this, [this] {
@@ -283,6 +284,7 @@ UdpServerEndpoint::PeerSocket *UdpServerEndpoint::peerFor(const Endpoint &client
         return nullptr;
     }
     auto *socket = new QUdpSocket(this);
+    useNoProxy(*socket);
     if (!socket->setSocketDescriptor(fd, QAbstractSocket::ConnectedState)) {
         ::close(fd);
         delete socket;

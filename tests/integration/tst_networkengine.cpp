@@ -5,6 +5,8 @@
 #include "socketregistry.h"
 
 #include <QElapsedTimer>
+#include <QNetworkProxy>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -82,6 +84,7 @@ private Q_SLOTS:
     void abortResetsServerSide();
     void stoppingListenerKeepsConnections();
     void udpClientsFromSeveralSenders();
+    void proxiesAreNeverUsed();
     void errorPortInUse();
     void errorPrivilegedPort();
     void errorAddressNotLocal();
@@ -246,6 +249,38 @@ void TestNetworkEngine::udpClientsFromSeveralSenders()
     QTRY_COMPARE_WITH_TIMEOUT(m_engine->udpClient(ids.first())->repliesReceived(), quint64(6),
                               5000);
     QCOMPARE(m_engine->halfClose(ids.first()).error, NetError::InvalidInput);
+}
+
+void TestNetworkEngine::proxiesAreNeverUsed()
+{
+    // An application-wide SOCKS proxy on a loopback port nobody listens on: a socket that
+    // went through it could neither listen, bind nor connect.
+    quint16 deadPort = 0;
+    {
+        QTcpServer probe;
+        probe.setProxy(QNetworkProxy::NoProxy);
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        deadPort = probe.serverPort();
+    }
+    const QNetworkProxy saved = QNetworkProxy::applicationProxy();
+    QNetworkProxy::setApplicationProxy(
+            QNetworkProxy(QNetworkProxy::Socks5Proxy, QStringLiteral("127.0.0.1"), deadPort));
+    const auto restore = qScopeGuard([&saved] { QNetworkProxy::setApplicationProxy(saved); });
+
+    QVERIFY(!m_engine->startTcpServer(tcpConfig()).isError());
+    QVERIFY(!m_engine->startUdpServer(udpConfig()).isError());
+    QSignalSpy processed(&m_engine->udpServer(), &UdpServerEndpoint::datagramProcessed);
+    QVERIFY(m_engine->spawnTcpClients(2).complete());
+    const SpawnResult udp = m_engine->spawnUdpClients(1);
+    QVERIFY(udp.complete());
+    QVERIFY(!m_engine->sendText(udp.ids.constFirst(), QStringLiteral("direct")).isError());
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->tcpServer().connectionCount(), qsizetype(2), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+            countRole(*m_registry, SocketRole::TcpClient, SocketState::Established), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(processed.count(), 1, 5000);
+    // The server saw the client's own address, not a proxy's.
+    QCOMPARE(processed.constFirst().at(0).value<Endpoint>().port,
+             m_registry->find(udp.ids.constFirst())->local.port);
 }
 
 void TestNetworkEngine::errorPortInUse()
