@@ -7,14 +7,25 @@
 
 namespace SocketScope {
 
+namespace {
+// Half a poll at the default 10 Hz: a new socket's tuple reaches the probe before its next poll.
+constexpr int kRefilterDelayMs = 50;
+} // namespace
+
 KernelLink::KernelLink(SocketRegistry &registry, EventLog &log, QObject *parent)
     : QObject(parent), m_registry(registry), m_log(log), m_merger(registry)
 {
     m_merger.setOwnProcessPredicate(&PidResolver::isSelfOrDescendant);
     connect(&m_probe, &KernelProbe::snapshotReady, this,
             [this](const KernelSnapshot &snapshot) { m_merger.apply(snapshot); });
-    // A new port of ours widens the filter; the kernel then filters for us again.
-    connect(&registry, &SocketRegistry::socketAdded, this, &KernelLink::refilter);
+    // A new port or connection of ours widens the filter; the kernel then filters for us
+    // again. A client's ephemeral port arrives as a change, after connect(). Changes come in
+    // bursts (a spawn of hundreds), so the filter is rebuilt once per burst.
+    m_refilterTimer.setSingleShot(true);
+    m_refilterTimer.setInterval(kRefilterDelayMs);
+    connect(&m_refilterTimer, &QTimer::timeout, this, &KernelLink::refilter);
+    connect(&registry, &SocketRegistry::socketAdded, this, &KernelLink::refilterSoon);
+    connect(&registry, &SocketRegistry::socketChanged, this, &KernelLink::refilterSoon);
     connect(&m_probe, &KernelProbe::errorOccurred, this, [this](const QString &error) {
         m_log.append(EventSeverity::Warning, tr("Kernel probe: %1").arg(error));
     });
@@ -52,12 +63,27 @@ void KernelLink::setWholeHost(bool wholeHost)
     refilter();
 }
 
+void KernelLink::refilterSoon()
+{
+    // Not restarted while running: a steady stream of changes must not postpone it forever.
+    if (!m_refilterTimer.isActive())
+        m_refilterTimer.start();
+}
+
 void KernelLink::refilter()
 {
     KernelFilter filter;
     filter.wholeHost = m_wholeHost;
     filter.ports = KernelMerger::portsToWatch(m_registry);
-    if (filter.ports != m_probe.filter().ports || filter.wholeHost != m_probe.filter().wholeHost)
+    // Qt's connections as hints: on a busy host the probe looks these up by tuple instead of
+    // walking every socket of the machine, so a new client shows its kernel state at once.
+    for (SocketId id : m_registry.ids()) {
+        const SocketRecord *record = m_registry.find(id);
+        if (record && !record->kernelOnly && record->protocol == Protocol::Tcp && record->remote
+            && record->local.port != 0)
+            filter.connections.append({record->local, *record->remote});
+    }
+    if (filter != m_probe.filter())
         m_probe.setFilter(filter);
 }
 

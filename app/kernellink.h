@@ -5,6 +5,7 @@
 #include "kernelprobe.h"
 
 #include <QObject>
+#include <QTimer>
 
 namespace SocketScope {
 
@@ -26,11 +27,13 @@ public:
 
 private:
     void refilter();
+    void refilterSoon();
 
     SocketRegistry &m_registry;
     EventLog &m_log;
     KernelProbe m_probe;
     KernelMerger m_merger;
+    QTimer m_refilterTimer;
     bool m_wholeHost = false;
 };
 

@@ -18,11 +18,12 @@ class KernelProbeWorker;
 // /proc/net and says so (sourceChanged). On systems other than Linux it reports
 // "unavailable" and never polls, so the app runs without kernel facts.
 //
-// On a host with very many sockets the netlink source spaces out its full (discovery) dumps
-// and refreshes known sockets by exact lookup in between (see NetlinkSocketSource), so a
-// socket nobody knew about may show up a few polls late; a filter change always triggers a
-// discovery, so feeding it KernelMerger::portsToWatch() after each new Qt socket shows that
-// socket on the next poll.
+// On a host with very many sockets the netlink source walks the whole table only on
+// evidence or now and then, and otherwise reads listeners, UDP and known connections by
+// index (see NetlinkSocketSource). Give it the connections Qt knows in the filter
+// (KernelFilter::connections, as KernelLink does) and a new socket of ours shows on the next
+// poll; another program's connection shows when a listener's queue gives it away or at the
+// next walk.
 //
 // All methods are called from the thread that owns the probe; they forward to the worker.
 class KernelProbe : public QObject

@@ -10,6 +10,14 @@
 
 namespace SocketScope {
 
+// A TCP connection the caller already knows of (from Qt), by its tuple.
+struct KnownConnection
+{
+    Endpoint local;
+    Endpoint remote;
+    bool operator==(const KnownConnection &other) const = default;
+};
+
 // Which sockets to ask the kernel about. A socket matches when its local OR remote port is
 // in the list, so both ends of our connections and external peers on our ports show up.
 struct KernelFilter
@@ -18,6 +26,9 @@ struct KernelFilter
     bool tcp = true;
     bool udp = true;
     bool wholeHost = false; // every socket on the machine; ports are ignored
+    // Hints, not limits: connections on these ports the caller knows of. A source may ask for
+    // them (and their far ends) directly instead of searching the whole table.
+    QList<KnownConnection> connections;
 
     bool matches(Protocol protocol, quint16 localPort, quint16 remotePort) const
     {

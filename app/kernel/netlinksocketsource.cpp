@@ -34,6 +34,7 @@ namespace {
 // and lets the kernel pack many sockets into each recv.
 constexpr qsizetype kReceiveBufferSize = 32 * 1024;
 constexpr int kReceiveTimeoutMs = 1000;
+constexpr int kLinuxTcpListen = 10; // TCP_LISTEN in the kernel's tcp_states.h
 
 template<typename T>
 T readStruct(const char *at)
@@ -128,6 +129,31 @@ bool parseSocket(const char *payload, qsizetype payloadLength, Protocol protocol
                                     info.tcpi_unacked, info.tcpi_snd_cwnd};
         }
         offset += NLA_ALIGN(attrLength);
+    }
+    return true;
+}
+
+// Does every connection waiting in a listener's accept queue appear in the snapshot? A
+// listener's Recv-Q counts them; a waiting connection has no file yet, so its inode is 0.
+// More waiting than known means a client nobody told us about (another program's).
+bool acceptQueuesExplained(const KernelSnapshot &snapshot)
+{
+    for (const KernelSocket &listener : snapshot) {
+        if (listener.protocol != Protocol::Tcp || listener.facts.state != SocketState::Listen
+            || listener.facts.recvQ == 0)
+            continue;
+        quint32 waiting = 0;
+        for (const KernelSocket &socket : snapshot) {
+            const bool queuedState = socket.facts.state == SocketState::Established
+                                     || socket.facts.state == SocketState::CloseWait;
+            if (socket.protocol == Protocol::Tcp && queuedState && socket.facts.inode == 0
+                && socket.local.port == listener.local.port
+                && (isAnyAddress(listener.local.address)
+                    || socket.local.address == listener.local.address))
+                ++waiting;
+        }
+        if (waiting < listener.facts.recvQ)
+            return false;
     }
     return true;
 }
@@ -301,25 +327,38 @@ std::optional<KernelSnapshot> NetlinkSocketSource::read(const KernelFilter &filt
     if (!ensureOpen(err))
         return std::nullopt;
 
-    // The whole host has no tuples worth refreshing: everything there is "unknown".
-    const bool discovery = filter.wholeHost || filter != m_lastFilter
-                           || ++m_readsSinceDiscovery >= discoveryEvery();
+    // The whole host has no tuples worth refreshing: everything there is "unknown". New ports
+    // alone need no walk: what Qt knows on them comes as hints, listeners and UDP are
+    // dumped anyway; only where a walk is cheap enough for every read does it run at once.
+    const int every = discoveryEvery();
+    const bool scopeChanged = !m_discoveredOnce || filter.wholeHost
+                              || filter.wholeHost != m_lastFilter.wholeHost
+                              || filter.tcp != m_lastFilter.tcp || filter.udp != m_lastFilter.udp;
+    const bool portsChanged = filter.ports != m_lastFilter.ports;
+    bool discovery
+            = scopeChanged || (portsChanged && every == 1) || ++m_readsSinceDiscovery >= every;
+    m_lastFilter = filter;
+    m_lastDiscoveryHadEvidence = false;
+    if (!discovery) {
+        if (!refresh(filter, &snapshot, err))
+            return std::nullopt;
+        // Right after a walk everything waiting was seen; asking again at once would only
+        // repeat a walk that raced an accept().
+        if (m_readsSinceDiscovery >= 2 && !acceptQueuesExplained(snapshot)) {
+            discovery = true;
+            m_lastDiscoveryHadEvidence = true;
+            snapshot.clear();
+        }
+    }
     m_lastWasDiscovery = discovery;
     if (discovery) {
         QElapsedTimer clock;
         clock.start();
-        if (!dumpAll(filter, &snapshot, err))
+        if (!dumpAll(filter, ~0U, &snapshot, err))
             return std::nullopt;
         m_lastDiscoveryMs = double(clock.nsecsElapsed()) / 1e6;
         m_readsSinceDiscovery = 0;
-        m_lastFilter = filter;
-    } else {
-        if (filter.tcp && !refreshTcp(filter, &snapshot, err))
-            return std::nullopt;
-        KernelFilter udpOnly = filter;
-        udpOnly.tcp = false;
-        if (udpOnly.udp && !dumpAll(udpOnly, &snapshot, err))
-            return std::nullopt;
+        m_discoveredOnce = true;
     }
     m_knownTcp.clear();
     for (const KernelSocket &socket : std::as_const(snapshot)) {
@@ -329,19 +368,29 @@ std::optional<KernelSnapshot> NetlinkSocketSource::read(const KernelFilter &filt
     return snapshot;
 }
 
-bool NetlinkSocketSource::dumpAll(const KernelFilter &filter, KernelSnapshot *out, QString *err)
+bool NetlinkSocketSource::refresh(const KernelFilter &filter, KernelSnapshot *out, QString *error)
+{
+    // Listeners (LISTEN only: the kernel then skips the established hash) and UDP by dump,
+    // connections by exact lookup.
+    if (!dumpAll(filter, 1U << kLinuxTcpListen, out, error))
+        return false;
+    return !filter.tcp || refreshTcp(filter, out, error);
+}
+
+bool NetlinkSocketSource::dumpAll(const KernelFilter &filter, quint32 tcpStates,
+                                  KernelSnapshot *out, QString *err)
 {
     const QByteArray bytecode
             = filter.wholeHost ? QByteArray() : InetDiag::portFilterBytecode(filter.ports);
     if (filter.tcp) {
-        // Every TCP dump walks the kernel's whole established hash, whatever the filter, and
-        // that walk is most of a poll's cost on a busy host. The old TCPDIAG_GETSOCK request
-        // (what ss uses) covers IPv4 and IPv6 in one walk; per-family requests take two.
+        // A dump of connections walks the kernel's whole established hash, whatever the
+        // filter. The old TCPDIAG_GETSOCK request (what ss uses) covers IPv4 and IPv6 in one
+        // walk; per-family requests take two.
         bool done = false;
         if (m_bothFamiliesWorks) {
             const qsizetype before = out->size();
             QString legacyError;
-            done = dump(AF_UNSPEC, Protocol::Tcp, filter, bytecode, out, &legacyError);
+            done = dump(AF_UNSPEC, Protocol::Tcp, tcpStates, filter, bytecode, out, &legacyError);
             if (!done) {
                 out->resize(before);
                 if (!m_bothFamiliesEverWorked) {
@@ -359,14 +408,14 @@ bool NetlinkSocketSource::dumpAll(const KernelFilter &filter, KernelSnapshot *ou
         for (int family : {AF_INET, AF_INET6}) {
             if (done)
                 break;
-            if (!dump(family, Protocol::Tcp, filter, bytecode, out, err))
+            if (!dump(family, Protocol::Tcp, tcpStates, filter, bytecode, out, err))
                 return false;
         }
     }
     if (filter.udp) {
         // UDP has no both-families request; its table walk is cheap (indexed by port).
         for (int family : {AF_INET, AF_INET6}) {
-            if (!dump(family, Protocol::Udp, filter, bytecode, out, err))
+            if (!dump(family, Protocol::Udp, ~0U, filter, bytecode, out, err))
                 return false;
         }
     }
@@ -376,8 +425,8 @@ bool NetlinkSocketSource::dumpAll(const KernelFilter &filter, KernelSnapshot *ou
 bool NetlinkSocketSource::refreshTcp(const KernelFilter &filter, KernelSnapshot *out,
                                      QString *error)
 {
-    // What to ask about: every TCP socket of the last answer, and the far end of each
-    // connection (our client's server side appears there, even before accept()).
+    // What to ask about: every connection of the last answer and of the caller's hints, and
+    // the far end of each (our client's server side appears there, even before accept()).
     QList<KernelSocket> wanted;
     QSet<QString> asked;
     auto key = [](const Endpoint &local, const std::optional<Endpoint> &remote) -> QString {
@@ -385,14 +434,26 @@ bool NetlinkSocketSource::refreshTcp(const KernelFilter &filter, KernelSnapshot 
                + QLatin1Char(' ') + (remote ? remote->address.toString() : QString())
                + QLatin1Char(' ') + QString::number(remote ? remote->port : 0);
     };
+    // Listeners (no remote) came with the LISTEN dump.
+    QList<KernelSocket> connections;
     for (const KernelSocket &socket : std::as_const(m_knownTcp)) {
+        if (socket.remote)
+            connections.append(socket);
+    }
+    for (const KnownConnection &hint : filter.connections) {
+        KernelSocket socket;
+        socket.local = hint.local;
+        socket.remote = hint.remote;
+        connections.append(socket);
+    }
+    for (const KernelSocket &socket : std::as_const(connections)) {
         if (!asked.contains(key(socket.local, socket.remote))) {
             asked.insert(key(socket.local, socket.remote));
             wanted.append(socket);
         }
     }
-    for (const KernelSocket &socket : std::as_const(m_knownTcp)) {
-        if (!socket.remote || asked.contains(key(*socket.remote, socket.local)))
+    for (const KernelSocket &socket : std::as_const(connections)) {
+        if (asked.contains(key(*socket.remote, socket.local)))
             continue;
         KernelSocket reverse = socket;
         reverse.local = *socket.remote;
@@ -479,8 +540,9 @@ bool NetlinkSocketSource::lookup(const KernelSocket &wanted, std::optional<Kerne
     return true;
 }
 
-bool NetlinkSocketSource::dump(int family, Protocol protocol, const KernelFilter &filter,
-                               const QByteArray &bytecode, KernelSnapshot *out, QString *error)
+bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
+                               const KernelFilter &filter, const QByteArray &bytecode,
+                               KernelSnapshot *out, QString *error)
 {
     alignas(nlmsghdr) char request[8192]; // header + request + bytecode for ~300 ports
     nlmsghdr *header = mnl_nlmsg_put_header(request);
@@ -495,7 +557,7 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, const KernelFilter
         auto *req = static_cast<inet_diag_req *>(
                 mnl_nlmsg_put_extra_header(header, sizeof(inet_diag_req)));
         req->idiag_family = AF_INET;
-        req->idiag_states = ~0U;
+        req->idiag_states = states;
         req->idiag_ext = extensions;
     } else {
         header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -503,7 +565,7 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, const KernelFilter
                 mnl_nlmsg_put_extra_header(header, sizeof(inet_diag_req_v2)));
         req->sdiag_family = quint8(family);
         req->sdiag_protocol = protocol == Protocol::Tcp ? IPPROTO_TCP : IPPROTO_UDP;
-        req->idiag_states = ~0U; // every state, TIME_WAIT and request sockets included
+        req->idiag_states = states; // ~0U: every state, TIME_WAIT and request sockets too
         req->idiag_ext = extensions;
     }
     if (!bytecode.isEmpty()) {
