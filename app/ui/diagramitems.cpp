@@ -169,7 +169,9 @@ FrameItem::FrameItem(const DiagramPalette *palette, bool filled)
     : m_palette(palette), m_filled(filled)
 {
     setZValue(-10);
-    setCacheMode(DeviceCoordinateCache);
+    // No pixmap cache: a frame spans much of the view, its device-sized pixmap would crowd
+    // QPixmapCache (10 MB) and push out every card's; a rounded rectangle and a title are
+    // cheaper to draw than to cache.
 }
 
 void FrameItem::setFrame(const QRectF &rect, const QString &title, const QString &note)

@@ -334,6 +334,8 @@ int main(int argc, char *argv[])
     const qsizetype folded = scene->hiddenSocketCount();
     scene->setShowAll(true);
     scene->flush();
+    view->fitToWindow();
+    const std::vector<double> allDrawnRender = measureFrames(scene.get(), view.get(), frames / 3);
     const TrafficRun everyConnection = runTraffic(rates[0], view.get(), trafficMs);
     const qsizetype drawnAll = scene->socketItemCount();
     const qint64 rssBusy = residentKiB();
@@ -373,6 +375,7 @@ int main(int argc, char *argv[])
                     static_cast<unsigned long long>(drawn.handled));
     }
     std::printf("\n");
+    printFrames("render cost, every connection drawn, fitted (forced)", allDrawnRender);
     printFrames("frame (paint to paint), lecture rate, every connection drawn",
                 everyConnection.frames);
     std::printf("\nresident memory: %lld MiB before, %lld MiB with all clients, %lld MiB busy\n",
