@@ -46,6 +46,9 @@ public:
     void setClosedLinger(int ms) { m_closedLingerMs = ms; }
 
     NetErrorInfo sendText(const QByteArray &text);
+    // Hands bytes to the kernel now, in order with anything Qt still buffers, and counts
+    // them as sent. No checks: callers (sendText, a server's reply) have made them.
+    void transmit(const QByteArray &data);
     NetErrorInfo startPeriodic(int intervalMs, const QByteArray &text);
     void stopPeriodic();
     // Sends FIN and goes on reading: the peer sees end-of-file, we still see its answers.

@@ -351,8 +351,8 @@ void TcpServerEndpoint::endWorkers(int graceMs)
 void TcpServerEndpoint::apply(TcpConnection *connection, const TcpReaction &reaction)
 {
     if (!reaction.reply.isEmpty() && connection->isConnected() && !connection->isWriteShut()) {
-        connection->socket()->write(reaction.reply);
-        // Hand the bytes to the kernel now: if the peer's FIN is read before Qt's write
+        connection->transmit(reaction.reply);
+        // Hand any rest to the kernel now: if the peer's FIN is read before Qt's write
         // notifier fires, Qt closes the socket and would drop what it still buffers.
         connection->socket()->flush();
     }
