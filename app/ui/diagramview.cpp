@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diagramview.h"
 
+#include "diagramminimap.h"
+
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -28,6 +30,15 @@ DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView
         if (m_fitting)
             refit();
     });
+
+    m_minimap = new DiagramMinimap(this);
+    const auto follow = [this] { m_minimap->follow(); };
+    connect(scene, &QGraphicsScene::sceneRectChanged, m_minimap, follow);
+    connect(this, &DiagramView::zoomChanged, m_minimap, follow);
+    for (QScrollBar *bar : {horizontalScrollBar(), verticalScrollBar()}) {
+        connect(bar, &QScrollBar::valueChanged, m_minimap, follow);
+        connect(bar, &QScrollBar::rangeChanged, m_minimap, follow);
+    }
 }
 
 void DiagramView::zoomIn()
@@ -86,6 +97,7 @@ void DiagramView::resizeEvent(QResizeEvent *event)
     QGraphicsView::resizeEvent(event);
     if (m_fitting)
         refit();
+    m_minimap->follow();
 }
 
 } // namespace SocketScope

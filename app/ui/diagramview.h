@@ -5,8 +5,11 @@
 
 namespace SocketScope {
 
+class DiagramMinimap;
+
 // Shows the diagram with zoom (Ctrl+wheel, keys), pan (drag the background) and
-// fit-to-window, which stays on while the user has not zoomed by hand.
+// fit-to-window, which stays on while the user has not zoomed by hand. While only part of
+// the diagram is in view, a minimap in the corner shows where that part is.
 class DiagramView : public QGraphicsView
 {
     Q_OBJECT
@@ -19,6 +22,7 @@ public:
     void fitToWindow();
     qreal zoomFactor() const { return transform().m11(); }
     bool isFitting() const { return m_fitting; }
+    DiagramMinimap *minimap() const { return m_minimap; }
 
 Q_SIGNALS:
     void zoomChanged(qreal factor);
@@ -32,6 +36,7 @@ private:
     void refit();
 
     bool m_fitting = true;
+    DiagramMinimap *m_minimap = nullptr;
 };
 
 } // namespace SocketScope

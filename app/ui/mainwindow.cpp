@@ -3,6 +3,7 @@
 
 #include "comparisonpanel.h"
 #include "diagramexporter.h"
+#include "diagramminimap.h"
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "eventlogview.h"
@@ -239,6 +240,14 @@ void MainWindow::createActions()
     m_showAllAction->setToolTip(tr("Draw every connection instead of folding the rest into "
                                    "\"+ N more\""));
     connect(m_showAllAction, &QAction::toggled, m_scene, &DiagramScene::setShowAll);
+    m_minimapAction = new QAction(tr("&Minimap"), this);
+    m_minimapAction->setObjectName(QStringLiteral("minimapAction"));
+    m_minimapAction->setCheckable(true);
+    m_minimapAction->setChecked(true);
+    m_minimapAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    m_minimapAction->setToolTip(tr("While zoomed in, show the whole diagram small in the "
+                                   "corner; click or drag in it to move the view"));
+    connect(m_minimapAction, &QAction::toggled, m_view->minimap(), &DiagramMinimap::setWanted);
 
     m_wholeHostAction = new QAction(tr("Whole Host"), this);
     m_wholeHostAction->setObjectName(QStringLiteral("wholeHostAction"));
@@ -455,6 +464,7 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_zoomResetAction);
     m_viewMenu->addAction(m_fitAction);
     m_viewMenu->addAction(m_showAllAction);
+    m_viewMenu->addAction(m_minimapAction);
     m_viewMenu->addAction(m_presentAction);
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_findAction);
@@ -545,6 +555,7 @@ void MainWindow::restoreSettings()
     m_protocolCombo->setCurrentIndex(
             qBound(0, settings.value(QStringLiteral("table/protocolFilter")).toInt(),
                    m_protocolCombo->count() - 1));
+    m_minimapAction->setChecked(settings.value(QStringLiteral("view/minimap"), true).toBool());
 }
 
 void MainWindow::saveSettings() const
@@ -559,6 +570,7 @@ void MainWindow::saveSettings() const
                                                               : saveState(kWindowStateVersion));
     settings.setValue(QStringLiteral("table/header"), m_table->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("table/protocolFilter"), m_protocolCombo->currentIndex());
+    settings.setValue(QStringLiteral("view/minimap"), m_minimapAction->isChecked());
 }
 
 void MainWindow::setPresentationMode(bool on)

@@ -118,6 +118,7 @@ private:
     QAction *m_zoomResetAction = nullptr;
     QAction *m_fitAction = nullptr;
     QAction *m_showAllAction = nullptr;
+    QAction *m_minimapAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_aboutAction = nullptr;

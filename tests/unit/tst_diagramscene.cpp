@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diagramexporter.h"
+#include "diagramminimap.h"
 #include "diagramscene.h"
+#include "diagramview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -48,6 +50,7 @@ private Q_SLOTS:
     void trafficUpdatesCardsAndStateChangesRelayout();
     void numbersFollowAtTheirOwnPace();
     void farZoomDrawsBoxesWithoutText();
+    void minimapShowsWhereTheViewIs();
 
 private:
     SocketId addListener();
@@ -465,6 +468,63 @@ void TestDiagramScene::farZoomDrawsBoxesWithoutText()
             stateColourSeen = far.pixelColor(x, y) == state;
     }
     QVERIFY(stateColourSeen);
+}
+
+void TestDiagramScene::minimapShowsWhereTheViewIs()
+{
+    addListener();
+    for (quint16 port = 50001; port < 50009; ++port)
+        addConnection(port);
+    addUdpServer();
+    addUdpClient(40001);
+    m_scene->flush();
+    DiagramView view(m_scene.get());
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    DiagramMinimap *minimap = view.minimap();
+    QVERIFY(minimap);
+
+    // The whole diagram in view: nothing to find, no minimap.
+    view.fitToWindow();
+    QVERIFY(minimap->isHidden());
+
+    // Zoomed in: it appears in the bottom right corner, its outline smaller than itself.
+    for (int i = 0; i < 6; ++i)
+        view.zoomIn();
+    QVERIFY(minimap->isVisible());
+    const QRect viewport = view.viewport()->geometry();
+    QVERIFY(viewport.contains(minimap->geometry()));
+    QVERIFY(minimap->geometry().right() > viewport.center().x());
+    QVERIFY(minimap->geometry().bottom() > viewport.center().y());
+    const QRectF outline = minimap->viewportOutline();
+    QVERIFY(!outline.isEmpty());
+    QVERIFY(outline.width() < minimap->width() && outline.height() < minimap->height());
+    // It draws the diagram, not an empty box: many colours in its picture.
+    QImage picture(minimap->size(), QImage::Format_ARGB32_Premultiplied);
+    minimap->render(&picture);
+    QSet<QRgb> colours;
+    for (int y = 0; y < picture.height(); y += 2) {
+        for (int x = 0; x < picture.width(); x += 2)
+            colours.insert(picture.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 8, qPrintable(QString::number(colours.size())));
+
+    // A click in its top left corner brings the diagram's top left into view; the outline
+    // follows.
+    const QPoint corner(6, 6);
+    QTest::mouseClick(minimap, Qt::LeftButton, {}, corner);
+    const QRectF visible = view.mapToScene(view.viewport()->rect()).boundingRect();
+    QVERIFY(visible.contains(minimap->sceneAt(corner)));
+    QVERIFY(minimap->viewportOutline().contains(QPointF(8, 8)));
+
+    // Switched off by the user, it stays away however far one zooms.
+    minimap->setWanted(false);
+    QVERIFY(minimap->isHidden());
+    view.zoomIn();
+    QVERIFY(minimap->isHidden());
+    minimap->setWanted(true);
+    QVERIFY(minimap->isVisible());
 }
 
 QTEST_MAIN(TestDiagramScene)
