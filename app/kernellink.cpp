@@ -74,7 +74,9 @@ void KernelLink::refilter()
 {
     KernelFilter filter;
     filter.wholeHost = m_wholeHost;
-    filter.ports = KernelMerger::portsToWatch(m_registry);
+    const KernelMerger::WatchedPorts watched = KernelMerger::portsToWatch(m_registry);
+    filter.ports = watched.ports;
+    filter.udpPorts = watched.udpOnly;
     // Qt's connections as hints: on a busy host the probe looks these up by tuple instead of
     // walking every socket of the machine, so a new client shows its kernel state at once.
     for (SocketId id : m_registry.ids()) {

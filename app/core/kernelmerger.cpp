@@ -169,17 +169,37 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
     return result;
 }
 
-QList<quint16> KernelMerger::portsToWatch(const SocketRegistry &registry)
+KernelMerger::WatchedPorts KernelMerger::portsToWatch(const SocketRegistry &registry)
 {
-    QSet<quint16> ports;
+    QSet<quint16> servers;
+    QList<const SocketRecord *> others;
     for (SocketId id : registry.ids()) {
         const SocketRecord *record = registry.find(id);
-        if (record && !record->kernelOnly && record->local.port != 0)
+        if (!record || record->kernelOnly || record->local.port == 0)
+            continue;
+        const bool serverSide = record->role == SocketRole::TcpListener
+                                || record->role == SocketRole::TcpServerSide
+                                || record->role == SocketRole::UdpServer;
+        if (serverSide)
+            servers.insert(record->local.port);
+        else
+            others.append(record);
+    }
+    QSet<quint16> ports = servers;
+    QSet<quint16> udpOnly;
+    for (const SocketRecord *record : std::as_const(others)) {
+        if (record->protocol == Protocol::Udp)
+            udpOnly.insert(record->local.port);
+        else if (!record->remote || !servers.contains(record->remote->port))
             ports.insert(record->local.port);
     }
-    QList<quint16> sorted(ports.cbegin(), ports.cend());
-    std::sort(sorted.begin(), sorted.end());
-    return sorted;
+    udpOnly.subtract(ports);
+    const auto sorted = [](const QSet<quint16> &set) {
+        QList<quint16> list(set.cbegin(), set.cend());
+        std::sort(list.begin(), list.end());
+        return list;
+    };
+    return {sorted(ports), sorted(udpOnly)};
 }
 
 void KernelMerger::reset()

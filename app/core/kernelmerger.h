@@ -39,9 +39,17 @@ public:
     // Whole-host view: every socket the kernel reports becomes a record. Otherwise only those
     // related to ours: on or towards one of our servers' ports, or a tuple we once had.
     void setShowUnrelated(bool show) { m_showUnrelated = show; }
-    // The ports the probe should watch: the local port of every socket Qt reported (kernel-only
-    // records are left out, or the filter would feed on its own results). Sorted, unique.
-    static QList<quint16> portsToWatch(const SocketRegistry &registry);
+    // The ports the probe should watch, from the sockets Qt reported (kernel-only records are
+    // left out, or the filter would feed on its own results): the servers' ports, which also
+    // catch every connection to them and its TIME_WAIT, plus the local port of any TCP socket
+    // they do not cover. Unconnected UDP clients have nothing but their own port to match,
+    // and those ports go apart so TCP dumps need not test them. Sorted, unique.
+    struct WatchedPorts
+    {
+        QList<quint16> ports;
+        QList<quint16> udpOnly;
+    };
+    static WatchedPorts portsToWatch(const SocketRegistry &registry);
     // Removes every kernel-only record and every kernel fact (probe switched off).
     void reset();
 

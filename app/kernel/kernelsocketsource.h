@@ -23,6 +23,9 @@ struct KnownConnection
 struct KernelFilter
 {
     QList<quint16> ports;
+    // Ports that matter for UDP only (unconnected UDP clients: no remote port to match on).
+    // Kept apart so a TCP dump does not test every socket against them.
+    QList<quint16> udpPorts;
     bool tcp = true;
     bool udp = true;
     bool wholeHost = false; // every socket on the machine; ports are ignored
@@ -34,10 +37,21 @@ struct KernelFilter
     {
         if (protocol == Protocol::Tcp ? !tcp : !udp)
             return false;
-        return wholeHost || ports.contains(localPort) || ports.contains(remotePort);
+        if (wholeHost || ports.contains(localPort) || ports.contains(remotePort))
+            return true;
+        return protocol == Protocol::Udp
+               && (udpPorts.contains(localPort) || udpPorts.contains(remotePort));
+    }
+    // The ports a dump of this protocol filters on.
+    QList<quint16> portsFor(Protocol protocol) const
+    {
+        return protocol == Protocol::Udp ? ports + udpPorts : ports;
     }
     // Nothing can match: the probe then answers with an empty snapshot without a syscall.
-    bool isEmpty() const { return (!tcp && !udp) || (!wholeHost && ports.isEmpty()); }
+    bool isEmpty() const
+    {
+        return (!tcp && !udp) || (!wholeHost && ports.isEmpty() && (!udp || udpPorts.isEmpty()));
+    }
     bool operator==(const KernelFilter &other) const = default;
 };
 

@@ -7,6 +7,7 @@
 #include <QSet>
 #include <QtEndian>
 
+#include <algorithm>
 #include <cmath>
 
 #ifdef Q_OS_LINUX
@@ -22,6 +23,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <vector>
 #endif
 
 namespace SocketScope {
@@ -334,7 +336,8 @@ std::optional<KernelSnapshot> NetlinkSocketSource::read(const KernelFilter &filt
     const bool scopeChanged = !m_discoveredOnce || filter.wholeHost
                               || filter.wholeHost != m_lastFilter.wholeHost
                               || filter.tcp != m_lastFilter.tcp || filter.udp != m_lastFilter.udp;
-    const bool portsChanged = filter.ports != m_lastFilter.ports;
+    const bool portsChanged
+            = filter.ports != m_lastFilter.ports || filter.udpPorts != m_lastFilter.udpPorts;
     bool discovery
             = scopeChanged || (portsChanged && every == 1) || ++m_readsSinceDiscovery >= every;
     m_lastFilter = filter;
@@ -380,9 +383,12 @@ bool NetlinkSocketSource::refresh(const KernelFilter &filter, KernelSnapshot *ou
 bool NetlinkSocketSource::dumpAll(const KernelFilter &filter, quint32 tcpStates,
                                   KernelSnapshot *out, QString *err)
 {
-    const QByteArray bytecode
-            = filter.wholeHost ? QByteArray() : InetDiag::portFilterBytecode(filter.ports);
+    const auto bytecodeFor = [&filter](Protocol protocol) {
+        return filter.wholeHost ? QByteArray()
+                                : InetDiag::portFilterBytecode(filter.portsFor(protocol));
+    };
     if (filter.tcp) {
+        const QByteArray bytecode = bytecodeFor(Protocol::Tcp);
         // A dump of connections walks the kernel's whole established hash, whatever the
         // filter. The old TCPDIAG_GETSOCK request (what ss uses) covers IPv4 and IPv6 in one
         // walk; per-family requests take two.
@@ -414,6 +420,7 @@ bool NetlinkSocketSource::dumpAll(const KernelFilter &filter, quint32 tcpStates,
     }
     if (filter.udp) {
         // UDP has no both-families request; its table walk is cheap (indexed by port).
+        const QByteArray bytecode = bytecodeFor(Protocol::Udp);
         for (int family : {AF_INET, AF_INET6}) {
             if (!dump(family, Protocol::Udp, ~0U, filter, bytecode, out, err))
                 return false;
@@ -544,8 +551,15 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
                                const KernelFilter &filter, const QByteArray &bytecode,
                                KernelSnapshot *out, QString *error)
 {
-    alignas(nlmsghdr) char request[8192]; // header + request + bytecode for ~300 ports
-    nlmsghdr *header = mnl_nlmsg_put_header(request);
+    // An attribute's length is 16 bits: a filter for more than about 2700 ports does not
+    // fit. Then the kernel sends every socket and the filter runs here instead.
+    const bool kernelFilters
+            = !bytecode.isEmpty() && NLA_HDRLEN + bytecode.size() <= qsizetype(0xFFFF);
+    const size_t requestBytes
+            = NLMSG_HDRLEN + NLMSG_ALIGN(qMax(sizeof(inet_diag_req), sizeof(inet_diag_req_v2)))
+              + (kernelFilters ? NLA_HDRLEN + NLA_ALIGN(size_t(bytecode.size())) : 0);
+    std::vector<quint32> request((requestBytes + 3) / 4, 0); // 4-byte aligned, as netlink wants
+    nlmsghdr *header = mnl_nlmsg_put_header(request.data());
     header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     header->nlmsg_seq = ++m_seq;
     const quint8 extensions = protocol == Protocol::Tcp && m_wantTcpInfo && !filter.wholeHost
@@ -568,13 +582,15 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
         req->idiag_states = states; // ~0U: every state, TIME_WAIT and request sockets too
         req->idiag_ext = extensions;
     }
-    if (!bytecode.isEmpty()) {
-        if (!mnl_attr_put_check(header, sizeof(request), INET_DIAG_REQ_BYTECODE,
-                                size_t(bytecode.size()), bytecode.constData())) {
-            *error = QStringLiteral("port filter too long (%1 ports)").arg(filter.ports.size());
-            return false;
-        }
+    if (kernelFilters
+        && !mnl_attr_put_check(header, request.size() * 4, INET_DIAG_REQ_BYTECODE,
+                               size_t(bytecode.size()), bytecode.constData())) {
+        *error = QStringLiteral("port filter does not fit the request (%1 bytes)")
+                         .arg(bytecode.size());
+        return false;
     }
+    const bool filterHere = !bytecode.isEmpty() && !kernelFilters;
+    const qsizetype firstNew = out->size();
     if (mnl_socket_sendto(m_socket, header, header->nlmsg_len) < 0) {
         *error = QStringLiteral("sock_diag request failed: %1")
                          .arg(QString::fromLocal8Bit(std::strerror(errno)));
@@ -594,8 +610,17 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
         }
         const auto status = InetDiag::parseDumpReply(
                 QByteArrayView(m_buffer.constData(), qsizetype(received)), protocol, out, error);
-        if (status == InetDiag::ParseStatus::Done)
+        if (status == InetDiag::ParseStatus::Done) {
+            if (filterHere) {
+                const auto unmatched = [&filter](const KernelSocket &socket) {
+                    return !filter.matches(socket.protocol, socket.local.port,
+                                           socket.remote ? socket.remote->port : 0);
+                };
+                out->erase(std::remove_if(out->begin() + firstNew, out->end(), unmatched),
+                           out->end());
+            }
             return true;
+        }
         if (status == InetDiag::ParseStatus::Error) {
             dropSocket();
             return false;

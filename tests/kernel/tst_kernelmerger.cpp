@@ -214,12 +214,53 @@ private Q_SLOTS:
         QCOMPARE(registry.findByTuple(Protocol::Tcp, at(7000), at(41001)), acceptedId);
 
         // The external peer's port (41002) is not ours to watch; the records Qt made are.
-        QCOMPARE(KernelMerger::portsToWatch(registry), (QList<quint16>{7000}));
+        QCOMPARE(KernelMerger::portsToWatch(registry).ports, (QList<quint16>{7000}));
+        QVERIFY(KernelMerger::portsToWatch(registry).udpOnly.isEmpty());
 
         merger.reset();
         QCOMPARE(registry.count(), 2); // only Qt's records remain
         for (SocketId id : registry.ids())
             QVERIFY(!registry.find(id)->kernel);
+    }
+
+    void portsToWatchStayFewWithManyClients()
+    {
+        // 500 TCP clients of our server and their accepted sockets are all caught by the
+        // server's port; 300 UDP clients need their own ports, for UDP only; a client of
+        // someone else's server needs its own port.
+        SocketRegistry registry;
+        registry.add(
+                qtRecord(SocketRole::TcpListener, at(7000), std::nullopt, SocketState::Listen));
+        registry.add(
+                qtRecord(SocketRole::UdpServer, at(7001), std::nullopt, SocketState::Unconnected));
+        for (quint16 port = 40000; port < 40500; ++port) {
+            registry.add(
+                    qtRecord(SocketRole::TcpClient, at(port), at(7000), SocketState::Established));
+            registry.add(qtRecord(SocketRole::TcpServerSide, at(7000), at(port),
+                                  SocketState::Established));
+        }
+        QList<quint16> udpClients;
+        for (quint16 port = 50000; port < 50300; ++port) {
+            registry.add(qtRecord(SocketRole::UdpClient, at(port), std::nullopt,
+                                  SocketState::Unconnected));
+            udpClients.append(port);
+        }
+        registry.add(
+                qtRecord(SocketRole::TcpClient, at(45000), at(8080), SocketState::Established));
+        const KernelMerger::WatchedPorts watched = KernelMerger::portsToWatch(registry);
+        QCOMPARE(watched.ports, (QList<quint16>{7000, 7001, 45000}));
+        QCOMPARE(watched.udpOnly, udpClients);
+
+        // Every one of those sockets still matches the filter built from them.
+        KernelFilter filter;
+        filter.ports = watched.ports;
+        filter.udpPorts = watched.udpOnly;
+        for (SocketId id : registry.ids()) {
+            const SocketRecord *record = registry.find(id);
+            QVERIFY(filter.matches(record->protocol, record->local.port,
+                                   record->remote ? record->remote->port : 0));
+        }
+        QVERIFY(!filter.matches(Protocol::Tcp, 50000, 9999)); // UDP-only ports stay UDP
     }
 
     void realTimeWaitBecomesKernelOnly()

@@ -323,6 +323,39 @@ private Q_SLOTS:
         QCOMPARE(source.discoveryEvery(), 1);
     }
 
+    void filterOfThousandsOfPorts()
+    {
+        // 1000 ports fit a kernel filter; 5000 do not (an attribute's length is 16 bits), and
+        // are filtered here instead. Either way: the watched sockets, nothing else.
+        Fd watched = listenTcp(1);
+        Fd other = listenTcp(1);
+        Fd udp = bindUdp();
+        QVERIFY(watched.isValid() && other.isValid() && udp.isValid());
+        const quint16 watchedPort = localPort(watched.get());
+        const quint16 otherPort = localPort(other.get());
+        const quint16 udpPort = localPort(udp.get());
+        for (int count : {1000, 5000}) {
+            KernelFilter filter;
+            filter.ports = {watchedPort};
+            for (int i = 0; filter.udpPorts.size() < count; ++i) {
+                const auto port = quint16(20000 + i);
+                if (port != otherPort && port != watchedPort)
+                    filter.udpPorts.append(port);
+            }
+            filter.udpPorts.append(udpPort);
+            NetlinkSocketSource source;
+            QString error;
+            const auto snapshot = source.read(filter, &error);
+            QVERIFY2(snapshot, qPrintable(error));
+            QCOMPARE(withLocalPorts(*snapshot, {watchedPort}).size(), 1);
+            QCOMPARE(withLocalPorts(*snapshot, {udpPort}).size(), 1);
+            QVERIFY(withLocalPorts(*snapshot, {otherPort}).isEmpty());
+            for (const KernelSocket &socket : *snapshot)
+                QVERIFY(filter.matches(socket.protocol, socket.local.port,
+                                       socket.remote ? socket.remote->port : 0));
+        }
+    }
+
     void filterRunsInKernel()
     {
         Fd watched = listenTcp(1);
