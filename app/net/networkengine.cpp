@@ -250,8 +250,14 @@ SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &opt
     const DescriptorBudget budget = DescriptorBudget::current();
     const qint64 fit = budget.clientsThatFit(cost, m_descriptorReserve);
     const int planned = static_cast<int>(qMin<qint64>(count, fit));
+    // On this machine connect() completes the handshake at once and the connection waits
+    // in our accept queue: take them in batches of half the backlog so it never overflows.
+    const bool ownListener = isOurListener(target);
+    const int batch = qMax(1, m_tcpServer->config().backlog / 2);
 
     for (int i = 0; i < planned; ++i) {
+        if (ownListener && i > 0 && i % batch == 0)
+            m_tcpServer->acceptWaiting();
         auto *client = new TcpClientEndpoint(m_registry, m_log, target, options.client, this);
         client->setClosedLinger(m_closedLingerMs);
         const NetErrorInfo error = client->open();

@@ -143,6 +143,15 @@ void TcpServerEndpoint::setAccepting(bool accepting)
     Q_EMIT acceptingChanged(accepting);
 }
 
+void TcpServerEndpoint::acceptWaiting()
+{
+    if (!isListening() || !m_accepting)
+        return;
+    // With a zero timeout this accepts what is queued (newConnection reaches
+    // onNewConnection at once) and returns; it never blocks.
+    m_server->waitForNewConnection(0);
+}
+
 void TcpServerEndpoint::setBehaviour(Behaviour behaviour)
 {
     if (m_behaviour && m_behaviour->kind() == behaviour)

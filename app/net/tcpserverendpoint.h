@@ -52,6 +52,11 @@ public:
     // Pausing leaves the listener open, so the kernel keeps completing handshakes and the
     // accept queue fills up to the backlog, visible as the listener's Recv-Q.
     void setAccepting(bool accepting);
+    // Takes the connections waiting in the accept queue now instead of on the next event
+    // loop turn. Spawning more clients than the backlog calls it between batches: a queue
+    // that overflows drops the handshake's last ACK, and with SYN cookies the client then
+    // believes it is connected while the server has nothing. Does nothing while paused.
+    void acceptWaiting();
     bool isAccepting() const { return m_accepting; }
 
     Endpoint endpoint() const { return m_endpoint; } // the bound port, also when 0 was asked

@@ -85,6 +85,7 @@ private Q_SLOTS:
     void stoppingListenerKeepsConnections();
     void udpClientsFromSeveralSenders();
     void proxiesAreNeverUsed();
+    void spawnBeyondTheBacklogConnectsEveryClient();
     void errorPortInUse();
     void errorPrivilegedPort();
     void errorAddressNotLocal();
@@ -281,6 +282,28 @@ void TestNetworkEngine::proxiesAreNeverUsed()
     // The server saw the client's own address, not a proxy's.
     QCOMPARE(processed.constFirst().at(0).value<Endpoint>().port,
              m_registry->find(udp.ids.constFirst())->local.port);
+}
+
+void TestNetworkEngine::spawnBeyondTheBacklogConnectsEveryClient()
+{
+    // Five times the backlog at once: an overflowing accept queue would leave clients that
+    // think they are connected while the server never got them.
+    TcpServerConfig config = tcpConfig();
+    config.backlog = 8;
+    QVERIFY(!m_engine->startTcpServer(config).isError());
+    const SpawnResult result = m_engine->spawnTcpClients(40);
+    QCOMPARE(result.created, 40);
+    QTRY_COMPARE_WITH_TIMEOUT(
+            countRole(*m_registry, SocketRole::TcpClient, SocketState::Established), 40, 5000);
+    // No retransmitted SYN needed: all of them are in at once, well before the 1 s retry.
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->tcpServer().connectionCount(), qsizetype(40), 500);
+
+    // Paused means paused: a spawn takes nothing from the queue (that lesson is the
+    // kernel's, with its backlog).
+    m_engine->setTcpAccepting(false);
+    QVERIFY(m_engine->spawnTcpClients(20).complete());
+    QTest::qWait(200);
+    QCOMPARE(m_engine->tcpServer().connectionCount(), qsizetype(40));
 }
 
 void TestNetworkEngine::errorPortInUse()
