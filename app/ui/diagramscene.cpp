@@ -89,8 +89,23 @@ void DiagramScene::setThemePalette(const QPalette &palette)
 
 void DiagramScene::setCollapseLimit(int rows)
 {
+    if (qMax(rows, 1) == m_collapseLimit)
+        return;
     m_collapseLimit = qMax(rows, 1);
     scheduleStructure();
+}
+
+void DiagramScene::fitCollapseLimitTo(qreal viewHeight, qreal minZoom)
+{
+    if (m_showAll || m_sectionsWithRows == 0 || viewHeight <= 0 || minZoom <= 0)
+        return;
+    // The scene's height is what does not depend on rows plus a pitch per row shown. Adding
+    // or removing a "+ N more" line moves the estimate towards the same answer, so this
+    // settles after one relayout.
+    const qreal fixedHeight = sceneRect().height() - qreal(m_rowsShown) * kRowPitch;
+    const qreal rows = (viewHeight / minZoom - fixedHeight) / kRowPitch;
+    setCollapseLimit(
+            qBound(MinCollapseLimit, int(rows / m_sectionsWithRows), DefaultCollapseLimit));
 }
 
 void DiagramScene::setShowAll(bool showAll)
@@ -731,6 +746,8 @@ void DiagramScene::relayout(LayoutTiming timing)
         placeSocket(id, QPointF(kLeftX, udpY), kCardWidth, caption, shown);
         udpY += kRowPitch;
     }
+    m_rowsShown = qMin(rows.size(), rowLimit) + qMin(udpClients.size(), udpLimit);
+    m_sectionsWithRows = (rows.isEmpty() ? 0 : 1) + (udpClients.isEmpty() ? 0 : 1);
     if (udpClients.size() > udpLimit) {
         text(QStringLiteral("more-udp"),
              tr("+ %1 more UDP clients").arg(udpClients.size() - udpLimit), QPointF(kLeftX, udpY),

@@ -36,6 +36,11 @@ public:
     // "+ N more" line until the user asks to see them all.
     void setCollapseLimit(int rows);
     int collapseLimit() const { return m_collapseLimit; }
+    // Chooses the collapse limit (between MinCollapseLimit and DefaultCollapseLimit rows per
+    // section) so that the folded diagram, fitted into a view this many pixels high, is drawn
+    // at `minZoom` or larger: readable, instead of shrunk to boxes.
+    void fitCollapseLimitTo(qreal viewHeight, qreal minZoom);
+    static constexpr int MinCollapseLimit = 3;
     void setShowAll(bool showAll);
     bool showAll() const { return m_showAll; }
 
@@ -116,6 +121,8 @@ private:
     QElapsedTimer m_animationClock;
     QElapsedTimer m_numbersClock; // since the numbers on cards were last redrawn
     int m_collapseLimit = DefaultCollapseLimit;
+    qsizetype m_rowsShown = 0; // TCP connection rows plus UDP client rows drawn
+    int m_sectionsWithRows = 0; // TCP and UDP sections that have any rows (0 to 2)
     bool m_showAll = false;
 
     QHash<SocketId, SocketItem *> m_items;

@@ -2,6 +2,7 @@
 #include "diagramview.h"
 
 #include "diagramminimap.h"
+#include "diagramscene.h"
 
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -12,6 +13,8 @@ namespace {
 constexpr qreal kMinZoom = 0.1;
 constexpr qreal kMaxZoom = 6.0;
 constexpr qreal kStep = 1.2;
+// Fitted, a folded diagram is not drawn smaller than this: its text stays readable.
+constexpr qreal kReadableZoom = 0.55;
 } // namespace
 
 DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView(scene, parent)
@@ -27,8 +30,10 @@ DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView
     setFrameShape(QFrame::NoFrame);
     // The scene grows as sockets appear; keep it fitted until the user takes over.
     connect(scene, &QGraphicsScene::sceneRectChanged, this, [this] {
-        if (m_fitting)
+        if (m_fitting) {
+            foldToFit();
             refit();
+        }
     });
 
     m_minimap = new DiagramMinimap(this);
@@ -59,6 +64,7 @@ void DiagramView::resetZoom()
 void DiagramView::fitToWindow()
 {
     m_fitting = true;
+    foldToFit();
     refit();
 }
 
@@ -92,11 +98,19 @@ void DiagramView::wheelEvent(QWheelEvent *event)
     QGraphicsView::wheelEvent(event);
 }
 
+void DiagramView::foldToFit()
+{
+    if (auto *diagram = qobject_cast<DiagramScene *>(scene()))
+        diagram->fitCollapseLimitTo(viewport()->height(), kReadableZoom);
+}
+
 void DiagramView::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
-    if (m_fitting)
+    if (m_fitting) {
+        foldToFit();
         refit();
+    }
     m_minimap->follow();
 }
 

@@ -8,7 +8,8 @@ namespace SocketScope {
 class DiagramMinimap;
 
 // Shows the diagram with zoom (Ctrl+wheel, keys), pan (drag the background) and
-// fit-to-window, which stays on while the user has not zoomed by hand. While only part of
+// fit-to-window, which stays on while the user has not zoomed by hand; fitted, long lists of
+// connections fold to as many rows as fit at a readable size. While only part of
 // the diagram is in view, a minimap in the corner shows where that part is.
 class DiagramView : public QGraphicsView
 {
@@ -34,6 +35,8 @@ protected:
 private:
     void setZoom(qreal factor);
     void refit();
+    // While fitting, folds the diagram's long lists so that it fits at a readable zoom.
+    void foldToFit();
 
     bool m_fitting = true;
     DiagramMinimap *m_minimap = nullptr;

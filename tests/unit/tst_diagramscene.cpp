@@ -51,6 +51,7 @@ private Q_SLOTS:
     void numbersFollowAtTheirOwnPace();
     void farZoomDrawsBoxesWithoutText();
     void minimapShowsWhereTheViewIs();
+    void fittedViewFoldsToStayReadable();
 
 private:
     SocketId addListener();
@@ -525,6 +526,43 @@ void TestDiagramScene::minimapShowsWhereTheViewIs()
     QVERIFY(minimap->isHidden());
     minimap->setWanted(true);
     QVERIFY(minimap->isVisible());
+}
+
+void TestDiagramScene::fittedViewFoldsToStayReadable()
+{
+    addListener();
+    for (quint16 port = 50001; port < 50041; ++port)
+        addConnection(port);
+    addUdpServer();
+    for (quint16 port = 40001; port < 40021; ++port)
+        addUdpClient(port);
+    m_scene->flush();
+    QCOMPARE(m_scene->collapseLimit(), DiagramScene::DefaultCollapseLimit);
+
+    // A small window: fewer rows, and the fitted diagram is not shrunk below ~half size.
+    DiagramView view(m_scene.get());
+    view.resize(1000, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTRY_VERIFY((m_scene->flush(), m_scene->collapseLimit() < DiagramScene::DefaultCollapseLimit));
+    m_scene->flush();
+    const int small = m_scene->collapseLimit();
+    QVERIFY(small >= DiagramScene::MinCollapseLimit);
+    QVERIFY2(small == DiagramScene::MinCollapseLimit || view.zoomFactor() >= 0.5,
+             qPrintable(QStringLiteral("limit %1, zoom %2").arg(small).arg(view.zoomFactor())));
+    QVERIFY(m_scene->hiddenSocketCount() > 0);
+
+    // A projector's full screen: more rows fit.
+    view.resize(1900, 1400);
+    QTRY_VERIFY((m_scene->flush(), m_scene->collapseLimit() > small));
+
+    // Zoomed by hand, the user decides: resizing no longer refolds.
+    view.zoomIn();
+    const int chosen = m_scene->collapseLimit();
+    view.resize(900, 500);
+    QTest::qWait(50);
+    m_scene->flush();
+    QCOMPARE(m_scene->collapseLimit(), chosen);
 }
 
 QTEST_MAIN(TestDiagramScene)
