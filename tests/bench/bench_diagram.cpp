@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Benchmark of the live diagram with many real clients on loopback. Prints numbers and
+// Benchmark of the live diagram, in the app's whole window (table and event log follow the
+// same registry), with many real clients on loopback. Prints numbers and
 // ratios against raw baselines measured in the same run; it passes or fails nothing.
 //
 //   bench_diagram [--tcp 1000] [--udp 1000] [--frames 300]
@@ -19,6 +20,7 @@
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "eventlog.h"
+#include "mainwindow.h"
 #include "networkengine.h"
 #include "socketregistry.h"
 
@@ -243,10 +245,13 @@ int main(int argc, char *argv[])
     SocketRegistry registry;
     EventLog log;
     NetworkEngine engine(registry, log);
-    auto scene = std::make_unique<DiagramScene>(registry);
-    auto view = std::make_unique<DiagramView>(scene.get());
-    view->resize(1600, 1000);
-    view->show();
+    // The whole window, as the app shows it: the diagram, and the socket table and event log
+    // that follow the same registry.
+    auto window = std::make_unique<MainWindow>(registry, log);
+    window->resize(1600, 1000);
+    window->show();
+    DiagramScene *scene = window->diagramScene();
+    DiagramView *view = window->diagramView();
 
     TcpServerConfig tcpConfig;
     tcpConfig.port = 0;
@@ -258,7 +263,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     scene->flush();
-    const std::vector<double> emptyFrames = measureFrames(scene.get(), view.get(), frames / 3);
+    const std::vector<double> emptyFrames = measureFrames(scene, view, frames / 3);
 
     const auto serverSideCount = [&] {
         qsizetype n = 0;
@@ -282,7 +287,7 @@ int main(int argc, char *argv[])
                      qPrintable(tcp.stopReason.message + udp.stopReason.message));
     }
     const qint64 rssSpawned = residentKiB();
-    const std::vector<double> idleFrames = measureFrames(scene.get(), view.get(), frames / 3);
+    const std::vector<double> idleFrames = measureFrames(scene, view, frames / 3);
 
     struct Rate
     {
@@ -326,20 +331,19 @@ int main(int argc, char *argv[])
 
     std::vector<TrafficRun> withDiagram;
     for (const Rate &rate : rates)
-        withDiagram.push_back(runTraffic(rate, view.get(), trafficMs));
+        withDiagram.push_back(runTraffic(rate, view, trafficMs));
     const qsizetype drawnFolded = scene->socketItemCount();
     const qsizetype folded = scene->hiddenSocketCount();
     scene->setShowAll(true);
     scene->flush();
     view->fitToWindow();
-    const std::vector<double> allDrawnRender = measureFrames(scene.get(), view.get(), frames / 3);
-    const TrafficRun everyConnection = runTraffic(rates[0], view.get(), trafficMs);
+    const std::vector<double> allDrawnRender = measureFrames(scene, view, frames / 3);
+    const TrafficRun everyConnection = runTraffic(rates[0], view, trafficMs);
     const qsizetype drawnAll = scene->socketItemCount();
     const qint64 rssBusy = residentKiB();
 
     // The baseline: the same clients and traffic with no diagram at all.
-    view.reset();
-    scene.reset();
+    window.reset();
     std::vector<TrafficRun> networkOnly;
     for (const Rate &rate : rates)
         networkOnly.push_back(runTraffic(rate, nullptr, trafficMs));
