@@ -291,8 +291,13 @@ void ConnectionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
 // ---- DatagramItem ----
 
 DatagramItem::DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
-                           const QPointF &to, qreal seconds)
-    : m_palette(palette), m_label(label), m_from(from), m_to(to), m_duration(qMax(seconds, 0.05))
+                           const QPointF &to, qreal seconds, LabelSide side)
+    : m_palette(palette),
+      m_label(label),
+      m_from(from),
+      m_to(to),
+      m_duration(qMax(seconds, 0.05)),
+      m_side(side)
 {
     setZValue(5);
     setPos(from);
@@ -310,7 +315,9 @@ bool DatagramItem::advance(qreal seconds)
 
 QRectF DatagramItem::boundingRect() const
 {
-    return QRectF(-14, -30, 200, 40);
+    // A request's label trails to the left, a reply's to the right: each away from the card
+    // it flies to, so it never covers that card's caption on arrival.
+    return m_side == LabelSide::Above ? QRectF(-214, -30, 228, 40) : QRectF(-14, -10, 228, 40);
 }
 
 void DatagramItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
@@ -325,7 +332,12 @@ void DatagramItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
     painter->drawPolyline(QPolygonF{envelope.topLeft(), QPointF(0, 1), envelope.topRight()});
     painter->setFont(p.tupleFont);
     painter->setPen(p.text);
-    painter->drawText(QPointF(-12, -14), m_label);
+    if (m_side == LabelSide::Above) {
+        const qreal width = QFontMetricsF(p.tupleFont).horizontalAdvance(m_label);
+        painter->drawText(QPointF(12 - width, -14), m_label);
+    } else {
+        painter->drawText(QPointF(-12, 26), m_label);
+    }
 }
 
 // ---- AcceptQueueItem ----

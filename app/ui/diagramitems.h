@@ -118,8 +118,15 @@ private:
 class DatagramItem : public QGraphicsItem
 {
 public:
+    // Requests carry their label above the envelope, replies below: the two streams share
+    // one path in opposite directions (a few pixels apart) and their labels must not
+    // overwrite each other.
+    enum class LabelSide { Above, Below };
+    // Half the gap between a request's and a reply's path (scene units).
+    static constexpr qreal PathOffset = 9;
+
     DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
-                 const QPointF &to, qreal seconds);
+                 const QPointF &to, qreal seconds, LabelSide side = LabelSide::Above);
     int type() const override { return DatagramItemType; }
     // Moves on by `seconds`; returns false once it has arrived.
     bool advance(qreal seconds);
@@ -133,6 +140,7 @@ private:
     QPointF m_to;
     qreal m_duration;
     qreal m_elapsed = 0;
+    LabelSide m_side;
 };
 
 // A listener's accept queue as the kernel reports it: one slot per backlog entry, filled

@@ -832,8 +832,10 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
         label = tr("reply → :%1").arg(peer.port);
         if (!target || !target->isVisible())
             return;
-        auto *datagram = new DatagramItem(&m_palette, label, item->leftAnchor(),
-                                          target->rightAnchor() + QPointF(14, 0), 0.7);
+        const QPointF below(0, DatagramItem::PathOffset);
+        auto *datagram = new DatagramItem(&m_palette, label, item->leftAnchor() + below,
+                                          target->rightAnchor() + QPointF(14, 0) + below, 0.7,
+                                          DatagramItem::LabelSide::Below);
         addItem(datagram);
         m_datagrams.append(datagram);
     } else {
@@ -855,8 +857,10 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
         if (!target || !target->isVisible())
             return;
         label = tr("src :%1").arg(record->local.port);
-        auto *datagram = new DatagramItem(&m_palette, label, item->rightAnchor() + QPointF(14, 0),
-                                          target->leftAnchor() - QPointF(14, 0), 0.7);
+        const QPointF above(0, -DatagramItem::PathOffset);
+        auto *datagram
+                = new DatagramItem(&m_palette, label, item->rightAnchor() + QPointF(14, 0) + above,
+                                   target->leftAnchor() - QPointF(14, 0) + above, 0.7);
         addItem(datagram);
         m_datagrams.append(datagram);
     }
