@@ -8,8 +8,26 @@
 
 #include <QMessageBox>
 #include <QPushButton>
+#include <QThread>
 
 namespace SocketScope {
+
+template<typename F>
+auto AppController::onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>
+{
+    using Result = std::invoke_result_t<F, NetworkEngine &>;
+    if (m_engine.thread() == QThread::currentThread())
+        return f(m_engine);
+    if constexpr (std::is_void_v<Result>) {
+        QMetaObject::invokeMethod(
+                &m_engine, [&] { f(m_engine); }, Qt::BlockingQueuedConnection);
+    } else {
+        Result result{};
+        QMetaObject::invokeMethod(
+                &m_engine, [&] { result = f(m_engine); }, Qt::BlockingQueuedConnection);
+        return result;
+    }
+}
 
 AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &window,
                              QObject *parent)
@@ -21,31 +39,36 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
     connect(panel, &ServerPanel::tcpAcceptingRequested, &engine, &NetworkEngine::setTcpAccepting);
     connect(panel, &ServerPanel::udpStartRequested, this, &AppController::startUdpServer);
     connect(panel, &ServerPanel::udpStopRequested, &engine, &NetworkEngine::stopUdpServer);
-    connect(panel, &ServerPanel::udpDelayChanged, this,
-            [this](int ms) { report(m_engine.setUdpProcessingDelay(ms), tr("UDP server")); });
+    connect(panel, &ServerPanel::udpDelayChanged, this, [this](int ms) {
+        report(onEngine([&](NetworkEngine &net) { return net.setUdpProcessingDelay(ms); }),
+               tr("UDP server"));
+    });
     connect(panel, &ServerPanel::tcpBehaviourChanged, this, [this](const QString &name) {
         if (const auto behaviour = behaviourFromName(name))
-            m_engine.setTcpBehaviour(*behaviour);
+            onEngine([&](NetworkEngine &net) { return net.setTcpBehaviour(*behaviour); });
     });
     connect(panel, &ServerPanel::udpBehaviourChanged, this, [this](const QString &name) {
         if (const auto behaviour = behaviourFromName(name))
-            m_engine.setUdpBehaviour(*behaviour);
+            onEngine([&](NetworkEngine &net) { return net.setUdpBehaviour(*behaviour); });
     });
-    panel->setTcpModel(concurrencyModelName(engine.tcpModel()));
-    panel->setUdpModel(udpModelName(engine.udpModel()));
+    panel->setTcpModel(
+            concurrencyModelName(onEngine([](NetworkEngine &net) { return net.tcpModel(); })));
+    panel->setUdpModel(udpModelName(onEngine([](NetworkEngine &net) { return net.udpModel(); })));
     connect(panel, &ServerPanel::holdCloseWaitChanged, &engine, &NetworkEngine::setHoldCloseWait);
     connect(panel, &ServerPanel::tcpModelChanged, this, [this](const QString &name) {
         if (const auto model = concurrencyModelFromName(name))
-            m_engine.setTcpModel(*model);
+            onEngine([&](NetworkEngine &net) { return net.setTcpModel(*model); });
     });
     connect(panel, &ServerPanel::udpModelChanged, this, [this](const QString &name) {
         if (const auto model = udpModelFromName(name))
-            m_engine.setUdpModel(*model);
+            onEngine([&](NetworkEngine &net) { return net.setUdpModel(*model); });
     });
     connect(&window, &MainWindow::spawnTcpClientsRequested, this, &AppController::spawnTcp);
     connect(&window, &MainWindow::spawnUdpClientsRequested, this, &AppController::spawnUdp);
     connect(&window, &MainWindow::socketActionRequested, this, &AppController::performAction);
-    window.setSocketActionProvider([this](SocketId id) { return m_engine.availableActions(id); });
+    window.setSocketActionProvider([this](SocketId id) {
+        return onEngine([&](NetworkEngine &net) { return net.availableActions(id); });
+    });
 
     connect(&engine, &NetworkEngine::tcpServerChanged, this, &AppController::refreshServerState);
     connect(&engine, &NetworkEngine::udpServerChanged, this, &AppController::refreshServerState);
@@ -73,7 +96,8 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
     config.backlog = settings.backlog;
     config.behaviour = behaviour.value.value_or(Behaviour::Echo);
     warnIfExposed(config.address, tr("TCP server"));
-    const NetErrorInfo error = m_engine.startTcpServer(config);
+    const NetErrorInfo error
+            = onEngine([&](NetworkEngine &net) { return net.startTcpServer(config); });
     if (error.error == NetError::PortInUse && error.suggestedPort) {
         offerNextPort(error, true);
         return false;
@@ -95,7 +119,8 @@ bool AppController::startUdpServer(const UdpServerSettings &settings)
     config.behaviour = parseBehaviour(settings.behaviour).value.value_or(Behaviour::Echo);
     config.processingDelayMs = settings.delayMs;
     warnIfExposed(config.address, tr("UDP server"));
-    const NetErrorInfo error = m_engine.startUdpServer(config);
+    const NetErrorInfo error
+            = onEngine([&](NetworkEngine &net) { return net.startUdpServer(config); });
     if (error.error == NetError::PortInUse && error.suggestedPort) {
         offerNextPort(error, false);
         return false;
@@ -117,13 +142,15 @@ void AppController::warnIfExposed(const QHostAddress &address, const QString &wh
 
 void AppController::spawnTcp(int count)
 {
-    const SpawnResult result = m_engine.spawnTcpClients(count);
+    const SpawnResult result
+            = onEngine([&](NetworkEngine &net) { return net.spawnTcpClients(count); });
     report(result.stopReason, tr("TCP clients"));
 }
 
 void AppController::spawnUdp(int count)
 {
-    const SpawnResult result = m_engine.spawnUdpClients(count);
+    const SpawnResult result
+            = onEngine([&](NetworkEngine &net) { return net.spawnUdpClients(count); });
     report(result.stopReason, tr("UDP clients"));
 }
 
@@ -132,25 +159,25 @@ void AppController::performAction(SocketId id, SocketAction action, const QStrin
     NetErrorInfo error;
     switch (action) {
     case SocketAction::SendText:
-        error = m_engine.sendText(id, text);
+        error = onEngine([&](NetworkEngine &net) { return net.sendText(id, text); });
         break;
     case SocketAction::SendBurst:
-        error = m_engine.sendBurst(id, number, text);
+        error = onEngine([&](NetworkEngine &net) { return net.sendBurst(id, number, text); });
         break;
     case SocketAction::StartPeriodic:
-        error = m_engine.startPeriodic(id, number, text);
+        error = onEngine([&](NetworkEngine &net) { return net.startPeriodic(id, number, text); });
         break;
     case SocketAction::StopPeriodic:
-        error = m_engine.stopPeriodic(id);
+        error = onEngine([&](NetworkEngine &net) { return net.stopPeriodic(id); });
         break;
     case SocketAction::HalfClose:
-        error = m_engine.halfClose(id);
+        error = onEngine([&](NetworkEngine &net) { return net.halfClose(id); });
         break;
     case SocketAction::Close:
-        error = m_engine.close(id);
+        error = onEngine([&](NetworkEngine &net) { return net.close(id); });
         break;
     case SocketAction::Abort:
-        error = m_engine.abort(id);
+        error = onEngine([&](NetworkEngine &net) { return net.abort(id); });
         break;
     }
     report(error, tr("Socket action"));
@@ -158,14 +185,19 @@ void AppController::performAction(SocketId id, SocketAction action, const QStrin
 
 void AppController::refreshServerState()
 {
-    m_window.setTcpServerState(m_engine.isTcpListening(), m_engine.isTcpAccepting(),
-                               m_engine.tcpServerEndpoint().toString());
-    m_window.setUdpServerState(m_engine.isUdpBound(), m_engine.udpServerEndpoint().toString());
+    m_window.setTcpServerState(
+            onEngine([&](NetworkEngine &net) { return net.isTcpListening(); }),
+            onEngine([&](NetworkEngine &net) { return net.isTcpAccepting(); }),
+            onEngine([&](NetworkEngine &net) { return net.tcpServerEndpoint(); }).toString());
+    m_window.setUdpServerState(
+            onEngine([&](NetworkEngine &net) { return net.isUdpBound(); }),
+            onEngine([&](NetworkEngine &net) { return net.udpServerEndpoint(); }).toString());
 }
 
 void AppController::refreshDescriptors()
 {
-    m_window.setDescriptorInfo(m_engine.descriptorBudget().describe());
+    m_window.setDescriptorInfo(
+            onEngine([&](NetworkEngine &net) { return net.descriptorBudget(); }).describe());
 }
 
 void AppController::report(const NetErrorInfo &error, const QString &title)

@@ -10,6 +10,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <type_traits>
+
 namespace SocketScope {
 
 class EventLog;
@@ -32,6 +34,9 @@ public:
     void setInteractive(bool interactive) { m_interactive = interactive; }
 
 private:
+    // Calls the engine in its own thread (the app runs it in another) and waits for the answer.
+    template<typename F>
+    auto onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>;
     void spawnTcp(int count);
     void spawnUdp(int count);
     void performAction(SocketId id, SocketAction action, const QString &text, int number);

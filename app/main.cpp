@@ -8,6 +8,8 @@
 #include "kernellink.h"
 #include "mainwindow.h"
 #include "networkengine.h"
+#include "networkhost.h"
+#include "registrymirror.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "workerprocess.h"
@@ -123,15 +125,22 @@ int main(int argc, char *argv[])
     log.append(EventSeverity::Info, QStringLiteral("SocketScope %1 started (pid %2)")
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
-    NetworkEngine engine(registry, log); // also raises the open-file limit for many clients
-    engine.setTcpModel(options->model);
-    engine.setUdpModel(options->udpModel);
+    // The sockets live in a thread of their own (NetworkHost); what changes there reaches
+    // this registry and log once per frame, and the window reads only those.
+    NetworkHost network; // its engine also raises the open-file limit for many clients
+    QObject::connect(
+            &network.mirror(), &RegistryMirror::batchReady, &registry,
+            [&registry, &log](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
+    network.run([&network, &options] {
+        network.engine().setTcpModel(options->model);
+        network.engine().setUdpModel(options->udpModel);
+    });
 
     // The kernel's view of our ports, polled off the UI thread and merged into the registry.
     KernelLink kernel(registry, log);
     kernel.start();
     MainWindow window(registry, log);
-    AppController controller(engine, log, window);
+    AppController controller(network.engine(), log, window);
     controller.setInteractive(!headless);
     QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
     QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
@@ -145,7 +154,7 @@ int main(int argc, char *argv[])
     if (!options->noUdp)
         startedCleanly &= controller.startUdpServer(window.serverPanel()->udpSettings());
     if (options->pauseAccepting)
-        engine.setTcpAccepting(false);
+        network.run([&network] { network.engine().setTcpAccepting(false); });
     if (options->tcpClients > 0)
         Q_EMIT window.spawnTcpClientsRequested(options->tcpClients);
     if (options->udpClients > 0)
@@ -162,6 +171,8 @@ int main(int argc, char *argv[])
         QTimer::singleShot(options->quitAfterMs, &app, &QCoreApplication::quit);
 
     int status = app.exec();
+    // What the network did since the last frame, so the exports see all of it.
+    applyBatch(network.run([&network] { return network.mirror().takeBatch(); }), registry, &log);
     // Both exports read the same registry, so the picture and the JSON describe one moment.
     if (!options->exportImagePath.isEmpty()) {
         window.diagramScene()->flush();

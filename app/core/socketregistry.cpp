@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: MIT
 #include "socketregistry.h"
 
+#include <atomic>
+
 #include <QCoreApplication>
 
 namespace SocketScope {
 
 SocketRegistry::SocketRegistry(QObject *parent) : QObject(parent) { }
 
+namespace {
+// One sequence for the whole process: registries in different threads never hand out the
+// same id.
+std::atomic<SocketId> g_nextId{1};
+} // namespace
+
 SocketId SocketRegistry::add(SocketRecord record)
 {
-    record.id = m_nextId++;
+    record.id = g_nextId.fetch_add(1, std::memory_order_relaxed);
     if (record.created.isNull())
         record.created = QDateTime::currentDateTimeUtc();
     // Sockets we open are ours unless told otherwise; the kernel's own sockets (TIME_WAIT,
@@ -22,6 +30,18 @@ SocketId SocketRegistry::add(SocketRecord record)
     m_order.append(id);
     Q_EMIT socketAdded(id);
     return id;
+}
+
+bool SocketRegistry::insert(const SocketRecord &record)
+{
+    if (record.id == InvalidSocketId || m_records.contains(record.id))
+        return false;
+    const SocketId id = record.id;
+    m_byTuple.insert(tupleKey(record), id);
+    m_records.insert(id, record);
+    m_order.append(id);
+    Q_EMIT socketAdded(id);
+    return true;
 }
 
 bool SocketRegistry::update(SocketId id, const std::function<void(SocketRecord &)> &change)
@@ -90,6 +110,13 @@ void SocketRegistry::recordTraffic(SocketId id, TrafficDirection direction, qint
         }
     });
     if (known)
+        Q_EMIT trafficObserved(id, direction, bytes, peer, isDatagram);
+}
+
+void SocketRegistry::announceTraffic(SocketId id, TrafficDirection direction, qint64 bytes,
+                                     const Endpoint &peer, bool isDatagram)
+{
+    if (m_records.contains(id))
         Q_EMIT trafficObserved(id, direction, bytes, peer, isDatagram);
 }
 

@@ -23,7 +23,12 @@ public:
     explicit SocketRegistry(QObject *parent = nullptr);
 
     // Stores the record under a fresh id (the record's own id is ignored) and returns it.
+    // Ids are unique across every registry of the process, so a copy of one registry (see
+    // RegistryMirror) can hold records of another next to its own.
     SocketId add(SocketRecord record);
+    // Stores a record under the id it carries (a copy from another registry); false when
+    // the id is invalid or taken.
+    bool insert(const SocketRecord &record);
     // Applies a change to one record; returns false for an unknown id. Emits socketChanged
     // only when the record really changed.
     bool update(SocketId id, const std::function<void(SocketRecord &)> &change);
@@ -35,6 +40,9 @@ public:
     // Counts traffic on a socket and announces it (for the diagram's animation).
     void recordTraffic(SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
                        bool isDatagram);
+    // Announces traffic another registry counted (the counters come with the record).
+    void announceTraffic(SocketId id, TrafficDirection direction, qint64 bytes,
+                         const Endpoint &peer, bool isDatagram);
 
     const SocketRecord *find(SocketId id) const;
     bool contains(SocketId id) const { return m_records.contains(id); }
@@ -60,7 +68,6 @@ private:
     QHash<SocketId, SocketRecord> m_records;
     QList<SocketId> m_order;
     QHash<QString, SocketId> m_byTuple;
-    SocketId m_nextId = 1;
 };
 
 } // namespace SocketScope

@@ -22,6 +22,8 @@
 #include "eventlog.h"
 #include "mainwindow.h"
 #include "networkengine.h"
+#include "networkhost.h"
+#include "registrymirror.h"
 #include "socketregistry.h"
 
 #include <QApplication>
@@ -244,7 +246,12 @@ int main(int argc, char *argv[])
 
     SocketRegistry registry;
     EventLog log;
-    NetworkEngine engine(registry, log);
+    // As the app runs it: the sockets in a thread of their own, copied into this registry.
+    NetworkHost network;
+    NetworkEngine &engine = network.engine();
+    QObject::connect(
+            &network.mirror(), &RegistryMirror::batchReady, &registry,
+            [&registry, &log](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
     // The whole window, as the app shows it: the diagram, and the socket table and event log
     // that follow the same registry.
     auto window = std::make_unique<MainWindow>(registry, log);
@@ -258,7 +265,10 @@ int main(int argc, char *argv[])
     tcpConfig.backlog = 4096;
     UdpServerConfig udpConfig;
     udpConfig.port = 0;
-    if (engine.startTcpServer(tcpConfig).isError() || engine.startUdpServer(udpConfig).isError()) {
+    if (!network.run([&] {
+            return !engine.startTcpServer(tcpConfig).isError()
+                   && !engine.startUdpServer(udpConfig).isError();
+        })) {
         std::fprintf(stderr, "could not start the servers on 127.0.0.1\n");
         return 1;
     }
@@ -273,12 +283,14 @@ int main(int argc, char *argv[])
     };
     QElapsedTimer spawnTimer;
     spawnTimer.start();
-    const SpawnResult tcp = engine.spawnTcpClients(tcpClients);
+    const SpawnResult tcp = network.run([&] { return engine.spawnTcpClients(tcpClients); });
     const bool allAccepted = waitFor([&] { return serverSideCount() == tcp.created; }, 30000);
     scene->flush();
     const double spawnTcpMs = spawnTimer.nsecsElapsed() / 1e6;
     spawnTimer.restart();
-    const SpawnResult udp = engine.spawnUdpClients(udpClients);
+    const SpawnResult udp = network.run([&] { return engine.spawnUdpClients(udpClients); });
+    const SocketId udpServer = network.run([&] { return engine.udpServerId(); });
+    waitFor([&] { return registry.contains(udp.ids.isEmpty() ? 0 : udp.ids.constLast()); }, 30000);
     scene->flush();
     const double spawnUdpMs = spawnTimer.nsecsElapsed() / 1e6;
     if (!allAccepted || tcp.created != tcpClients || udp.created != udpClients) {
@@ -315,7 +327,7 @@ int main(int argc, char *argv[])
         startTraffic(engine, tcp.ids, udp.ids, rate.tcpIntervalMs, rate.udpIntervalMs);
         waitFor([] { return false; }, qMax(rate.tcpIntervalMs, rate.udpIntervalMs) + 200);
         TrafficRun run;
-        const quint64 handledBefore = registry.find(engine.udpServerId())->datagramsReceived;
+        const quint64 handledBefore = registry.find(udpServer)->datagramsReceived;
         const quint64 sentBefore = sentByClients();
         QElapsedTimer timer;
         timer.start();
@@ -323,8 +335,8 @@ int main(int argc, char *argv[])
         run.frames = clock.run(withView ? withView->viewport() : nullptr, ms);
         run.seconds = timer.nsecsElapsed() / 1e9;
         run.sent = sentByClients() - sentBefore;
-        run.handled = registry.find(engine.udpServerId())->datagramsReceived - handledBefore;
-        stopTraffic(engine, tcp.ids, udp.ids);
+        run.handled = registry.find(udpServer)->datagramsReceived - handledBefore;
+        network.run([&] { stopTraffic(engine, tcp.ids, udp.ids); });
         waitFor([] { return false; }, 300); // let the last echoes land
         return run;
     };
@@ -382,8 +394,10 @@ int main(int argc, char *argv[])
     std::printf("\nresident memory: %lld MiB before, %lld MiB with all clients, %lld MiB busy\n",
                 rssBefore / 1024, rssSpawned / 1024, rssBusy / 1024);
 
-    engine.closeAllClients();
-    engine.stopTcpServer();
-    engine.stopUdpServer();
+    network.run([&] {
+        engine.closeAllClients();
+        engine.stopTcpServer();
+        engine.stopUdpServer();
+    });
     return 0;
 }

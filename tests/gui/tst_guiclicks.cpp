@@ -9,6 +9,8 @@
 #include "eventlog.h"
 #include "mainwindow.h"
 #include "networkengine.h"
+#include "networkhost.h"
+#include "registrymirror.h"
 #include "socketregistry.h"
 
 #include <QAbstractButton>
@@ -111,11 +113,14 @@ private Q_SLOTS:
 void TestGuiClicks::spawnByClickingMatchesRegistry()
 {
     QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
+    // Composed as main() does: the network in its own thread, its changes mirrored here.
     SocketRegistry registry;
     EventLog log;
-    NetworkEngine engine(registry, log);
+    NetworkHost network;
+    QObject::connect(&network.mirror(), &RegistryMirror::batchReady, &registry,
+                     [&](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
     MainWindow window(registry, log);
-    AppController controller(engine, log, window);
+    AppController controller(network.engine(), log, window);
     controller.setInteractive(false);
     // Ephemeral ports on loopback: the test must not depend on 9877 being free.
     window.serverPanel()->setRememberServerSettings(false);
@@ -146,7 +151,9 @@ void TestGuiClicks::spawnByClickingMatchesRegistry()
     DiagramView *view = window.diagramView();
     scene->flush();
     for (int i = 0; i < 2; ++i) {
-        SocketItem *server = scene->itemFor(engine.udpServerId());
+        const SocketId serverId = network.run([&] { return network.engine().udpServerId(); });
+        QTRY_VERIFY_WITH_TIMEOUT((scene->flush(), scene->itemFor(serverId)), 5000);
+        SocketItem *server = scene->itemFor(serverId);
         QVERIFY(server);
         const QPoint at = view->mapFromScene(server->sceneBoundingRect().center());
         QVERIFY2(view->viewport()->rect().contains(at), "the UDP server is off screen");
