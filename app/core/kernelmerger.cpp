@@ -140,10 +140,12 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
                     // Only the kernel speaks for these, so its later answers (an owner found,
                     // a state change) may reclassify them.
                     record.role = role;
-                    if (socket.facts.pid > 0)
+                    // No inode: no file, so no process holds it any more (TIME_WAIT), as
+                    // ss shows it. With one, a pid not found this time is a lookup miss.
+                    if (socket.facts.pid > 0 || socket.facts.inode == 0) {
                         record.pid = socket.facts.pid;
-                    if (!socket.facts.program.isEmpty())
                         record.program = socket.facts.program;
+                    }
                 }
             });
             ++result.matched;

@@ -213,6 +213,19 @@ private Q_SLOTS:
         QVERIFY(registry.find(acceptedId)->kernel);
         QCOMPARE(registry.findByTuple(Protocol::Tcp, at(7000), at(41001)), acceptedId);
 
+        // The external peer closes first: its TIME_WAIT has no file and no owner any more,
+        // and says so, as ss does, instead of keeping nc's pid.
+        const KernelSocket externalEstablished = snapshot[2];
+        snapshot[2] = kernelSocket(Protocol::Tcp, at(41002), at(7000), SocketState::TimeWait);
+        merger.apply(snapshot);
+        const SocketRecord *closedExternal = recordFor(snapshot[2]);
+        QVERIFY(closedExternal);
+        QCOMPARE(closedExternal->effectiveState(), SocketState::TimeWait);
+        QCOMPARE(closedExternal->pid, 0);
+        QVERIFY(closedExternal->program.isEmpty());
+        snapshot[2] = externalEstablished;
+        merger.apply(snapshot);
+
         // The external peer's port (41002) is not ours to watch; the records Qt made are.
         QCOMPARE(KernelMerger::portsToWatch(registry).ports, (QList<quint16>{7000}));
         QVERIFY(KernelMerger::portsToWatch(registry).udpOnly.isEmpty());
