@@ -88,8 +88,9 @@ struct SocketRecord
     std::optional<Endpoint> remote;
     SocketState state = SocketState::Unknown; // what Qt (the application side) knows
     qint64 pid = 0; // owning process
-    // The thread serving it inside that process (Linux tid), 0 for the main thread: shows
-    // the thread-per-client model, where one process holds sockets in many threads.
+    // The thread serving it inside that process (Linux tid) when it has one of its own; 0 for
+    // sockets the engine's event loop serves. Shows the thread-per-client model, where one
+    // process holds sockets in many threads.
     qint64 threadId = 0;
     QString program; // owning program's name
     quint64 bytesSent = 0;
