@@ -5,28 +5,17 @@
 #include "mainwindow.h"
 #include "netinput.h"
 #include "networkengine.h"
+#include "threadcall.h"
 
 #include <QMessageBox>
 #include <QPushButton>
-#include <QThread>
 
 namespace SocketScope {
 
 template<typename F>
 auto AppController::onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>
 {
-    using Result = std::invoke_result_t<F, NetworkEngine &>;
-    if (m_engine.thread() == QThread::currentThread())
-        return f(m_engine);
-    if constexpr (std::is_void_v<Result>) {
-        QMetaObject::invokeMethod(
-                &m_engine, [&] { f(m_engine); }, Qt::BlockingQueuedConnection);
-    } else {
-        Result result{};
-        QMetaObject::invokeMethod(
-                &m_engine, [&] { result = f(m_engine); }, Qt::BlockingQueuedConnection);
-        return result;
-    }
+    return callInThreadOf(&m_engine, [this, &f] { return f(m_engine); });
 }
 
 AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &window,
@@ -185,13 +174,21 @@ void AppController::performAction(SocketId id, SocketAction action, const QStrin
 
 void AppController::refreshServerState()
 {
-    m_window.setTcpServerState(
-            onEngine([&](NetworkEngine &net) { return net.isTcpListening(); }),
-            onEngine([&](NetworkEngine &net) { return net.isTcpAccepting(); }),
-            onEngine([&](NetworkEngine &net) { return net.tcpServerEndpoint(); }).toString());
-    m_window.setUdpServerState(
-            onEngine([&](NetworkEngine &net) { return net.isUdpBound(); }),
-            onEngine([&](NetworkEngine &net) { return net.udpServerEndpoint(); }).toString());
+    struct ServerState
+    {
+        bool listening = false;
+        bool accepting = false;
+        Endpoint tcp;
+        bool bound = false;
+        Endpoint udp;
+    };
+    // One hop into the network thread for all of it.
+    const ServerState state = onEngine([](NetworkEngine &net) {
+        return ServerState{net.isTcpListening(), net.isTcpAccepting(), net.tcpServerEndpoint(),
+                           net.isUdpBound(), net.udpServerEndpoint()};
+    });
+    m_window.setTcpServerState(state.listening, state.accepting, state.tcp.toString());
+    m_window.setUdpServerState(state.bound, state.udp.toString());
 }
 
 void AppController::refreshDescriptors()

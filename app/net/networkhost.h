@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QMetaObject>
+#include "threadcall.h"
+
 #include <QThread>
 
 #include <memory>
@@ -37,18 +38,7 @@ public:
     template<typename F>
     auto run(F &&f) -> std::invoke_result_t<F>
     {
-        using Result = std::invoke_result_t<F>;
-        if (QThread::currentThread() == &m_thread)
-            return f();
-        if constexpr (std::is_void_v<Result>) {
-            QMetaObject::invokeMethod(m_context.get(), std::forward<F>(f),
-                                      Qt::BlockingQueuedConnection);
-        } else {
-            Result result{};
-            QMetaObject::invokeMethod(
-                    m_context.get(), [&result, &f] { result = f(); }, Qt::BlockingQueuedConnection);
-            return result;
-        }
+        return callInThreadOf(m_context.get(), std::forward<F>(f));
     }
 
 private:
