@@ -128,9 +128,7 @@ int main(int argc, char *argv[])
     // The sockets live in a thread of their own (NetworkHost); what changes there reaches
     // this registry and log once per frame, and the window reads only those.
     NetworkHost network; // its engine also raises the open-file limit for many clients
-    QObject::connect(
-            &network.mirror(), &RegistryMirror::batchReady, &registry,
-            [&registry, &log](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
+    network.mirrorInto(registry, log);
     network.run([&network, &options] {
         network.engine().setTcpModel(options->model);
         network.engine().setUdpModel(options->udpModel);
@@ -172,7 +170,7 @@ int main(int argc, char *argv[])
 
     int status = app.exec();
     // What the network did since the last frame, so the exports see all of it.
-    applyBatch(network.run([&network] { return network.mirror().takeBatch(); }), registry, &log);
+    network.syncNow(registry, log);
     // Both exports read the same registry, so the picture and the JSON describe one moment.
     if (!options->exportImagePath.isEmpty()) {
         window.diagramScene()->flush();

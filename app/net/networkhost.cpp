@@ -22,6 +22,18 @@ NetworkHost::NetworkHost() : m_context(std::make_unique<QObject>())
     });
 }
 
+void NetworkHost::mirrorInto(SocketRegistry &registry, EventLog &log)
+{
+    QObject::connect(
+            m_mirror, &RegistryMirror::batchReady, &registry,
+            [&registry, &log](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
+}
+
+void NetworkHost::syncNow(SocketRegistry &registry, EventLog &log)
+{
+    applyBatch(run([this] { return m_mirror->takeBatch(); }), registry, &log);
+}
+
 NetworkHost::~NetworkHost()
 {
     run([this] {

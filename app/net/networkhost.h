@@ -30,6 +30,12 @@ public:
     NetworkHost(const NetworkHost &) = delete;
     NetworkHost &operator=(const NetworkHost &) = delete;
 
+    // Keeps `registry` and `log` (in the calling thread) a copy of the network's own, one
+    // batch per frame. Call once, from the thread that owns them.
+    void mirrorInto(SocketRegistry &registry, EventLog &log);
+    // What changed since the last batch, applied now (before an export reads the copy).
+    void syncNow(SocketRegistry &registry, EventLog &log);
+
     NetworkEngine &engine() const { return *m_engine; }
     RegistryMirror &mirror() const { return *m_mirror; }
     QThread *thread() { return &m_thread; }

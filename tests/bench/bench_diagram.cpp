@@ -243,9 +243,7 @@ int main(int argc, char *argv[])
     // As the app runs it: the sockets in a thread of their own, copied into this registry.
     NetworkHost network;
     NetworkEngine &engine = network.engine();
-    QObject::connect(
-            &network.mirror(), &RegistryMirror::batchReady, &registry,
-            [&registry, &log](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
+    network.mirrorInto(registry, log);
     // The whole window, as the app shows it: the diagram, and the socket table and event log
     // that follow the same registry.
     auto window = std::make_unique<MainWindow>(registry, log);

@@ -117,8 +117,7 @@ void TestGuiClicks::spawnByClickingMatchesRegistry()
     SocketRegistry registry;
     EventLog log;
     NetworkHost network;
-    QObject::connect(&network.mirror(), &RegistryMirror::batchReady, &registry,
-                     [&](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
+    network.mirrorInto(registry, log);
     MainWindow window(registry, log);
     AppController controller(network.engine(), log, window);
     controller.setInteractive(false);

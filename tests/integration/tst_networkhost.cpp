@@ -24,9 +24,7 @@ private Q_SLOTS:
         {
             NetworkHost network;
             QVERIFY(network.engine().thread() != QThread::currentThread());
-            QObject::connect(
-                    &network.mirror(), &RegistryMirror::batchReady, &registry,
-                    [&](const RegistryBatch &batch) { applyBatch(batch, registry, &log); });
+            network.mirrorInto(registry, log);
             NetworkEngine &engine = network.engine();
             QVERIFY(network.run([&] {
                 TcpServerConfig tcp;
@@ -54,6 +52,16 @@ private Q_SLOTS:
                                       quint64(1), 5000); // the echo
             QVERIFY(!log.events().isEmpty()); // the engine's log reached this thread's
             QCOMPARE(network.run([&] { return engine.tcpClientCount(); }), qsizetype(10));
+            // Stopping the UDP server: syncNow() shows it at once, without waiting for a frame.
+            network.run([&] { engine.stopUdpServer(); });
+            const SocketId udpServer = network.run([&] { return engine.udpServerId(); });
+            network.syncNow(registry, log);
+            QCOMPARE(udpServer, InvalidSocketId);
+            bool anyUdpServer = false;
+            for (SocketId id : registry.ids())
+                anyUdpServer |= registry.find(id)->role == SocketRole::UdpServer
+                                && registry.find(id)->isOpen();
+            QVERIFY(!anyUdpServer);
         }
         // The host closed every socket in its thread and stopped it; nothing is left running.
         QVERIFY(registry.count() > 0); // the copy stays as it was last sent
