@@ -3,6 +3,7 @@
 
 #include <QNetworkInterface>
 #include <QNetworkProxy>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QUdpSocket>
 
@@ -111,6 +112,20 @@ std::optional<Endpoint> localEndpointOf(qintptr descriptor)
                    != 0)
         return std::nullopt;
     return endpointFrom(storage);
+}
+
+qintptr descriptorWhileConnecting(const QAbstractSocket &socket)
+{
+    if (socket.socketDescriptor() >= 0)
+        return socket.socketDescriptor();
+    // Qt's socket engine is a private child of the socket and its notifiers are its children;
+    // if a later Qt hides them this returns -1 and the port shows once connected.
+    const auto notifiers = socket.findChildren<QSocketNotifier *>();
+    for (const QSocketNotifier *notifier : notifiers) {
+        if (notifier->isValid())
+            return notifier->socket();
+    }
+    return -1;
 }
 
 std::optional<Endpoint> peerEndpointOf(qintptr descriptor)

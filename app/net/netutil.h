@@ -37,6 +37,9 @@ bool shutdownWrite(qintptr descriptor);
 bool setResetOnClose(qintptr descriptor);
 // The address the kernel gave the socket (its ephemeral port right after connect()).
 std::optional<Endpoint> localEndpointOf(qintptr descriptor);
+// The descriptor of a socket Qt is still connecting: socketDescriptor() says -1 until the
+// connection is made, but the notifier Qt watches for its completion holds it. -1 if none.
+qintptr descriptorWhileConnecting(const QAbstractSocket &socket);
 // The connected peer's address (getpeername), nullopt when not connected.
 std::optional<Endpoint> peerEndpointOf(qintptr descriptor);
 

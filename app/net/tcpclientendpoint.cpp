@@ -67,7 +67,8 @@ NetErrorInfo TcpClientEndpoint::open()
     }
     if (m_socket->state() == QAbstractSocket::ConnectingState) {
         // The kernel chose the ephemeral port at connect(); show it while SYN_SENT.
-        if (const std::optional<Endpoint> local = localEndpointOf(m_socket->socketDescriptor()))
+        if (const std::optional<Endpoint> local
+            = localEndpointOf(descriptorWhileConnecting(*m_socket)))
             m_registry.update(m_id, [&local](SocketRecord &r) { r.local = *local; });
     }
     return {};

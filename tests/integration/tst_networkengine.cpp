@@ -86,6 +86,7 @@ private Q_SLOTS:
     void udpClientsFromSeveralSenders();
     void proxiesAreNeverUsed();
     void spawnBeyondTheBacklogConnectsEveryClient();
+    void clientsStillConnectingShowTheirPort();
     void errorPortInUse();
     void errorPrivilegedPort();
     void errorAddressNotLocal();
@@ -304,6 +305,30 @@ void TestNetworkEngine::spawnBeyondTheBacklogConnectsEveryClient()
     QVERIFY(m_engine->spawnTcpClients(20).complete());
     QTest::qWait(200);
     QCOMPARE(m_engine->tcpServer().connectionCount(), qsizetype(40));
+}
+
+void TestNetworkEngine::clientsStillConnectingShowTheirPort()
+{
+    // Paused with a backlog of 1: the queue takes two, the rest stay in SYN_SENT (their SYN
+    // dropped, retried). Those still have a real tuple, the one the kernel reports, so the
+    // kernel's view can be matched to them instead of doubling them.
+    TcpServerConfig config = tcpConfig();
+    config.backlog = 1;
+    QVERIFY(!m_engine->startTcpServer(config).isError());
+    m_engine->setTcpAccepting(false);
+    const SpawnResult result = m_engine->spawnTcpClients(6);
+    QCOMPARE(result.created, 6);
+    QSet<quint16> ports;
+    int connecting = 0;
+    for (SocketId id : result.ids) {
+        const SocketRecord *record = m_registry->find(id);
+        connecting += record->state == SocketState::SynSent ? 1 : 0;
+        QVERIFY2(record->local.port != 0, qPrintable(record->local.toString()));
+        QCOMPARE(record->local.address, QHostAddress(QHostAddress::LocalHost));
+        ports.insert(record->local.port);
+    }
+    QVERIFY(connecting > 0); // the case this is about happened
+    QCOMPARE(ports.size(), 6);
 }
 
 void TestNetworkEngine::errorPortInUse()
