@@ -16,6 +16,7 @@
 //
 // Everything is bounded: a fixed number of clients and frames, every wait has a deadline,
 // and all sockets are closed before it exits. Only 127.0.0.1 is ever a target.
+#include "benchstats.h"
 #include "descriptorbudget.h"
 #include "diagramscene.h"
 #include "diagramview.h"
@@ -41,17 +42,9 @@
 #include <vector>
 
 using namespace SocketScope;
+using Bench::percentile;
 
 namespace {
-
-double percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const auto index = static_cast<size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-    return values[std::min(index, values.size() - 1)];
-}
 
 qint64 residentKiB()
 {

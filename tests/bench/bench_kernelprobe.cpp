@@ -4,6 +4,7 @@
 // times the probe's read for our own few ports against `ss -tan` in the same run.
 // Target from issue 6: a poll <= 5 ms and >= 20x faster than ss.
 
+#include "benchstats.h"
 #include "netlinksocketsource.h"
 #include "pidresolver.h"
 #include "procnetsocketsource.h"
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 using namespace SocketScope;
+using namespace SocketScope::Bench;
 
 namespace {
 
@@ -91,35 +93,6 @@ void abortOnClose(int fd)
     char byte;
     while (read(holdFd, &byte, 1) < 0 && errno == EINTR) { }
     _exit(0);
-}
-
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
-double percentile(std::vector<double> values, double fraction)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[qMin(values.size() - 1, size_t(fraction * double(values.size())))];
-}
-
-double mean(const std::vector<double> &values)
-{
-    double sum = 0;
-    for (double value : values)
-        sum += value;
-    return values.empty() ? 0 : sum / double(values.size());
-}
-
-double maximum(const std::vector<double> &values)
-{
-    return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }
 
 template<typename F>
