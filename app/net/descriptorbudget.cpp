@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "descriptorbudget.h"
 
-#include <QDir>
+#include <cstdlib>
 
+#include <dirent.h>
 #include <sys/resource.h>
 
 namespace SocketScope {
@@ -18,6 +19,27 @@ bool DescriptorBudget::raiseSoftLimit()
     return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
 }
 
+qint64 DescriptorBudget::countOpenDescriptors()
+{
+    // Every entry counts, whatever it points at: a directory or an anonymous inode inherited
+    // from whoever started us takes a descriptor like a socket does (a QDir listing filtered
+    // by type missed directories, so a CI runner's stray directory descriptor made the
+    // budget promise one more than the kernel gave). The listing's own descriptor is skipped.
+    DIR *listing = ::opendir("/proc/self/fd");
+    if (!listing)
+        return 0;
+    const int own = ::dirfd(listing);
+    qint64 count = 0;
+    while (const dirent *entry = ::readdir(listing)) {
+        if (entry->d_name[0] == '.')
+            continue;
+        if (std::atoi(entry->d_name) != own)
+            ++count;
+    }
+    ::closedir(listing);
+    return count;
+}
+
 DescriptorBudget DescriptorBudget::current()
 {
     DescriptorBudget budget;
@@ -30,11 +52,7 @@ DescriptorBudget DescriptorBudget::current()
         budget.softLimit = clamp(limit.rlim_cur);
         budget.hardLimit = clamp(limit.rlim_max);
     }
-    // Listing /proc/self/fd opens one descriptor for the listing itself; it is closed again
-    // before we return, so it is not counted.
-    const QDir fds(QStringLiteral("/proc/self/fd"));
-    const qint64 listed = fds.entryList(QDir::Files | QDir::System | QDir::NoDotAndDotDot).size();
-    budget.open = listed > 0 ? listed - 1 : 0;
+    budget.open = countOpenDescriptors();
     return budget;
 }
 

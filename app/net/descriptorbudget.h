@@ -20,6 +20,8 @@ struct DescriptorBudget
     // Reads the limits and counts /proc/self/fd. Costs a directory listing: call it once
     // per spawn, not once per socket.
     static DescriptorBudget current();
+    // Descriptors this process holds now, of every kind.
+    static qint64 countOpenDescriptors();
 
     qint64 available() const { return softLimit > open ? softLimit - open : 0; }
     // How many more clients fit when each costs `costPerClient` descriptors and `reserve`

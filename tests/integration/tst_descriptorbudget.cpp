@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace SocketScope;
@@ -15,6 +16,7 @@ class TestDescriptorBudget : public QObject
 private Q_SLOTS:
     void raisesSoftToHard();
     void countsOpenDescriptors();
+    void countsDirectoriesPipesAndSockets();
     void clientsThatFit_data();
     void clientsThatFit();
 };
@@ -46,6 +48,24 @@ void TestDescriptorBudget::countsOpenDescriptors()
     for (int fd : fds)
         ::close(fd);
     QCOMPARE(DescriptorBudget::current().open, before);
+}
+
+// Descriptors that are not files: a directory (what a CI runner once left open for us, which
+// a listing filtered by file type did not count), both ends of a pipe and a socket.
+void TestDescriptorBudget::countsDirectoriesPipesAndSockets()
+{
+    const qint64 before = DescriptorBudget::countOpenDescriptors();
+    const int directory = ::open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    QVERIFY(directory >= 0);
+    int pipeEnds[2] = {-1, -1};
+    QCOMPARE(::pipe2(pipeEnds, O_CLOEXEC), 0);
+    const int socket = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    QVERIFY(socket >= 0);
+    QCOMPARE(DescriptorBudget::countOpenDescriptors(), before + 4);
+    QCOMPARE(DescriptorBudget::current().open, before + 4);
+    for (int fd : {directory, pipeEnds[0], pipeEnds[1], socket})
+        ::close(fd);
+    QCOMPARE(DescriptorBudget::countOpenDescriptors(), before);
 }
 
 void TestDescriptorBudget::clientsThatFit_data()
