@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "diagramitems.h"
 
+#include <QCoreApplication>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
 
 #include <cmath>
@@ -338,6 +340,63 @@ void DatagramItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
     } else {
         painter->drawText(QPointF(-12, 26), m_label);
     }
+}
+
+// ---- DatagramRouteItem ----
+
+DatagramRouteItem::DatagramRouteItem(const DiagramPalette *palette) : m_palette(palette)
+{
+    setZValue(-1); // under the cards and the envelopes flying along it
+    setToolTip(QCoreApplication::translate(
+            "SocketScope::DiagramScene",
+            "Datagrams between this client and the server's socket in the last few seconds.\n"
+            "UDP keeps no connection: the line is only the route they took, and it fades "
+            "when they stop."));
+}
+
+void DatagramRouteItem::setEnds(const QPointF &client, const QPointF &server)
+{
+    if (client == m_client && server == m_server)
+        return;
+    prepareGeometryChange();
+    m_client = client;
+    m_server = server;
+}
+
+void DatagramRouteItem::touch()
+{
+    m_idleSeconds = 0;
+    setOpacity(1.0);
+}
+
+bool DatagramRouteItem::advance(qreal seconds)
+{
+    m_idleSeconds += seconds;
+    const qreal fading = qMax<qreal>(m_idleSeconds - HoldSeconds, 0);
+    setOpacity(qMax<qreal>(1.0 - fading / FadeSeconds, 0));
+    return opacity() > 0;
+}
+
+QRectF DatagramRouteItem::boundingRect() const
+{
+    return QRectF(m_client, m_server).normalized().adjusted(-4, -4, 4, 4);
+}
+
+QPainterPath DatagramRouteItem::shape() const
+{
+    QPainterPath line(m_client);
+    line.lineTo(m_server);
+    QPainterPathStroker stroker;
+    stroker.setWidth(8);
+    return stroker.createStroke(line);
+}
+
+void DatagramRouteItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    QPen pen(m_palette->stateColour(SocketState::Unconnected), 1.5, Qt::DashLine);
+    painter->setPen(pen);
+    painter->drawLine(m_client, m_server);
 }
 
 // ---- AcceptQueueItem ----

@@ -31,6 +31,7 @@ enum DiagramItemType {
     DatagramItemType,
     AcceptQueueItemType,
     LegendItemType,
+    DatagramRouteItemType,
 };
 
 // One socket: a caption line (name, pid, counters) above a box with the protocol, the tuple
@@ -141,6 +142,35 @@ private:
     qreal m_duration;
     qreal m_elapsed = 0;
     LabelSide m_side;
+};
+
+// Where datagrams went lately between one UDP client and a server socket: a thin dashed line
+// (dashed: UDP keeps no connection, this is only a route) that stays while datagrams travel
+// it and fades a few seconds after the last one, so the picture shows which senders are
+// talking to the one socket now.
+class DatagramRouteItem : public QGraphicsItem
+{
+public:
+    static constexpr qreal HoldSeconds = 2.0;
+    static constexpr qreal FadeSeconds = 2.0;
+
+    explicit DatagramRouteItem(const DiagramPalette *palette);
+    int type() const override { return DatagramRouteItemType; }
+    void setEnds(const QPointF &client, const QPointF &server);
+    // Another datagram took this route: show it at full strength again.
+    void touch();
+    // Ages the route by `seconds`; returns false once it has faded away.
+    bool advance(qreal seconds);
+    QRectF boundingRect() const override;
+    // The line itself, a few pixels wide: hovering the empty space around it shows nothing.
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    const DiagramPalette *m_palette;
+    QPointF m_client;
+    QPointF m_server;
+    qreal m_idleSeconds = 0;
 };
 
 // A listener's accept queue as the kernel reports it: one slot per backlog entry, filled

@@ -795,6 +795,7 @@ void DiagramScene::relayout(LayoutTiming timing)
     for (auto it = m_frames.begin(); it != m_frames.end(); ++it)
         it.value()->setVisible(usedFrames.contains(it.key()));
 
+    placeRoutes();
     setSceneRect(QRectF(0, 0, kHostLeft * 2 + kHostWidth, y + 20));
     m_lastRelayoutNs = timer.nsecsElapsed();
 }
@@ -818,11 +819,10 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
         }
         return;
     }
-    if (m_datagrams.size() >= kMaxFlyingDatagrams)
-        return; // the counters still count it; the picture shows a steady stream
     SocketItem *target = nullptr;
     QString label;
-    if (record->role == SocketRole::UdpServer) {
+    const bool isReply = record->role == SocketRole::UdpServer;
+    if (isReply) {
         // A client bound to the any-address is known locally as *:port; the datagram it sent
         // carried the concrete source address the kernel chose.
         SocketId client = m_udpClientByLocal.value(peer.toString());
@@ -830,14 +830,6 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
             client = m_udpClientByLocal.value(Endpoint{QHostAddress(), peer.port}.toString());
         target = m_items.value(client);
         label = tr("reply → :%1").arg(peer.port);
-        if (!target || !target->isVisible())
-            return;
-        const QPointF below(0, DatagramItem::PathOffset);
-        auto *datagram = new DatagramItem(&m_palette, label, item->leftAnchor() + below,
-                                          target->rightAnchor() + QPointF(14, 0) + below, 0.7,
-                                          DatagramItem::LabelSide::Below);
-        addItem(datagram);
-        m_datagrams.append(datagram);
     } else {
         // A socket connected to this very client takes its datagrams first (4-tuple match).
         SocketId server = m_registry.findByTuple(Protocol::Udp, peer, record->local);
@@ -854,17 +846,61 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
                 }
             }
         }
-        if (!target || !target->isVisible())
-            return;
         label = tr("src :%1").arg(record->local.port);
-        const QPointF above(0, -DatagramItem::PathOffset);
-        auto *datagram
-                = new DatagramItem(&m_palette, label, item->rightAnchor() + QPointF(14, 0) + above,
-                                   target->leftAnchor() - QPointF(14, 0) + above, 0.7);
-        addItem(datagram);
-        m_datagrams.append(datagram);
     }
+    if (!target || !target->isVisible())
+        return;
+    SocketItem *client = isReply ? target : item;
+    SocketItem *server = isReply ? item : target;
+    touchRoute(client, server);
     startAnimation();
+    if (m_datagrams.size() >= kMaxFlyingDatagrams)
+        return; // the counters still count it; the picture shows a steady stream
+
+    // Requests fly just above the route, replies just below it, so both can be read at once.
+    DatagramItem *datagram = nullptr;
+    if (isReply) {
+        const QPointF below(0, DatagramItem::PathOffset);
+        datagram = new DatagramItem(&m_palette, label, server->leftAnchor() + below,
+                                    client->rightAnchor() + QPointF(14, 0) + below, 0.7,
+                                    DatagramItem::LabelSide::Below);
+    } else {
+        const QPointF above(0, -DatagramItem::PathOffset);
+        datagram = new DatagramItem(&m_palette, label,
+                                    client->rightAnchor() + QPointF(14, 0) + above,
+                                    server->leftAnchor() - QPointF(14, 0) + above, 0.7);
+    }
+    addItem(datagram);
+    m_datagrams.append(datagram);
+    startAnimation();
+}
+
+void DiagramScene::touchRoute(SocketItem *client, SocketItem *server)
+{
+    DatagramRouteItem *&route = m_routes[{client->socketId(), server->socketId()}];
+    if (!route) {
+        route = new DatagramRouteItem(&m_palette);
+        addItem(route);
+    }
+    route->setEnds(client->rightAnchor(), server->leftAnchor());
+    route->touch();
+}
+
+void DiagramScene::placeRoutes()
+{
+    // Rows move when others fold or fade; a route follows its two sockets, and goes with
+    // either of them.
+    for (auto it = m_routes.begin(); it != m_routes.end();) {
+        const SocketItem *client = m_items.value(it.key().first);
+        const SocketItem *server = m_items.value(it.key().second);
+        if (client && server && client->isVisible() && server->isVisible()) {
+            it.value()->setEnds(client->rightAnchor(), server->leftAnchor());
+            ++it;
+        } else {
+            delete it.value();
+            it = m_routes.erase(it);
+        }
+    }
 }
 
 void DiagramScene::startAnimation()
@@ -881,6 +917,15 @@ void DiagramScene::animate()
     bool moving = false;
     for (ConnectionItem *line : std::as_const(m_connections))
         moving |= line->advance(seconds);
+    for (auto it = m_routes.begin(); it != m_routes.end();) {
+        if (it.value()->advance(seconds)) {
+            moving = true;
+            ++it;
+        } else {
+            delete it.value();
+            it = m_routes.erase(it);
+        }
+    }
     for (auto it = m_datagrams.begin(); it != m_datagrams.end();) {
         if ((*it)->advance(seconds)) {
             moving = true;

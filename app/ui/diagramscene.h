@@ -48,6 +48,8 @@ public:
     qsizetype socketItemCount() const { return m_items.size(); }
     qsizetype hiddenSocketCount() const { return m_hiddenCount; }
     qsizetype flyingDatagramCount() const { return m_datagrams.size(); }
+    // Client-to-server routes datagrams took in the last few seconds.
+    qsizetype datagramRouteCount() const { return m_routes.size(); }
     qsizetype connectionLineCount() const;
 
     QList<SocketId> selectedSockets() const;
@@ -97,6 +99,8 @@ private:
                    bool isDatagram);
     void animate();
     void startAnimation();
+    void touchRoute(SocketItem *client, SocketItem *server);
+    void placeRoutes();
 
     const SocketRecord *recordFor(SocketId id) const;
     SocketItem *placeSocket(SocketId id, const QPointF &pos, qreal width, const QString &caption,
@@ -132,6 +136,7 @@ private:
     QHash<QString, FrameItem *> m_frames;
     QHash<SocketId, AcceptQueueItem *> m_queues;
     QList<DatagramItem *> m_datagrams;
+    QHash<QPair<SocketId, SocketId>, DatagramRouteItem *> m_routes; // (client, server)
     LegendItem *m_legend = nullptr;
     QGraphicsItem *m_moreItem = nullptr;
 

@@ -244,8 +244,22 @@ void TestDiagramScene::datagramsFlyFromTheirSender()
     // Received-side reports describe the same datagrams and add no second envelope.
     m_registry->recordTraffic(server, TrafficDirection::Received, 5, {kLoopback, 40001}, true);
     QCOMPARE(m_scene->flyingDatagramCount(), 2);
+    // Request and reply travel one route, drawn from the client's card to the server's.
+    QCOMPARE(m_scene->datagramRouteCount(), 1);
+    QList<QGraphicsItem *> routes;
+    for (QGraphicsItem *graphicsItem : m_scene->items()) {
+        if (graphicsItem->type() == DatagramRouteItemType)
+            routes.append(graphicsItem);
+    }
+    QCOMPARE(routes.size(), 1);
+    const QRectF ends = routes.constFirst()->boundingRect().adjusted(4, 4, -4, -4);
+    QCOMPARE(ends.left(), m_scene->itemFor(client)->rightAnchor().x());
+    QCOMPARE(ends.right(), m_scene->itemFor(server)->leftAnchor().x());
     QTRY_COMPARE_WITH_TIMEOUT(m_scene->flyingDatagramCount(), 0, 5000);
     QCOMPARE(m_registry->find(server)->datagramsSent, 1u);
+    // With no more datagrams the route fades: UDP keeps nothing between datagrams.
+    QCOMPARE(m_scene->datagramRouteCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_scene->datagramRouteCount(), 0, 8000);
 }
 
 void TestDiagramScene::selectionRoundTrip()
