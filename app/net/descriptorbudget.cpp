@@ -19,25 +19,31 @@ bool DescriptorBudget::raiseSoftLimit()
     return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
 }
 
-qint64 DescriptorBudget::countOpenDescriptors()
+QList<int> DescriptorBudget::openDescriptors()
 {
     // Every entry counts, whatever it points at: a directory or an anonymous inode inherited
     // from whoever started us takes a descriptor like a socket does (a QDir listing filtered
     // by type missed directories, so a CI runner's stray directory descriptor made the
     // budget promise one more than the kernel gave). The listing's own descriptor is skipped.
+    QList<int> numbers;
     DIR *listing = ::opendir("/proc/self/fd");
     if (!listing)
-        return 0;
+        return numbers;
     const int own = ::dirfd(listing);
-    qint64 count = 0;
     while (const dirent *entry = ::readdir(listing)) {
         if (entry->d_name[0] == '.')
             continue;
-        if (std::atoi(entry->d_name) != own)
-            ++count;
+        const int number = std::atoi(entry->d_name);
+        if (number != own)
+            numbers.append(number);
     }
     ::closedir(listing);
-    return count;
+    return numbers;
+}
+
+qint64 DescriptorBudget::countOpenDescriptors()
+{
+    return openDescriptors().size();
 }
 
 DescriptorBudget DescriptorBudget::current()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QList>
 #include <QString>
 
 namespace SocketScope {
@@ -20,7 +21,8 @@ struct DescriptorBudget
     // Reads the limits and counts /proc/self/fd. Costs a directory listing: call it once
     // per spawn, not once per socket.
     static DescriptorBudget current();
-    // Descriptors this process holds now, of every kind.
+    // The numbers of the descriptors this process holds now, of every kind, unordered.
+    static QList<int> openDescriptors();
     static qint64 countOpenDescriptors();
 
     qint64 available() const { return softLimit > open ? softLimit - open : 0; }

@@ -14,10 +14,8 @@
 #include <QTest>
 
 #include <csignal>
-#include <cstdlib>
 #include <set>
 
-#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,15 +72,8 @@ private:
 // whoever started the test count, and descriptors above the limit do not.
 rlim_t limitLeavingOneDescriptor()
 {
-    std::set<int> open;
-    if (DIR *listing = ::opendir("/proc/self/fd")) {
-        const int own = ::dirfd(listing);
-        while (const dirent *entry = ::readdir(listing)) {
-            if (entry->d_name[0] != '.' && std::atoi(entry->d_name) != own)
-                open.insert(std::atoi(entry->d_name));
-        }
-        ::closedir(listing);
-    }
+    const QList<int> numbers = DescriptorBudget::openDescriptors();
+    const std::set<int> open(numbers.cbegin(), numbers.cend());
     int freeSeen = 0;
     for (int number = 0;; ++number) {
         if (open.count(number) == 0 && ++freeSeen == 2)
