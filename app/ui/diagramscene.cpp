@@ -44,6 +44,24 @@ bool isLoopback(const QHostAddress &address)
     return address.isLoopback();
 }
 
+// Moves each transient item (a flying datagram, a fading route) on by `seconds` and deletes
+// those that are done. Returns whether any is still moving.
+template<typename Items>
+bool advanceOrDelete(Items &items, qreal seconds)
+{
+    bool moving = false;
+    for (auto it = items.begin(); it != items.end();) {
+        if ((*it)->advance(seconds)) {
+            moving = true;
+            ++it;
+        } else {
+            delete *it;
+            it = items.erase(it);
+        }
+    }
+    return moving;
+}
+
 } // namespace
 
 DiagramScene::DiagramScene(const SocketRegistry &registry, QObject *parent)
@@ -872,7 +890,6 @@ void DiagramScene::onTraffic(SocketId id, TrafficDirection direction, qint64, co
     }
     addItem(datagram);
     m_datagrams.append(datagram);
-    startAnimation();
 }
 
 void DiagramScene::touchRoute(SocketItem *client, SocketItem *server)
@@ -917,24 +934,8 @@ void DiagramScene::animate()
     bool moving = false;
     for (ConnectionItem *line : std::as_const(m_connections))
         moving |= line->advance(seconds);
-    for (auto it = m_routes.begin(); it != m_routes.end();) {
-        if (it.value()->advance(seconds)) {
-            moving = true;
-            ++it;
-        } else {
-            delete it.value();
-            it = m_routes.erase(it);
-        }
-    }
-    for (auto it = m_datagrams.begin(); it != m_datagrams.end();) {
-        if ((*it)->advance(seconds)) {
-            moving = true;
-            ++it;
-        } else {
-            delete *it;
-            it = m_datagrams.erase(it);
-        }
-    }
+    moving |= advanceOrDelete(m_routes, seconds);
+    moving |= advanceOrDelete(m_datagrams, seconds);
     bool ghostsGone = false;
     for (auto it = m_ghosts.begin(); it != m_ghosts.end();) {
         it->opacity -= seconds / kFadeSeconds;
