@@ -7,6 +7,7 @@
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "eventlogview.h"
+#include "socketinspector.h"
 #include "sockettabledelegate.h"
 #include "sockettablemodel.h"
 #include "stateexporter.h"
@@ -518,6 +519,25 @@ void MainWindow::createDocks()
                                  "the same clients"));
     m_viewMenu->addAction(compareToggle);
 
+    m_inspectorDock = new QDockWidget(tr("Inspector"), this);
+    m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
+    m_inspector = new SocketInspector(m_registry, m_inspectorDock);
+    m_inspectorDock->setWidget(m_inspector);
+    addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+    tabifyDockWidget(compareDock, m_inspectorDock);
+    serverDock->raise();
+    QAction *inspectorToggle = m_inspectorDock->toggleViewAction();
+    inspectorToggle->setToolTip(tr("Show or hide the inspector"));
+    m_viewMenu->addAction(inspectorToggle);
+    // A tabbed dock behind another counts as shown, so its toggle would hide it: this one
+    // always brings the inspector to the front.
+    auto *inspectAction = new QAction(tr("&Inspect Selected Socket"), this);
+    inspectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    inspectAction->setToolTip(tr("Everything known about the selected socket: both states, "
+                                 "queues, timer, owner, TCP_INFO, traffic"));
+    connect(inspectAction, &QAction::triggered, this, [this] { inspect(m_inspector->socket()); });
+    m_viewMenu->addAction(inspectAction);
+
     auto *tableDock = new QDockWidget(tr("Sockets"), this);
     tableDock->setObjectName(QStringLiteral("socketTableDock"));
     tableDock->setWidget(createTablePane());
@@ -661,8 +681,20 @@ void MainWindow::showSocketMenu(SocketId id, const QPoint &screenPos)
         QAction *none = menu.addAction(tr("No actions for this socket"));
         none->setEnabled(false);
     }
+    menu.addSeparator();
+    QAction *inspectAction = menu.addAction(tr("Inspect"));
+    inspectAction->setToolTip(tr("Show everything known about this socket in the Inspector"));
+    connect(inspectAction, &QAction::triggered, this, [this, id] { inspect(id); });
     menu.setToolTipsVisible(true);
     menu.exec(screenPos);
+}
+
+void MainWindow::inspect(SocketId id)
+{
+    if (id != InvalidSocketId)
+        m_inspector->setSocket(id);
+    m_inspectorDock->show();
+    m_inspectorDock->raise();
 }
 
 void MainWindow::requestSocketAction(SocketId id, SocketAction action)
@@ -708,6 +740,8 @@ void MainWindow::syncTableFromDiagram()
     if (m_syncingSelection)
         return;
     const QList<SocketId> ids = m_scene->selectedSockets();
+    if (!ids.isEmpty())
+        m_inspector->setSocket(ids.constFirst());
     m_syncingSelection = true;
     m_table->clearSelection();
     for (SocketId id : ids) {
@@ -726,6 +760,8 @@ void MainWindow::syncDiagramFromTable()
     if (m_syncingSelection)
         return;
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (!rows.isEmpty())
+        m_inspector->setSocket(rows.first().data(SocketTableModel::SocketIdRole).value<SocketId>());
     m_syncingSelection = true;
     m_scene->selectSocket(
             rows.isEmpty() ? InvalidSocketId

@@ -13,6 +13,7 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -22,6 +23,7 @@ namespace SocketScope {
 
 class DiagramScene;
 class DiagramView;
+class SocketInspector;
 class SocketTableModel;
 class SocketFilterProxyModel;
 
@@ -39,6 +41,7 @@ public:
     DiagramScene *diagramScene() const { return m_scene; }
     DiagramView *diagramView() const { return m_view; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
+    SocketInspector *socketInspector() const { return m_inspector; }
 
     // Shows the servers' state in the panel, the toolbar and the title.
     void setTcpServerState(bool listening, bool accepting, const QString &endpoint);
@@ -79,6 +82,8 @@ private:
     void syncTableFromDiagram();
     void syncDiagramFromTable();
     void showSocketMenu(SocketId id, const QPoint &screenPos);
+    // Brings the inspector forward with this socket in it.
+    void inspect(SocketId id);
     void requestSocketAction(SocketId id, SocketAction action);
     void showAbout();
     // Only the diagram, full screen, for the back row of a lecture hall.
@@ -93,6 +98,8 @@ private:
     DiagramView *m_view = nullptr;
     bool m_syncingSelection = false;
     ServerPanel *m_serverPanel = nullptr;
+    SocketInspector *m_inspector = nullptr;
+    QDockWidget *m_inspectorDock = nullptr;
     std::function<SocketActions(SocketId)> m_actionProvider;
     QAction *m_tcpServerAction = nullptr;
     QAction *m_acceptAction = nullptr;

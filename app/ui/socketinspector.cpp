@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+#include "socketinspector.h"
+
+#include "sockettablemodel.h"
+
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QVBoxLayout>
+
+namespace SocketScope {
+
+namespace {
+
+QString roleInWords(SocketRole role)
+{
+    switch (role) {
+    case SocketRole::TcpListener:
+        return SocketInspector::tr("the server's listening socket");
+    case SocketRole::TcpServerSide:
+        return SocketInspector::tr("a socket the listener accepted (shares its local port)");
+    case SocketRole::TcpClient:
+        return SocketInspector::tr("a TCP client");
+    case SocketRole::UdpServer:
+        return SocketInspector::tr("the UDP server's one socket for every client");
+    case SocketRole::UdpClient:
+        return SocketInspector::tr("a UDP client");
+    case SocketRole::ExternalPeer:
+        return SocketInspector::tr("another program's socket on our port");
+    }
+    return {};
+}
+
+QString bytes(quint64 count)
+{
+    return QLocale::system().formattedDataSize(static_cast<qint64>(count), 1,
+                                               QLocale::DataSizeTraditionalFormat);
+}
+
+QString stateText(const SocketRecord &record)
+{
+    if (record.protocol == Protocol::Udp)
+        return SocketInspector::tr("none: UDP keeps no connection state (netstat leaves the "
+                                   "column empty)");
+    const QString qt = stateName(record.state);
+    if (!record.kernel)
+        return SocketInspector::tr("%1 (as Qt reports it; the kernel has not answered yet)")
+                .arg(qt);
+    const QString kernel = stateName(record.kernel->state);
+    if (record.kernelOnly)
+        return SocketInspector::tr("%1 in the kernel; no program holds it").arg(kernel);
+    if (record.kernel->state == record.state)
+        return SocketInspector::tr("%1 (the kernel and Qt agree)").arg(kernel);
+    return SocketInspector::tr("%1 in the kernel · %2 as Qt reports it").arg(kernel, qt);
+}
+
+QString ownerText(const SocketRecord &record)
+{
+    const qint64 pid = record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+    const QString program = record.kernel && !record.kernel->program.isEmpty()
+                                    ? record.kernel->program
+                                    : record.program;
+    if (pid <= 0)
+        return SocketInspector::tr("no process (only the kernel holds it)");
+    QString text = SocketInspector::tr("pid %1").arg(pid);
+    if (!program.isEmpty())
+        text += QStringLiteral(" · ") + program;
+    if (record.threadId != 0)
+        text += SocketInspector::tr(" · thread %1").arg(record.threadId);
+    return text;
+}
+
+QString queuesText(const SocketRecord &record)
+{
+    if (!record.kernel)
+        return SocketInspector::tr("not read yet");
+    if (record.role == SocketRole::TcpListener)
+        return SocketInspector::tr("%1 connections completed, waiting for accept() · backlog %2")
+                .arg(record.kernel->recvQ)
+                .arg(record.kernel->sendQ);
+    if (record.protocol == Protocol::Udp)
+        return SocketInspector::tr("Recv-Q %1 bytes of datagrams waiting to be read · Send-Q %2")
+                .arg(record.kernel->recvQ)
+                .arg(record.kernel->sendQ);
+    return SocketInspector::tr("Recv-Q %1 bytes not yet read · Send-Q %2 bytes not yet "
+                               "acknowledged")
+            .arg(record.kernel->recvQ)
+            .arg(record.kernel->sendQ);
+}
+
+QString timerText(const SocketRecord &record)
+{
+    if (!record.kernel || record.kernel->timerMs < 0)
+        return SocketInspector::tr("none running");
+    const QString seconds = QString::number(record.kernel->timerMs / 1000.0, 'f', 1);
+    if (record.kernel->state == SocketState::TimeWait)
+        return SocketInspector::tr("TIME_WAIT ends in %1 s").arg(seconds);
+    return SocketInspector::tr("%1 s left").arg(seconds);
+}
+
+QString tcpInfoText(const SocketRecord &record)
+{
+    if (record.protocol == Protocol::Udp)
+        return SocketInspector::tr("not for UDP");
+    if (!record.kernel || !record.kernel->tcpInfo)
+        return SocketInspector::tr("none (the kernel gives TCP_INFO only for a full socket)");
+    const KernelTcpInfo &info = *record.kernel->tcpInfo;
+    return SocketInspector::tr("round trip %1 ms ± %2 · %3 retransmitted · %4 unacknowledged · "
+                               "congestion window %5 segments")
+            .arg(info.rttUs / 1000.0, 0, 'f', 3)
+            .arg(info.rttVarUs / 1000.0, 0, 'f', 3)
+            .arg(info.totalRetrans)
+            .arg(info.unacked)
+            .arg(info.sndCwnd);
+}
+
+QString trafficText(const SocketRecord &record)
+{
+    QString text = SocketInspector::tr("sent %1 · received %2")
+                           .arg(bytes(record.bytesSent), bytes(record.bytesReceived));
+    if (record.protocol == Protocol::Udp)
+        text += SocketInspector::tr(" · %1 datagrams sent · %2 received")
+                        .arg(record.datagramsSent)
+                        .arg(record.datagramsReceived);
+    return text;
+}
+
+QString lifetimeText(const SocketRecord &record, bool gone)
+{
+    const QDateTime end = record.closed.isNull() ? QDateTime::currentDateTimeUtc() : record.closed;
+    QString text
+            = SocketInspector::tr("opened %1 · age %2")
+                      .arg(QLocale::system().toString(record.created.toLocalTime().time(),
+                                                      QLocale::LongFormat),
+                           SocketTableModel::ageText(qMax<qint64>(record.created.secsTo(end), 0)));
+    if (!record.closed.isNull())
+        text += SocketInspector::tr(" · closed %1")
+                        .arg(QLocale::system().toString(record.closed.toLocalTime().time(),
+                                                        QLocale::LongFormat));
+    if (gone)
+        text += SocketInspector::tr(" · gone: neither the program nor the kernel has it now");
+    return text;
+}
+
+} // namespace
+
+QString SocketInspector::fieldTitle(Field field)
+{
+    switch (field) {
+    case Socket:
+        return tr("Socket");
+    case Tuple:
+        return tr("Tuple");
+    case State:
+        return tr("State");
+    case Owner:
+        return tr("Owner");
+    case Queues:
+        return tr("Queues");
+    case Timer:
+        return tr("Timer");
+    case Inode:
+        return tr("Inode");
+    case TcpInfo:
+        return tr("TCP_INFO");
+    case Traffic:
+        return tr("Traffic");
+    case Lifetime:
+        return tr("Lifetime");
+    case Activity:
+        return tr("Now");
+    case FieldCount:
+        break;
+    }
+    return {};
+}
+
+SocketInspector::SocketInspector(const SocketRegistry &registry, QWidget *parent)
+    : QWidget(parent), m_registry(registry)
+{
+    setObjectName(QStringLiteral("socketInspector"));
+    auto *layout = new QVBoxLayout(this);
+    m_hint = new QLabel(tr("Select a socket in the diagram or the table to see everything "
+                           "the program and the kernel know about it."),
+                        this);
+    m_hint->setWordWrap(true);
+    layout->addWidget(m_hint);
+
+    m_form = new QWidget(this);
+    auto *form = new QFormLayout(m_form);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    for (int field = 0; field < FieldCount; ++field) {
+        auto *value = new QLabel(m_form);
+        value->setWordWrap(true);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        if (field == Tuple)
+            value->setFont(fixed);
+        form->addRow(fieldTitle(static_cast<Field>(field)), value);
+        m_values[static_cast<size_t>(field)] = value;
+    }
+    layout->addWidget(m_form);
+    layout->addStretch(1);
+    m_form->hide();
+
+    m_ageTimer.setInterval(1000);
+    connect(&m_ageTimer, &QTimer::timeout, this, &SocketInspector::refresh);
+    connect(&registry, &SocketRegistry::socketChanged, this, [this](SocketId id) {
+        if (id == m_id)
+            refresh();
+    });
+    connect(&registry, &SocketRegistry::socketRemoved, this, &SocketInspector::onRemoved);
+}
+
+void SocketInspector::setSocket(SocketId id)
+{
+    if (id == m_id)
+        return;
+    m_id = id;
+    m_last.reset();
+    refresh();
+}
+
+QString SocketInspector::fieldText(Field field) const
+{
+    return field < FieldCount ? m_values[static_cast<size_t>(field)]->text() : QString();
+}
+
+void SocketInspector::refresh()
+{
+    if (const SocketRecord *record = m_registry.find(m_id)) {
+        m_last = *record;
+        show(*record, false);
+    } else if (m_last) {
+        show(*m_last, true);
+    } else {
+        m_id = InvalidSocketId;
+        m_ageTimer.stop();
+        m_form->hide();
+        m_hint->show();
+    }
+}
+
+void SocketInspector::onRemoved(SocketId id)
+{
+    if (id == m_id)
+        refresh(); // shows the last record, marked gone
+}
+
+void SocketInspector::show(const SocketRecord &record, bool gone)
+{
+    const auto set = [this](Field field, const QString &text) {
+        m_values[static_cast<size_t>(field)]->setText(text);
+    };
+    set(Socket, tr("#%1 %2 · %3")
+                        .arg(record.id)
+                        .arg(protocolName(record.protocol).toUpper(), roleInWords(record.role)));
+    set(Tuple, QStringLiteral("{%1, %2}")
+                       .arg(record.local.toString(),
+                            record.remote ? record.remote->toString() : QStringLiteral("*:*")));
+    set(State, stateText(record));
+    set(Owner, ownerText(record));
+    set(Queues, queuesText(record));
+    set(Timer, timerText(record));
+    if (!record.kernel)
+        set(Inode, tr("not read yet"));
+    else if (record.kernel->inode == 0)
+        set(Inode, tr("0: no file refers to it (not accepted yet, or left to the kernel)"));
+    else
+        set(Inode, QString::number(record.kernel->inode));
+    set(TcpInfo, tcpInfoText(record));
+    set(Traffic, trafficText(record));
+    set(Lifetime, lifetimeText(record, gone));
+    set(Activity, record.activity.isEmpty() ? tr("idle") : record.activity);
+    m_hint->hide();
+    m_form->show();
+    // A socket that is gone does not age; one that is open does, between registry changes.
+    if (gone || !record.closed.isNull())
+        m_ageTimer.stop();
+    else if (!m_ageTimer.isActive())
+        m_ageTimer.start();
+}
+
+} // namespace SocketScope

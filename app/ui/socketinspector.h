@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "socketregistry.h"
+
+#include <QTimer>
+#include <QWidget>
+
+#include <array>
+
+class QLabel;
+
+namespace SocketScope {
+
+// Everything known about one socket, live: its tuple, the state Qt reports beside the
+// kernel's, queues, timer, owner, TCP_INFO and traffic. A tooltip is gone when the mouse
+// moves; this stays on screen while the lecturer talks about the socket.
+class SocketInspector : public QWidget
+{
+    Q_OBJECT
+public:
+    enum Field {
+        Socket,
+        Tuple,
+        State,
+        Owner,
+        Queues,
+        Timer,
+        Inode,
+        TcpInfo,
+        Traffic,
+        Lifetime,
+        Activity,
+        FieldCount
+    };
+
+    explicit SocketInspector(const SocketRegistry &registry, QWidget *parent = nullptr);
+
+    // Shows this socket from now on; InvalidSocketId shows the hint to select one.
+    void setSocket(SocketId id);
+    SocketId socket() const { return m_id; }
+    // The text shown for a field, for tests.
+    QString fieldText(Field field) const;
+    static QString fieldTitle(Field field);
+
+private:
+    void refresh();
+    void onRemoved(SocketId id);
+    void show(const SocketRecord &record, bool gone);
+
+    const SocketRegistry &m_registry;
+    SocketId m_id = InvalidSocketId;
+    std::optional<SocketRecord> m_last; // kept, so a socket that closes stays readable
+    QLabel *m_hint = nullptr;
+    QWidget *m_form = nullptr;
+    std::array<QLabel *, FieldCount> m_values{};
+    QTimer m_ageTimer; // the age and countdowns move on between registry changes
+};
+
+} // namespace SocketScope

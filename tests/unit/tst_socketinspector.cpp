@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+#include "diagramscene.h"
+#include "eventlog.h"
+#include "mainwindow.h"
+#include "socketinspector.h"
+#include "sockettablemodel.h"
+
+#include <QItemSelectionModel>
+#include <QLocale>
+#include <QTableView>
+#include <QTest>
+
+using namespace SocketScope;
+
+namespace {
+
+const QHostAddress kLoopback(QHostAddress::LocalHost);
+
+SocketRecord tcpRecord(SocketRole role, quint16 local, std::optional<quint16> remote,
+                       SocketState state)
+{
+    SocketRecord r;
+    r.protocol = Protocol::Tcp;
+    r.role = role;
+    r.local = {kLoopback, local};
+    if (remote)
+        r.remote = Endpoint{kLoopback, *remote};
+    r.state = state;
+    r.pid = 4200;
+    r.program = QStringLiteral("socketscope");
+    r.created = QDateTime::currentDateTimeUtc().addSecs(-75);
+    return r;
+}
+
+} // namespace
+
+class TestSocketInspector : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_registry = std::make_unique<SocketRegistry>();
+        m_inspector = std::make_unique<SocketInspector>(*m_registry);
+    }
+    void cleanup()
+    {
+        m_inspector.reset();
+        m_registry.reset();
+    }
+
+    void showsNothingUntilASocketIsChosen()
+    {
+        QCOMPARE(m_inspector->socket(), InvalidSocketId);
+        QVERIFY(m_inspector->fieldText(SocketInspector::Tuple).isEmpty());
+        m_inspector->setSocket(12345); // not in the registry
+        QCOMPARE(m_inspector->socket(), InvalidSocketId);
+    }
+
+    void establishedWithKernelFacts()
+    {
+        SocketRecord record
+                = tcpRecord(SocketRole::TcpServerSide, 9877, 51234, SocketState::Established);
+        record.threadId = 4213;
+        KernelFacts facts;
+        facts.state = SocketState::Established;
+        facts.recvQ = 5;
+        facts.sendQ = 7;
+        facts.inode = 753019;
+        facts.pid = 4200;
+        facts.tcpInfo = KernelTcpInfo{42, 21, 3, 1, 10};
+        record.kernel = facts;
+        record.bytesSent = 12;
+        const SocketId id = m_registry->add(record);
+        m_inspector->setSocket(id);
+
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Tuple),
+                 QStringLiteral("{127.0.0.1:9877, 127.0.0.1:51234}"));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Socket)
+                        .contains(QStringLiteral("#%1 TCP").arg(id)));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::State),
+                 QStringLiteral("ESTABLISHED (the kernel and Qt agree)"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Owner),
+                 QStringLiteral("pid 4200 · socketscope · thread 4213"));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Queues)
+                        .startsWith(QStringLiteral("Recv-Q 5 bytes not yet read · Send-Q 7")));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Inode), QStringLiteral("753019"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::TcpInfo),
+                 QStringLiteral("round trip 0.042 ms ± 0.021 · 3 retransmitted · 1 "
+                                "unacknowledged · congestion window 10 segments"));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime)
+                        .contains(QStringLiteral("age 1m 15s")));
+
+        // Live: a change to the record shows at once.
+        m_registry->update(id, [](SocketRecord &r) {
+            r.bytesSent = 2048;
+            r.kernel->state = SocketState::FinWait2;
+            r.state = SocketState::Closing;
+        });
+        const QString twoKilobytes
+                = QLocale::system().formattedDataSize(2048, 1, QLocale::DataSizeTraditionalFormat);
+        QVERIFY2(m_inspector->fieldText(SocketInspector::Traffic)
+                         .startsWith(QStringLiteral("sent ") + twoKilobytes),
+                 qPrintable(m_inspector->fieldText(SocketInspector::Traffic)));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::State),
+                 QStringLiteral("FIN_WAIT2 in the kernel · CLOSING as Qt reports it"));
+    }
+
+    void listenerQueueAndTimeWait()
+    {
+        SocketRecord listener
+                = tcpRecord(SocketRole::TcpListener, 9877, std::nullopt, SocketState::Listen);
+        listener.kernel = KernelFacts{SocketState::Listen, 3, 50, 1, 4200, -1, {}, {}};
+        const SocketId listenerId = m_registry->add(listener);
+        m_inspector->setSocket(listenerId);
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Queues),
+                 QStringLiteral("3 connections completed, waiting for accept() · backlog 50"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Tuple),
+                 QStringLiteral("{127.0.0.1:9877, *:*}"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Timer), QStringLiteral("none running"));
+
+        SocketRecord timeWait = tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Close);
+        timeWait.kernelOnly = true;
+        timeWait.pid = 0;
+        timeWait.program.clear();
+        timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 56456, {}, {}};
+        m_inspector->setSocket(m_registry->add(timeWait));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Timer),
+                 QStringLiteral("TIME_WAIT ends in 56.5 s"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::State),
+                 QStringLiteral("TIME_WAIT in the kernel; no program holds it"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Owner),
+                 QStringLiteral("no process (only the kernel holds it)"));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Inode).startsWith(QLatin1String("0:")));
+    }
+
+    void udpHasNoState()
+    {
+        SocketRecord udp;
+        udp.protocol = Protocol::Udp;
+        udp.role = SocketRole::UdpServer;
+        udp.local = {kLoopback, 9877};
+        udp.state = SocketState::Unconnected;
+        udp.pid = 4200;
+        udp.created = QDateTime::currentDateTimeUtc();
+        udp.datagramsReceived = 4;
+        const SocketId id = m_registry->add(udp);
+        m_inspector->setSocket(id);
+        QVERIFY(m_inspector->fieldText(SocketInspector::State).startsWith(QLatin1String("none")));
+        QVERIFY2(m_inspector->fieldText(SocketInspector::Traffic)
+                         .contains(QStringLiteral("0 datagrams sent · 4 received")),
+                 qPrintable(m_inspector->fieldText(SocketInspector::Traffic)));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::TcpInfo), QStringLiteral("not for UDP"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Queues), QStringLiteral("not read yet"));
+    }
+
+    void aClosedSocketStaysReadable()
+    {
+        const SocketId id = m_registry->add(
+                tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established));
+        m_inspector->setSocket(id);
+        QVERIFY(m_registry->remove(id));
+        QCOMPARE(m_inspector->socket(), id);
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Tuple),
+                 QStringLiteral("{127.0.0.1:51234, 127.0.0.1:9877}"));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime).contains(QLatin1String("gone")));
+    }
+
+    // The window's selection, in the diagram or the table, is what the inspector shows.
+    void followsTheWindowsSelection()
+    {
+        EventLog log;
+        MainWindow window(*m_registry, log);
+        const SocketId listener = m_registry->add(
+                tcpRecord(SocketRole::TcpListener, 9877, std::nullopt, SocketState::Listen));
+        const SocketId client = m_registry->add(
+                tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established));
+        window.diagramScene()->flush();
+        window.diagramScene()->selectSocket(client);
+        QCOMPARE(window.socketInspector()->socket(), client);
+
+        QTableView *table = window.socketTable();
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            const QModelIndex index = table->model()->index(row, 0);
+            if (index.data(SocketTableModel::SocketIdRole).value<SocketId>() == listener)
+                table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect
+                                                               | QItemSelectionModel::Rows);
+        }
+        QCOMPARE(window.socketInspector()->socket(), listener);
+        QCOMPARE(window.socketInspector()->fieldText(SocketInspector::Tuple),
+                 QStringLiteral("{127.0.0.1:9877, *:*}"));
+    }
+
+private:
+    std::unique_ptr<SocketRegistry> m_registry;
+    std::unique_ptr<SocketInspector> m_inspector;
+};
+
+QTEST_MAIN(TestSocketInspector)
+#include "tst_socketinspector.moc"
