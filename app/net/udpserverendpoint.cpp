@@ -362,6 +362,7 @@ void UdpServerEndpoint::processNext()
     for (int i = 0; i < DatagramsPerTurn; ++i) {
         if (!isBound() || !m_socket->hasPendingDatagrams()) {
             m_busy = false;
+            showActivity(QString());
             return;
         }
         m_current = m_socket->receiveDatagram();
@@ -372,6 +373,14 @@ void UdpServerEndpoint::processNext()
                 Endpoint{m_current.senderAddress(), static_cast<quint16>(m_current.senderPort())},
                 true);
         if (m_config.processingDelayMs > 0) {
+            // Slow enough to read: say which datagram the one socket is on. (Without a delay
+            // the line would change thousands of times a second and say nothing.)
+            showActivity(tr("now handling: a datagram from %1 (%2, %3 ms)")
+                                 .arg(Endpoint{m_current.senderAddress(),
+                                               static_cast<quint16>(m_current.senderPort())}
+                                              .toString(),
+                                      behaviourName(m_config.behaviour))
+                                 .arg(m_config.processingDelayMs));
             m_processing.start(m_config.processingDelayMs);
             return;
         }
@@ -382,6 +391,12 @@ void UdpServerEndpoint::processNext()
         if (m_busy && !m_processing.isActive())
             processNext();
     });
+}
+
+void UdpServerEndpoint::showActivity(const QString &activity)
+{
+    if (m_id != InvalidSocketId)
+        m_registry.update(m_id, [&activity](SocketRecord &record) { record.activity = activity; });
 }
 
 void UdpServerEndpoint::finishCurrent()

@@ -92,6 +92,8 @@ private:
     void closePeers();
     void processNext();
     void finishCurrent();
+    // What the server is doing now, in the record for the diagram and the inspector.
+    void showActivity(const QString &activity);
     NetErrorInfo fail(NetErrorInfo error);
 
     SocketRegistry &m_registry;

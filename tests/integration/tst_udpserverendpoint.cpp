@@ -181,7 +181,15 @@ void TestUdpServerEndpoint::processingDelayKeepsDatagramsQueued()
     // One is done, at most the next is being processed: the rest still wait in the
     // kernel's queue, unread.
     QVERIFY(m_registry.find(server.socketId())->datagramsReceived <= 2);
+    // The record says which datagram the one socket is on, sender included.
+    const QString activity = m_registry.find(server.socketId())->activity;
+    QVERIFY2(activity.startsWith(QStringLiteral("now handling: a datagram from 127.0.0.1:%1 "
+                                                "(echo, 50 ms)")
+                                         .arg(client->localPort())),
+             qPrintable(activity));
     QTRY_COMPARE_WITH_TIMEOUT(processed.count(), Datagrams, 10000);
+    // With the queue empty the server is idle again, and says so by saying nothing.
+    QTRY_VERIFY_WITH_TIMEOUT(m_registry.find(server.socketId())->activity.isEmpty(), 5000);
     // Replies come back in order.
     QList<QByteArray> replies;
     QTRY_VERIFY_WITH_TIMEOUT(client->hasPendingDatagrams(), 5000);
