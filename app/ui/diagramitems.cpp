@@ -399,6 +399,39 @@ void DatagramRouteItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
     painter->drawLine(m_client, m_server);
 }
 
+// ---- GuideArrowItem ----
+
+GuideArrowItem::GuideArrowItem(const DiagramPalette *palette) : m_palette(palette) { }
+
+void GuideArrowItem::setEnds(const QPointF &from, const QPointF &to)
+{
+    if (from == m_from && to == m_to)
+        return;
+    prepareGeometryChange();
+    m_from = from;
+    m_to = to;
+}
+
+QRectF GuideArrowItem::boundingRect() const
+{
+    return QRectF(m_from, m_to).normalized().adjusted(-12, -12, 12, 12);
+}
+
+void GuideArrowItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    const qreal bend = (m_to.x() - m_from.x()) / 2;
+    QPainterPath curve(m_from);
+    curve.cubicTo(m_from + QPointF(bend, 0), m_to - QPointF(bend, 0), m_to - QPointF(8, 0));
+    painter->setBrush(Qt::NoBrush);
+    painter->setPen(QPen(m_palette->mutedText, 1.5, Qt::DashLine));
+    painter->drawPath(curve);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(m_palette->mutedText);
+    painter->drawPolygon(
+            QPolygonF{m_to, m_to + QPointF(-9, -5), m_to + QPointF(-9, 5)}); // points right
+}
+
 // ---- AcceptQueueItem ----
 
 AcceptQueueItem::AcceptQueueItem(const DiagramPalette *palette) : m_palette(palette) { }

@@ -32,6 +32,7 @@ enum DiagramItemType {
     AcceptQueueItemType,
     LegendItemType,
     DatagramRouteItemType,
+    GuideArrowItemType,
 };
 
 // One socket: a caption line (name, pid, counters) above a box with the protocol, the tuple
@@ -171,6 +172,24 @@ private:
     QPointF m_client;
     QPointF m_server;
     qreal m_idleSeconds = 0;
+};
+
+// A dashed arrow from a note to what it explains (the textbook's "connect() reaches the
+// listener" curve): it leaves horizontally and arrives horizontally, head solid.
+class GuideArrowItem : public QGraphicsItem
+{
+public:
+    explicit GuideArrowItem(const DiagramPalette *palette);
+    int type() const override { return GuideArrowItemType; }
+    void setEnds(const QPointF &from, const QPointF &to);
+    QPointF tip() const { return m_to; }
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    const DiagramPalette *m_palette;
+    QPointF m_from;
+    QPointF m_to;
 };
 
 // A listener's accept queue as the kernel reports it: one slot per backlog entry, filled

@@ -591,12 +591,27 @@ void DiagramScene::relayout(LayoutTiming timing)
     const qsizetype rowLimit
             = m_showAll ? rows.size() : qMin<qsizetype>(rows.size(), m_collapseLimit);
     qreal rowY = serverY;
+    bool connectArrowShown = false;
     if (!rows.isEmpty() && firstListener) {
-        text(QStringLiteral("connect-note"),
-             tr("each client's connect() reaches the listener;\naccept() then gives the server "
-                "a new socket for it →"),
-             QPointF(kLeftX + 140, serverTop + 30), p.noteFont, p.mutedText, usedTexts);
+        const QGraphicsSimpleTextItem *note
+                = text(QStringLiteral("connect-note"),
+                       tr("each client's connect() reaches the listener;\naccept() then gives the "
+                          "server a new socket for it"),
+                       QPointF(kLeftX + 140, serverTop + 30), p.noteFont, p.mutedText, usedTexts);
+        if (const SocketItem *listener = m_items.value(firstListener->id);
+            listener && listener->isVisible()) {
+            if (!m_connectArrow) {
+                m_connectArrow = new GuideArrowItem(&m_palette);
+                addItem(m_connectArrow);
+            }
+            const QRectF box = note->sceneBoundingRect();
+            m_connectArrow->setEnds(QPointF(box.right() + 8, box.center().y()),
+                                    listener->leftAnchor() - QPointF(4, 0));
+            connectArrowShown = true;
+        }
     }
+    if (m_connectArrow)
+        m_connectArrow->setVisible(connectArrowShown);
     for (qsizetype i = 0; i < rows.size(); ++i) {
         const Row &row = rows.at(i);
         if (i >= rowLimit) {

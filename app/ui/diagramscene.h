@@ -138,6 +138,7 @@ private:
     QList<DatagramItem *> m_datagrams;
     QHash<QPair<SocketId, SocketId>, DatagramRouteItem *> m_routes; // (client, server)
     LegendItem *m_legend = nullptr;
+    GuideArrowItem *m_connectArrow = nullptr; // from the connect() note to the listener
     QGraphicsItem *m_moreItem = nullptr;
 
     // Sockets just closed: kept (with their last record) while they fade out, so the rows

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void cleanup();
     void oneItemPerSocketWithExactTuples();
     void acceptedSocketsGroupUnderTheListener();
+    void connectNotePointsAtTheListener();
     void newClientNeverMovesTheOthers();
     void manyConnectionsFoldIntoMore();
     void closedSocketsFadeOut();
@@ -179,6 +180,26 @@ void TestDiagramScene::acceptedSocketsGroupUnderTheListener()
         QCOMPARE(clientItem->pos().y(), acceptedItem->pos().y());
         QVERIFY(clientItem->pos().x() + clientItem->width() < acceptedItem->pos().x());
     }
+}
+
+void TestDiagramScene::connectNotePointsAtTheListener()
+{
+    const auto arrows = [this] {
+        QList<const GuideArrowItem *> found;
+        for (const QGraphicsItem *item : m_scene->items()) {
+            if (item->type() == GuideArrowItemType && item->isVisible())
+                found.append(static_cast<const GuideArrowItem *>(item));
+        }
+        return found;
+    };
+    const SocketId listener = addListener();
+    m_scene->flush();
+    QVERIFY(arrows().isEmpty()); // no client yet: nothing has reached the listener
+    addConnection(50001);
+    m_scene->flush();
+    QCOMPARE(arrows().size(), 1);
+    QCOMPARE(arrows().constFirst()->tip(),
+             m_scene->itemFor(listener)->leftAnchor() - QPointF(4, 0));
 }
 
 void TestDiagramScene::newClientNeverMovesTheOthers()
