@@ -31,7 +31,7 @@ QString statesText(const QMap<QString, int> &states)
 
 QStringList ComparisonPanel::rowTitles()
 {
-    return {tr("clients"),      tr("server sockets"),   tr("… per client"),
+    return {tr("clients"),      tr("server sockets"),   tr("added per client"),
             tr("their states"), tr("server processes"), tr("told apart by")};
 }
 
@@ -43,6 +43,10 @@ ComparisonPanel::ComparisonPanel(const SocketRegistry &registry, QWidget *parent
     m_table = new QTableWidget(RowCount, 2, this);
     m_table->setHorizontalHeaderLabels({tr("TCP"), tr("UDP")});
     m_table->setVerticalHeaderLabels(rowTitles());
+    m_table->verticalHeaderItem(PerClient)->setToolTip(
+            tr("Server sockets each new client adds: one accepted socket per TCP "
+               "client, none for UDP (the listener and the UDP socket are there "
+               "once, whatever the number of clients)"));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     setMinimumWidth(420);

@@ -125,7 +125,14 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     restoreSettings();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The scene and the table are our children and die after this destructor, in
+    // ~QWidget; deleting a selected card then announces a selection change. By that time
+    // this object is only a QWidget, and a slot of MainWindow must not run on it.
+    m_scene->disconnect(this);
+    m_table->selectionModel()->disconnect(this);
+}
 
 void MainWindow::createActions()
 {
