@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "socketrecord.h"
 
+#include <QCoreApplication>
+#include <QLocale>
+
 #include <array>
 #include <utility>
 
@@ -139,6 +142,24 @@ SocketState stateFromLinuxTcpState(int linuxState)
     default:
         return SocketState::Unknown;
     }
+}
+
+QString byteCountText(quint64 bytes)
+{
+    return QLocale::system().formattedDataSize(static_cast<qint64>(bytes), 1,
+                                               QLocale::DataSizeTraditionalFormat);
+}
+
+QString tcpInfoText(const KernelTcpInfo &info)
+{
+    return QCoreApplication::translate("SocketScope", "RTT %1 ms ± %2 · %3 retransmitted · %4 "
+                                                      "unacknowledged · congestion window %5 "
+                                                      "segments")
+            .arg(info.rttUs / 1000.0, 0, 'f', 3)
+            .arg(info.rttVarUs / 1000.0, 0, 'f', 3)
+            .arg(info.totalRetrans)
+            .arg(info.unacked)
+            .arg(info.sndCwnd);
 }
 
 } // namespace SocketScope

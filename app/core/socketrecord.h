@@ -124,4 +124,9 @@ std::optional<SocketState> stateFromName(const QString &name);
 // Linux numbering of TCP states (include/net/tcp_states.h), used by sock_diag and /proc/net.
 SocketState stateFromLinuxTcpState(int linuxState);
 
+// "12 bytes", "2.0 kB": traffic counters as people read them.
+QString byteCountText(quint64 bytes);
+// "RTT 0.042 ms ± 0.021 · 3 retransmitted · 1 unacknowledged · congestion window 10 segments"
+QString tcpInfoText(const KernelTcpInfo &info);
+
 } // namespace SocketScope

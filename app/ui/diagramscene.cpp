@@ -33,12 +33,6 @@ constexpr int kMaxFlyingDatagrams = 40;
 constexpr int kNumbersIntervalMs = 250;
 constexpr int kFrameMs = 16;
 
-QString byteCount(quint64 bytes)
-{
-    return QLocale::system().formattedDataSize(static_cast<qint64>(bytes), 1,
-                                               QLocale::DataSizeTraditionalFormat);
-}
-
 bool isLoopback(const QHostAddress &address)
 {
     return address.isLoopback();
@@ -293,7 +287,8 @@ SocketCard DiagramScene::cardFor(const SocketRecord &record) const
     QString detail = pid ? QStringLiteral("pid %1").arg(pid) : QString();
     if (record.protocol == Protocol::Tcp && (record.bytesSent || record.bytesReceived))
         detail += QStringLiteral(" · ↑%1 ↓%2")
-                          .arg(byteCount(record.bytesSent), byteCount(record.bytesReceived));
+                          .arg(byteCountText(record.bytesSent),
+                               byteCountText(record.bytesReceived));
     if (record.protocol == Protocol::Udp && (record.datagramsSent || record.datagramsReceived))
         detail += QStringLiteral(" · %1 sent · %2 received")
                           .arg(record.datagramsSent)
@@ -338,23 +333,15 @@ QString DiagramScene::tooltipFor(const SocketRecord &record) const
                        .arg(record.kernel->recvQ)
                        .arg(record.kernel->sendQ)
                        .arg(record.kernel->inode);
-    if (record.kernel && record.kernel->tcpInfo) {
-        const KernelTcpInfo &info = *record.kernel->tcpInfo;
-        tip += tr("<br/>TCP_INFO: RTT %1 ms ± %2 · %3 retransmitted · %4 unacknowledged · "
-                  "congestion window %5")
-                       .arg(info.rttUs / 1000.0, 0, 'f', 3)
-                       .arg(info.rttVarUs / 1000.0, 0, 'f', 3)
-                       .arg(info.totalRetrans)
-                       .arg(info.unacked)
-                       .arg(info.sndCwnd);
-    }
+    if (record.kernel && record.kernel->tcpInfo)
+        tip += QStringLiteral("<br/>TCP_INFO: ") + tcpInfoText(*record.kernel->tcpInfo);
     if (record.protocol == Protocol::Udp && !record.remote)
         tip += tr("<br/>UDP has no connection: this one socket takes datagrams from every "
                   "sender, and each datagram carries its sender's address.");
     if (record.kernelOnly)
         tip += tr("<br/><i>Only the kernel holds this socket; no program has it open.</i>");
     tip += tr("<br/>sent %1 · received %2")
-                   .arg(byteCount(record.bytesSent), byteCount(record.bytesReceived));
+                   .arg(byteCountText(record.bytesSent), byteCountText(record.bytesReceived));
     if (!record.activity.isEmpty())
         tip += QStringLiteral("<br/>") + record.activity.toHtmlEscaped();
     return tip;

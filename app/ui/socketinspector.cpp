@@ -32,12 +32,6 @@ QString roleInWords(SocketRole role)
     return {};
 }
 
-QString bytes(quint64 count)
-{
-    return QLocale::system().formattedDataSize(static_cast<qint64>(count), 1,
-                                               QLocale::DataSizeTraditionalFormat);
-}
-
 QString stateText(const SocketRecord &record)
 {
     if (record.protocol == Protocol::Udp)
@@ -99,26 +93,20 @@ QString timerText(const SocketRecord &record)
     return SocketInspector::tr("%1 s left").arg(seconds);
 }
 
-QString tcpInfoText(const SocketRecord &record)
+QString tcpInfoField(const SocketRecord &record)
 {
     if (record.protocol == Protocol::Udp)
         return SocketInspector::tr("not for UDP");
     if (!record.kernel || !record.kernel->tcpInfo)
         return SocketInspector::tr("none (the kernel gives TCP_INFO only for a full socket)");
-    const KernelTcpInfo &info = *record.kernel->tcpInfo;
-    return SocketInspector::tr("round trip %1 ms ± %2 · %3 retransmitted · %4 unacknowledged · "
-                               "congestion window %5 segments")
-            .arg(info.rttUs / 1000.0, 0, 'f', 3)
-            .arg(info.rttVarUs / 1000.0, 0, 'f', 3)
-            .arg(info.totalRetrans)
-            .arg(info.unacked)
-            .arg(info.sndCwnd);
+    return tcpInfoText(*record.kernel->tcpInfo);
 }
 
 QString trafficText(const SocketRecord &record)
 {
-    QString text = SocketInspector::tr("sent %1 · received %2")
-                           .arg(bytes(record.bytesSent), bytes(record.bytesReceived));
+    QString text
+            = SocketInspector::tr("sent %1 · received %2")
+                      .arg(byteCountText(record.bytesSent), byteCountText(record.bytesReceived));
     if (record.protocol == Protocol::Udp)
         text += SocketInspector::tr(" · %1 datagrams sent · %2 received")
                         .arg(record.datagramsSent)
@@ -270,7 +258,7 @@ void SocketInspector::show(const SocketRecord &record, bool gone)
         set(Inode, tr("0: no file refers to it (not accepted yet, or left to the kernel)"));
     else
         set(Inode, QString::number(record.kernel->inode));
-    set(TcpInfo, tcpInfoText(record));
+    set(TcpInfo, tcpInfoField(record));
     set(Traffic, trafficText(record));
     set(Lifetime, lifetimeText(record, gone));
     set(Activity, record.activity.isEmpty() ? tr("idle") : record.activity);

@@ -86,7 +86,7 @@ private Q_SLOTS:
                         .startsWith(QStringLiteral("Recv-Q 5 bytes not yet read · Send-Q 7")));
         QCOMPARE(m_inspector->fieldText(SocketInspector::Inode), QStringLiteral("753019"));
         QCOMPARE(m_inspector->fieldText(SocketInspector::TcpInfo),
-                 QStringLiteral("round trip 0.042 ms ± 0.021 · 3 retransmitted · 1 "
+                 QStringLiteral("RTT 0.042 ms ± 0.021 · 3 retransmitted · 1 "
                                 "unacknowledged · congestion window 10 segments"));
         QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime)
                         .contains(QStringLiteral("age 1m 15s")));
