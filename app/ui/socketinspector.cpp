@@ -13,9 +13,14 @@ namespace SocketScope {
 
 namespace {
 
-QString roleInWords(SocketRole role)
+QString roleInWords(const SocketRecord &record)
 {
-    switch (role) {
+    if (record.kernelOnly && record.effectiveState() == SocketState::TimeWait)
+        return SocketInspector::tr("left in TIME_WAIT by the side that closed first");
+    if (record.kernelOnly && record.role == SocketRole::TcpServerSide)
+        return SocketInspector::tr("completed by the kernel, waiting in the listener's accept "
+                                   "queue: accept() has not taken it yet");
+    switch (record.role) {
     case SocketRole::TcpListener:
         return SocketInspector::tr("the server's listening socket");
     case SocketRole::TcpServerSide:
@@ -244,7 +249,7 @@ void SocketInspector::show(const SocketRecord &record, bool gone)
     };
     set(Socket, tr("#%1 %2 · %3")
                         .arg(record.id)
-                        .arg(protocolName(record.protocol).toUpper(), roleInWords(record.role)));
+                        .arg(protocolName(record.protocol).toUpper(), roleInWords(record)));
     set(Tuple, QStringLiteral("{%1, %2}")
                        .arg(record.local.toString(),
                             record.remote ? record.remote->toString() : QStringLiteral("*:*")));

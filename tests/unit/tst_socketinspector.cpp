@@ -132,6 +132,18 @@ private Q_SLOTS:
         QCOMPARE(m_inspector->fieldText(SocketInspector::Owner),
                  QStringLiteral("no process (only the kernel holds it)"));
         QVERIFY(m_inspector->fieldText(SocketInspector::Inode).startsWith(QLatin1String("0:")));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Socket)
+                        .endsWith(
+                                QLatin1String("left in TIME_WAIT by the side that closed first")));
+
+        // Completed by the kernel, not accepted yet: no program holds it.
+        SocketRecord waiting
+                = tcpRecord(SocketRole::TcpServerSide, 9877, 51236, SocketState::Established);
+        waiting.kernelOnly = true;
+        waiting.kernel = KernelFacts{SocketState::Established, 0, 0, 0, 0, -1, {}, {}};
+        m_inspector->setSocket(m_registry->add(waiting));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Socket)
+                        .contains(QLatin1String("waiting in the listener's accept queue")));
     }
 
     void udpHasNoState()
