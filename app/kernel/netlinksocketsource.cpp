@@ -119,7 +119,11 @@ bool parseSocket(const char *payload, qsizetype payloadLength, Protocol protocol
             return false;
         }
         const int type = attr.nla_type & NLA_TYPE_MASK;
-        if (type == INET_DIAG_INFO && protocol == Protocol::Tcp) {
+        // A listener's tcp_info is not about a connection: the kernel reuses its fields for
+        // the accept queue (unacked = connections waiting, sacked = backlog), which Recv-Q
+        // and Send-Q already say. Kept, it would read as "3 unacknowledged".
+        if (type == INET_DIAG_INFO && protocol == Protocol::Tcp
+            && socket->facts.state != SocketState::Listen) {
             // Older kernels send a shorter tcp_info: copy what came, zero the rest.
             tcp_info info;
             std::memset(&info, 0, sizeof(info));

@@ -146,6 +146,8 @@ private Q_SLOTS:
         QCOMPARE(listening->facts.state, SocketState::Listen);
         QCOMPARE(listening->facts.recvQ, 0u); // accepted already
         QCOMPARE(listening->facts.sendQ, 8u); // the backlog
+        // A listener's tcp_info describes its queue, not a connection: not kept.
+        QVERIFY(!listening->tcpInfo);
         QCOMPARE(reader.stateOf(clientPort, port), SocketState::Established);
         QCOMPARE(reader.stateOf(port, clientPort), SocketState::Established);
         const auto established = reader.find(clientPort, port);
