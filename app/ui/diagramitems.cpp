@@ -99,15 +99,17 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     }
 
     // Caption line: name on the left, pid and counters on the right.
+    // The caption gets what the detail leaves, and at least half the width when both are long.
     const QFontMetricsF captionMetrics(p.captionFont);
+    const QFontMetricsF noteMetrics(p.noteFont);
+    const qreal captionRoom
+            = qMax(m_width * 0.55, m_width - noteMetrics.horizontalAdvance(m_card.detail) - 16);
     painter->setFont(p.captionFont);
     painter->setPen(p.text);
-    const QString caption
-            = captionMetrics.elidedText(m_card.caption, Qt::ElideRight, m_width * 0.55);
+    const QString caption = captionMetrics.elidedText(m_card.caption, Qt::ElideRight, captionRoom);
     painter->drawText(QPointF(0, 16), caption);
     painter->setFont(p.noteFont);
     painter->setPen(p.mutedText);
-    const QFontMetricsF noteMetrics(p.noteFont);
     const QString detail = noteMetrics.elidedText(
             m_card.detail, Qt::ElideLeft, m_width - captionMetrics.horizontalAdvance(caption) - 16);
     painter->drawText(QRectF(0, 0, m_width, 20), Qt::AlignRight | Qt::AlignVCenter, detail);
