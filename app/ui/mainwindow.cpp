@@ -31,6 +31,8 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -502,7 +504,17 @@ void MainWindow::createDocks()
 {
     auto *serverDock = new QDockWidget(tr("Servers"), this);
     serverDock->setObjectName(QStringLiteral("serverDock"));
-    serverDock->setWidget(m_serverPanel);
+    // Scrolls rather than stretching the window: on a 768-pixel-high laptop screen (or at
+    // 150 % scaling) the whole panel does not fit beside the table, and a dock that cannot
+    // shrink pushes the window's bottom off the screen.
+    auto *serverScroll = new QScrollArea(serverDock);
+    serverScroll->setWidget(m_serverPanel);
+    serverScroll->setWidgetResizable(true);
+    serverScroll->setFrameShape(QFrame::NoFrame);
+    serverScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    serverScroll->setMinimumWidth(m_serverPanel->minimumSizeHint().width()
+                                  + serverScroll->verticalScrollBar()->sizeHint().width());
+    serverDock->setWidget(serverScroll);
     addDockWidget(Qt::RightDockWidgetArea, serverDock);
     QAction *serverToggle = serverDock->toggleViewAction();
     serverToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
@@ -576,7 +588,12 @@ void MainWindow::restoreSettings()
         const QSize available = screen ? screen->availableSize() : QSize(1280, 800);
         resize(available * 0.9);
     }
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kWindowStateVersion);
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray(),
+                      kWindowStateVersion)) {
+        // First start: the diagram gets most of the height, the table a few rows under it.
+        if (auto *tableDock = findChild<QDockWidget *>(QStringLiteral("socketTableDock")))
+            resizeDocks({tableDock}, {height() / 5}, Qt::Vertical);
+    }
     m_table->horizontalHeader()->restoreState(
             settings.value(QStringLiteral("table/header")).toByteArray());
     m_protocolCombo->setCurrentIndex(
