@@ -12,8 +12,10 @@
 #include "sockettablemodel.h"
 #include "stateexporter.h"
 #include "tableexporter.h"
+#include "themeswitcher.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -476,6 +478,7 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(m_showAllAction);
     m_viewMenu->addAction(m_minimapAction);
     m_viewMenu->addAction(m_presentAction);
+    createThemeMenu(m_viewMenu->addMenu(tr("&Theme")));
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_findAction);
     m_viewMenu->addAction(m_copyRowsAction);
@@ -498,6 +501,37 @@ void MainWindow::createMenus()
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(m_aboutAction);
     helpMenu->addAction(m_aboutQtAction);
+}
+
+void MainWindow::createThemeMenu(QMenu *menu)
+{
+    menu->setToolTipsVisible(true);
+    auto *group = new QActionGroup(this);
+    const struct
+    {
+        Theme theme;
+        QString text;
+        QString tip;
+    } entries[] = {
+            {Theme::System, tr("&Follow the Desktop"), tr("The desktop's own colours and style")},
+            {Theme::Light, tr("&Light"), tr("Light colours whatever the desktop uses")},
+            {Theme::Dark, tr("&Dark"),
+             tr("Dark colours whatever the desktop uses: often easier on a projector in a dark "
+                "hall")},
+    };
+    for (const auto &entry : entries) {
+        QAction *action = menu->addAction(entry.text);
+        action->setObjectName(QStringLiteral("theme-") + themeName(entry.theme));
+        action->setToolTip(entry.tip);
+        action->setCheckable(true);
+        action->setChecked(entry.theme == Theme::System);
+        group->addAction(action);
+        const Theme theme = entry.theme;
+        connect(action, &QAction::triggered, this, [this, theme] {
+            m_themes.apply(theme);
+            QSettings().setValue(QStringLiteral("view/theme"), themeName(theme));
+        });
+    }
 }
 
 void MainWindow::createDocks()
@@ -600,6 +634,12 @@ void MainWindow::restoreSettings()
             qBound(0, settings.value(QStringLiteral("table/protocolFilter")).toInt(),
                    m_protocolCombo->count() - 1));
     m_minimapAction->setChecked(settings.value(QStringLiteral("view/minimap"), true).toBool());
+    const Theme theme = themeFromName(settings.value(QStringLiteral("view/theme")).toString());
+    if (theme != Theme::System) {
+        m_themes.apply(theme);
+        if (auto *action = findChild<QAction *>(QStringLiteral("theme-") + themeName(theme)))
+            action->setChecked(true);
+    }
 }
 
 void MainWindow::saveSettings() const

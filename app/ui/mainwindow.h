@@ -5,6 +5,7 @@
 #include "serverpanel.h"
 #include "socketaction.h"
 #include "socketregistry.h"
+#include "themeswitcher.h"
 
 #include <functional>
 
@@ -15,6 +16,7 @@ class QAction;
 class QComboBox;
 class QDockWidget;
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QSpinBox;
 class QTableView;
@@ -67,6 +69,7 @@ private:
     void createToolBar();
     void createMenus();
     void createDocks();
+    void createThemeMenu(QMenu *menu);
     QWidget *createTablePane();
     void copySelectedRows();
     void exportTableInteractively();
@@ -99,6 +102,7 @@ private:
     bool m_syncingSelection = false;
     ServerPanel *m_serverPanel = nullptr;
     SocketInspector *m_inspector = nullptr;
+    ThemeSwitcher m_themes;
     QDockWidget *m_inspectorDock = nullptr;
     std::function<SocketActions(SocketId)> m_actionProvider;
     QAction *m_tcpServerAction = nullptr;
