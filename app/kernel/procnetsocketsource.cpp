@@ -2,6 +2,7 @@
 #include "procnetsocketsource.h"
 
 #include <QFile>
+#include <QSet>
 #include <QtEndian>
 
 #include <cstring>
@@ -101,6 +102,7 @@ KernelSnapshot parse(QByteArrayView text, Protocol protocol, Family family,
                      const KernelFilter &filter, long ticksPerSecond, int *badLines)
 {
     KernelSnapshot out;
+    QSet<QByteArray> seen;
     int bad = 0;
     if (ticksPerSecond <= 0)
         ticksPerSecond = 100;
@@ -137,6 +139,15 @@ KernelSnapshot parse(QByteArrayView text, Protocol protocol, Family family,
         }
         if (!filter.matches(protocol, local->port, remote->port))
             continue;
+        // The kernel writes these files a chunk per read() and resumes at a position in its
+        // hash table; a socket that comes or goes meanwhile can shift the rest, so a line may
+        // come twice (seen with sockets churning in other processes). Tuple and inode say
+        // which socket a line is.
+        QByteArray key = f[1].toByteArray();
+        key.append(' ').append(f[2]).append(' ').append(f[9]);
+        if (seen.contains(key))
+            continue;
+        seen.insert(std::move(key));
         KernelSocket socket;
         socket.protocol = protocol;
         socket.local = *local;

@@ -162,14 +162,19 @@ inline Fd bindUdp()
     return fd;
 }
 
-// The sockets whose local port is one of ours. A port filter also (rightly) matches a stale
-// TIME_WAIT from an earlier connection whose far end happened to use one of our ephemeral
-// ports; counts in tests must not depend on such leftovers.
-inline KernelSnapshot withLocalPorts(const KernelSnapshot &snapshot, const QList<quint16> &ports)
+// The test's own sockets: a local port among `ports` and a far end that is none or also
+// among them. A port filter also (rightly) matches other sockets on those ports: a stale
+// TIME_WAIT whose far end happened to use one of our ephemeral ports, and, since tests run
+// side by side and Linux gives one ephemeral port to connections with different far ends,
+// another test's connection that shares a local port with ours. Counts in tests must not
+// depend on either; the far end tells them apart.
+inline KernelSnapshot betweenPorts(const KernelSnapshot &snapshot, const QList<quint16> &ports)
 {
     KernelSnapshot out;
     for (const KernelSocket &socket : snapshot) {
-        if (ports.contains(socket.local.port))
+        const bool farEndOurs
+                = !socket.remote || socket.remote->port == 0 || ports.contains(socket.remote->port);
+        if (ports.contains(socket.local.port) && farEndOurs)
             out.append(socket);
     }
     return out;

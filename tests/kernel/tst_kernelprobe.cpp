@@ -71,7 +71,7 @@ private Q_SLOTS:
         probe.start();
         QVERIFY(probe.isRunning());
         QTRY_VERIFY_WITH_TIMEOUT(spy.size() >= 3, 5000); // it keeps polling
-        const KernelSnapshot snapshot = withLocalPorts(lastSnapshot(spy), {port});
+        const KernelSnapshot snapshot = betweenPorts(lastSnapshot(spy), {port});
         QVERIFY(containsListener(snapshot, port));
         QCOMPARE(snapshot.size(), 1);
         QCOMPARE(snapshot.at(0).facts.pid, QCoreApplication::applicationPid());

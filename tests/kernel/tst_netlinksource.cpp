@@ -132,7 +132,7 @@ private Q_SLOTS:
         const quint16 clientPort = localPort(client.get());
 
         Reader reader({port});
-        const KernelSnapshot snapshot = withLocalPorts(reader.read(), {port, clientPort});
+        const KernelSnapshot snapshot = betweenPorts(reader.read(), {port, clientPort});
         QCOMPARE(snapshot.size(), 3);
         const qint64 self = QCoreApplication::applicationPid();
         for (const KernelSocket &socket : snapshot) {
@@ -172,7 +172,7 @@ private Q_SLOTS:
         const quint16 clientPort = localPort6(client.get());
 
         Reader reader({port});
-        const KernelSnapshot snapshot = withLocalPorts(reader.read(), {port, clientPort});
+        const KernelSnapshot snapshot = betweenPorts(reader.read(), {port, clientPort});
         QCOMPARE(snapshot.size(), 3);
         const QHostAddress mapped(QStringLiteral("::ffff:127.0.0.1"));
         for (const KernelSocket &socket : snapshot) {
@@ -217,7 +217,7 @@ private Q_SLOTS:
         };
         QCOMPARE(stateIn(read(), secondPort, port), SocketState::SynSent);
         QVERIFY(source.lastReadWasDiscovery()); // the first read after a filter change
-        const KernelSnapshot discovered = withLocalPorts(read(), {port, firstPort, secondPort});
+        const KernelSnapshot discovered = betweenPorts(read(), {port, firstPort, secondPort});
         QVERIFY(!source.lastReadWasDiscovery());
         QCOMPARE(discovered.size(), 4); // listener, first (both ends), second (SYN_SENT)
 
@@ -298,8 +298,7 @@ private Q_SLOTS:
             return snapshot;
         };
         const QList<quint16> ours{port, firstPort, secondPort, thirdPort, fourthPort};
-        QCOMPARE(normalised(withLocalPorts(refreshed, ours)),
-                 normalised(withLocalPorts(full, ours)));
+        QCOMPARE(normalised(betweenPorts(refreshed, ours)), normalised(betweenPorts(full, ours)));
     }
 
     void adaptiveDiscovery()
@@ -319,7 +318,7 @@ private Q_SLOTS:
             const auto snapshot = source.read(filter, &error);
             QVERIFY2(snapshot, qPrintable(error));
             // the listener, by either path
-            QCOMPARE(withLocalPorts(*snapshot, filter.ports).size(), 1);
+            QCOMPARE(betweenPorts(*snapshot, filter.ports).size(), 1);
             discoveries += source.lastReadWasDiscovery() ? 1 : 0;
         }
         QCOMPARE(discoveries, 3);
@@ -351,9 +350,9 @@ private Q_SLOTS:
             QString error;
             const auto snapshot = source.read(filter, &error);
             QVERIFY2(snapshot, qPrintable(error));
-            QCOMPARE(withLocalPorts(*snapshot, {watchedPort}).size(), 1);
-            QCOMPARE(withLocalPorts(*snapshot, {udpPort}).size(), 1);
-            QVERIFY(withLocalPorts(*snapshot, {otherPort}).isEmpty());
+            QCOMPARE(betweenPorts(*snapshot, {watchedPort}).size(), 1);
+            QCOMPARE(betweenPorts(*snapshot, {udpPort}).size(), 1);
+            QVERIFY(betweenPorts(*snapshot, {otherPort}).isEmpty());
             for (const KernelSocket &socket : *snapshot)
                 QVERIFY(filter.matches(socket.protocol, socket.local.port,
                                        socket.remote ? socket.remote->port : 0));
@@ -372,8 +371,8 @@ private Q_SLOTS:
         const quint16 otherPort = localPort(other.get());
         Reader reader({watchedPort, udpPort});
         const KernelSnapshot snapshot = reader.read();
-        QCOMPARE(withLocalPorts(snapshot, {watchedPort, udpPort}).size(), 2);
-        QVERIFY(withLocalPorts(snapshot, {otherPort}).isEmpty()); // the kernel left it out
+        QCOMPARE(betweenPorts(snapshot, {watchedPort, udpPort}).size(), 2);
+        QVERIFY(betweenPorts(snapshot, {otherPort}).isEmpty()); // the kernel left it out
 
         KernelFilter tcpOnly = portsFilter({watchedPort, udpPort});
         tcpOnly.udp = false;
@@ -381,7 +380,7 @@ private Q_SLOTS:
         QString error;
         const auto tcp = source.read(tcpOnly, &error);
         QVERIFY2(tcp, qPrintable(error));
-        QCOMPARE(withLocalPorts(*tcp, {watchedPort, udpPort}).size(), 1);
+        QCOMPARE(betweenPorts(*tcp, {watchedPort, udpPort}).size(), 1);
         for (const KernelSocket &socket : *tcp)
             QCOMPARE(socket.protocol, Protocol::Tcp);
 

@@ -125,6 +125,22 @@ private Q_SLOTS:
         QVERIFY(ProcNet::parse(text, Protocol::Udp, ProcNet::Family::IPv4, filter, 100).isEmpty());
     }
 
+    // A read that resumed after the table shifted repeats a line: one socket, once.
+    void repeatedLinesAreOneSocket()
+    {
+        const QByteArray listener = "0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 "
+                                    "00000000     0        0 12345 1\n";
+        const QByteArray other = "0100007F:1F91 00000000:0000 0A 00000000:00000000 00:00000000 "
+                                 "00000000     0        0 12346 1\n";
+        const QByteArray text
+                = kTcpHeader + "   0: " + listener + "   1: " + other + "   1: " + listener;
+        const KernelSnapshot sockets
+                = ProcNet::parse(text, Protocol::Tcp, ProcNet::Family::IPv4, allPorts(), 100);
+        QCOMPARE(sockets.size(), 2);
+        QCOMPARE(sockets.at(0).facts.inode, 12345u);
+        QCOMPARE(sockets.at(1).facts.inode, 12346u);
+    }
+
     void badLinesAreSkipped_data()
     {
         QTest::addColumn<QByteArray>("line");
@@ -177,9 +193,17 @@ private Q_SLOTS:
         NetlinkSocketSource netlink;
         const auto netlinkAll = netlink.read(filter, &error);
         QVERIFY2(netlinkAll, qPrintable(error));
-        const KernelSnapshot procOurs = Test::withLocalPorts(*fromProc, {port, clientPort});
-        const KernelSnapshot fromNetlink = Test::withLocalPorts(*netlinkAll, {port, clientPort});
-        QCOMPARE(procOurs.size(), 3); // listener, client, the connection waiting in the queue
+        const KernelSnapshot procOurs = Test::betweenPorts(*fromProc, {port, clientPort});
+        const KernelSnapshot fromNetlink = Test::betweenPorts(*netlinkAll, {port, clientPort});
+        QString seen;
+        for (const KernelSocket &socket : procOurs)
+            seen += QStringLiteral("%1 %2 -> %3 state %4 inode %5; ")
+                            .arg(protocolName(socket.protocol), socket.local.toString(),
+                                 socket.remote ? socket.remote->toString() : QStringLiteral("-"),
+                                 stateName(socket.facts.state))
+                            .arg(socket.facts.inode);
+        // listener, client, the connection waiting in the queue
+        QVERIFY2(procOurs.size() == 3, qPrintable(seen));
         QCOMPARE(procOurs.size(), fromNetlink.size());
         for (const KernelSocket &socket : procOurs) {
             const auto same = std::find_if(
