@@ -334,14 +334,24 @@ void DatagramItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
     painter->setBrush(p.boxFill);
     painter->drawRect(envelope);
     painter->drawPolyline(QPolygonF{envelope.topLeft(), QPointF(0, 1), envelope.topRight()});
+    // The label on a plate of the card colour: where two flights cross, or a reply sets off
+    // over the note under the server, the label on top stays readable instead of the two
+    // texts running into each other.
+    const QFontMetricsF metrics(p.tupleFont);
+    const qreal width = metrics.horizontalAdvance(m_label);
+    const QPointF baseline
+            = m_side == LabelSide::Above ? QPointF(12 - width, -14) : QPointF(-12, 26);
+    const QRectF plate
+            = QRectF(baseline.x(), baseline.y() - metrics.ascent(), width, metrics.height())
+                      .adjusted(-3, -1, 3, 1);
+    painter->setPen(Qt::NoPen);
+    QColor plateColour = p.boxFill;
+    plateColour.setAlphaF(0.92f);
+    painter->setBrush(plateColour);
+    painter->drawRoundedRect(plate, 3, 3);
     painter->setFont(p.tupleFont);
     painter->setPen(p.text);
-    if (m_side == LabelSide::Above) {
-        const qreal width = QFontMetricsF(p.tupleFont).horizontalAdvance(m_label);
-        painter->drawText(QPointF(12 - width, -14), m_label);
-    } else {
-        painter->drawText(QPointF(-12, 26), m_label);
-    }
+    painter->drawText(baseline, m_label);
 }
 
 // ---- DatagramRouteItem ----
