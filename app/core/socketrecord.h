@@ -106,6 +106,8 @@ struct SocketRecord
 
     // The state to show: the kernel's when it has spoken, Qt's otherwise.
     SocketState effectiveState() const;
+    // The owning process to show: the kernel's answer when it found one, ours otherwise.
+    qint64 ownerPid() const { return kernel && kernel->pid ? kernel->pid : pid; }
     quint32 recvQ() const { return kernel ? kernel->recvQ : 0; }
     quint32 sendQ() const { return kernel ? kernel->sendQ : 0; }
     bool isOpen() const { return closed.isNull(); }

@@ -121,7 +121,7 @@ QVariant SocketTableModel::displayText(const SocketRecord &record, int column) c
             return QString();
         return stateName(record.effectiveState());
     case PidProgram: {
-        const qint64 pid = record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+        const qint64 pid = record.ownerPid();
         if (pid == 0)
             return QStringLiteral("-");
         if (record.program.isEmpty())
@@ -158,7 +158,7 @@ QVariant SocketTableModel::sortValue(const SocketRecord &record, int column) con
                 .arg(record.remote->address.toString())
                 .arg(record.remote->port, 5, 10, QLatin1Char('0'));
     case PidProgram:
-        return record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+        return record.ownerPid();
     case RecvQ:
         return record.recvQ();
     case SendQ:

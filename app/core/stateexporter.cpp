@@ -206,8 +206,7 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
     object.insert(QStringLiteral("local"), endpointToJson(record.local));
     object.insert(QStringLiteral("remote"),
                   record.remote ? endpointToJson(*record.remote) : QJsonValue(QJsonValue::Null));
-    object.insert(QStringLiteral("pid"),
-                  record.kernel && record.kernel->pid ? record.kernel->pid : record.pid);
+    object.insert(QStringLiteral("pid"), record.ownerPid());
     object.insert(QStringLiteral("program"), record.program);
     object.insert(QStringLiteral("threadId"), record.threadId);
     object.insert(QStringLiteral("recvQ"), static_cast<qint64>(record.recvQ()));

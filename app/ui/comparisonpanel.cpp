@@ -118,8 +118,7 @@ void ComparisonPanel::refresh()
         case SocketRole::UdpServer: {
             ++side.serverSockets;
             ++side.states[stateName(record->effectiveState())];
-            const qint64 pid
-                    = record->kernel && record->kernel->pid ? record->kernel->pid : record->pid;
+            const qint64 pid = record->ownerPid();
             if (pid > 0)
                 side.processes.insert(pid);
             break;

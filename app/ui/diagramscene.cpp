@@ -283,7 +283,7 @@ SocketCard DiagramScene::cardFor(const SocketRecord &record) const
     card.state = record.effectiveState();
     card.stateText = stateName(card.state);
     card.kernelOnly = record.kernelOnly;
-    const qint64 pid = record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+    const qint64 pid = record.ownerPid();
     QString detail = pid ? QStringLiteral("pid %1").arg(pid) : QString();
     if (record.protocol == Protocol::Tcp && (record.bytesSent || record.bytesReceived))
         detail += QStringLiteral(" · ↑%1 ↓%2")

@@ -56,7 +56,7 @@ QString stateText(const SocketRecord &record)
 
 QString ownerText(const SocketRecord &record)
 {
-    const qint64 pid = record.kernel && record.kernel->pid ? record.kernel->pid : record.pid;
+    const qint64 pid = record.ownerPid();
     const QString program = record.kernel && !record.kernel->program.isEmpty()
                                     ? record.kernel->program
                                     : record.program;
