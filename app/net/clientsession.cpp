@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "clientsession.h"
 
+#include "flowcontrolledreader.h"
 #include "netlogging.h"
 #include "netutil.h"
 
 #include <QElapsedTimer>
-#include <QEvent>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 
@@ -14,7 +14,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -68,22 +67,22 @@ bool ClientSession::start(QString *error)
     m_descriptor = -1; // the socket owns it now
     if (m_resetIfKilled)
         setLingerZero(true);
-    connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &ClientSession::sent);
+    m_reader = new FlowControlledReader(m_socket, this);
+    connect(m_reader, &FlowControlledReader::chunkRead, this, &ClientSession::onChunk);
+    connect(m_reader, &FlowControlledReader::aboutToReadEnd, this, &ClientSession::lookBeforeEnd);
+    connect(m_reader, &FlowControlledReader::stalledChanged, this, &ClientSession::readingStalled);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this](qint64 bytes) {
+        Q_EMIT sent(bytes);
+        if (m_shutdownPending && m_socket->bytesToWrite() == 0)
+            shutWriteOnceDrained();
+    });
     connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onError);
-    // Same look-before-Qt-closes trick as TcpConnection: see its watchForReset().
-    const qintptr fd = m_socket->socketDescriptor();
-    const auto notifiers = m_socket->findChildren<QSocketNotifier *>();
-    for (QSocketNotifier *notifier : notifiers) {
-        if (notifier->type() == QSocketNotifier::Read && notifier->socket() == fd)
-            notifier->installEventFilter(this);
-    }
     Q_EMIT adopted(::gettid());
     apply(m_behaviour->onTcpConnected());
     // Bytes may already be waiting (the client spoke before we got the socket).
-    if (m_socket->bytesAvailable() > 0)
-        onReadyRead();
+    if (!m_finished && m_socket->bytesAvailable() > 0)
+        m_reader->readAvailable();
     return true;
 }
 
@@ -93,7 +92,9 @@ void ClientSession::execute(const Message &command)
         return;
     switch (command.verb) {
     case Verb::Send:
-        send(command.data);
+        // The owner checked the text; this bound only guards against a confused one.
+        if (command.data.size() <= MaxTextBytes)
+            send(command.data);
         break;
     case Verb::HalfClose:
         halfClose();
@@ -120,14 +121,10 @@ void ClientSession::execute(const Message &command)
     }
 }
 
-void ClientSession::onReadyRead()
+void ClientSession::onChunk(const QByteArray &chunk)
 {
-    // Bounded: one call reads what is buffered now.
-    const QByteArray data = m_socket->readAll();
-    if (data.isEmpty())
-        return;
-    Q_EMIT received(data.size());
-    apply(m_behaviour->onTcpData(data));
+    Q_EMIT received(chunk.size());
+    apply(m_behaviour->onTcpData(chunk));
 }
 
 void ClientSession::apply(const TcpReaction &reaction)
@@ -140,10 +137,14 @@ void ClientSession::apply(const TcpReaction &reaction)
 
 void ClientSession::send(const QByteArray &bytes)
 {
-    if (m_finished || m_writeShut || bytes.isEmpty() || bytes.size() > MaxTextBytes
+    // Any size: an echo returns whatever one read brought (bounded by the reader), and
+    // while it waits in Qt's buffer the reader reads nothing more.
+    if (m_finished || m_writeShut || bytes.isEmpty()
         || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
-    m_socket->write(bytes);
+    const qint64 handed = sendOrQueue(*m_socket, bytes);
+    if (handed > 0)
+        Q_EMIT sent(handed);
     // As in TcpServerEndpoint::apply(): hand the bytes over before a FIN can be read.
     m_socket->flush();
 }
@@ -153,13 +154,22 @@ void ClientSession::halfClose()
     if (m_writeShut || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     m_periodic.stop();
+    m_writeShut = true;
     m_socket->flush();
+    // What is still queued for the peer goes before the FIN.
+    if (m_socket->bytesToWrite() > 0)
+        m_shutdownPending = true;
+    else
+        shutWriteOnceDrained();
+}
+
+void ClientSession::shutWriteOnceDrained()
+{
+    m_shutdownPending = false;
     // Our FIN is on its way; a death from now on may as well end as a close.
     setLingerZero(false);
-    if (shutdownWrite(m_socket->socketDescriptor())) {
-        m_writeShut = true;
+    if (shutdownWrite(m_socket->socketDescriptor()))
         Q_EMIT halfClosed();
-    }
 }
 
 void ClientSession::closeGracefully()
@@ -229,25 +239,22 @@ void ClientSession::setLingerZero(bool on)
                  sizeof value);
 }
 
-bool ClientSession::eventFilter(QObject *watched, QEvent *event)
+void ClientSession::lookBeforeEnd()
 {
-    if (event->type() == QEvent::SockAct && m_socket && !m_sawReset) {
-        const int fd = static_cast<int>(m_socket->socketDescriptor());
-        int pending = 0;
-        if (fd >= 0 && ::ioctl(fd, FIONREAD, &pending) == 0 && pending == 0) {
-            tcp_info info{};
-            socklen_t length = sizeof info;
-            if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0) {
-                if (info.tcpi_state == TCP_CLOSE)
-                    m_sawReset = true;
-                // The peer's FIN: Qt is about to close our side, which must answer with
-                // FIN, not with the RST that SO_LINGER 0 would send.
-                else if (info.tcpi_state == TCP_CLOSE_WAIT && m_resetIfKilled)
-                    setLingerZero(false);
-            }
-        }
-    }
-    return QObject::eventFilter(watched, event);
+    // Same look-before-Qt-closes as TcpConnection::lookBeforeEnd().
+    if (!m_socket || m_sawReset)
+        return;
+    const int fd = static_cast<int>(m_socket->socketDescriptor());
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+        return;
+    if (info.tcpi_state == TCP_CLOSE)
+        m_sawReset = true;
+    // The peer's FIN: Qt is about to close our side, which must answer with FIN, not with
+    // the RST that SO_LINGER 0 would send.
+    else if (info.tcpi_state == TCP_CLOSE_WAIT && m_resetIfKilled)
+        setLingerZero(false);
 }
 
 // --- WorkerChannel

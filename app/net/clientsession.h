@@ -16,6 +16,8 @@ QT_END_NAMESPACE
 
 namespace SocketScope {
 
+class FlowControlledReader;
+
 // One accepted client served away from the registry: in a worker thread or in a worker
 // process, where the registry is not reachable (another thread, another address space).
 // It only runs the behaviour and says what happened through signals; whoever hosts it
@@ -46,17 +48,18 @@ Q_SIGNALS:
     void received(qint64 bytes);
     void sent(qint64 bytes);
     void halfClosed();
+    // Reading paused because the peer does not take what we send (true), or resumed.
+    void readingStalled(bool stalled);
     // The socket is gone; the session does nothing more.
     void finished(SocketScope::WorkerProtocol::CloseReason reason, const QString &detail);
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
-    void onReadyRead();
+    void onChunk(const QByteArray &chunk);
+    void lookBeforeEnd();
     void apply(const TcpReaction &reaction);
     void send(const QByteArray &bytes);
     void halfClose();
+    void shutWriteOnceDrained();
     void closeGracefully();
     void abort();
     void onDisconnected();
@@ -66,6 +69,7 @@ private:
 
     qintptr m_descriptor = -1; // until start() hands it to the socket
     QTcpSocket *m_socket = nullptr;
+    FlowControlledReader *m_reader = nullptr;
     std::unique_ptr<ServerBehaviour> m_behaviour;
     QTimer m_periodic;
     QByteArray m_periodicText;
@@ -75,6 +79,7 @@ private:
     bool m_closingByUs = false;
     bool m_aborting = false;
     bool m_writeShut = false;
+    bool m_shutdownPending = false; // half-close asked while output still waited in Qt
     bool m_finished = false;
 };
 

@@ -2,18 +2,16 @@
 #include "tcpconnection.h"
 
 #include "eventlog.h"
+#include "flowcontrolledreader.h"
 #include "netlogging.h"
 #include "netutil.h"
 #include "socketregistry.h"
 
-#include <QEvent>
-#include <QSocketNotifier>
 #include <QTcpSocket>
 
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,17 +47,19 @@ TcpConnection::~TcpConnection()
 void TcpConnection::attach(SocketId id)
 {
     m_id = id;
-    connect(m_socket, &QTcpSocket::readyRead, this, &TcpConnection::onReadyRead);
+    m_reader = new FlowControlledReader(m_socket, this);
+    connect(m_reader, &FlowControlledReader::chunkRead, this, &TcpConnection::onChunk);
+    connect(m_reader, &FlowControlledReader::aboutToReadEnd, this, &TcpConnection::lookBeforeEnd);
+    connect(m_reader, &FlowControlledReader::stalledChanged, this,
+            &TcpConnection::onReadingStalled);
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this](qint64 bytes) {
         m_registry.recordTraffic(m_id, TrafficDirection::Sent, bytes,
                                  Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
+        if (m_shutdownPending && m_socket->bytesToWrite() == 0)
+            shutWriteOnceDrained();
     });
     connect(m_socket, &QTcpSocket::errorOccurred, this, &TcpConnection::onError);
     connect(m_socket, &QTcpSocket::disconnected, this, &TcpConnection::finish);
-    if (m_socket->state() == QAbstractSocket::ConnectedState)
-        watchForReset();
-    else
-        connect(m_socket, &QTcpSocket::connected, this, &TcpConnection::watchForReset);
 }
 
 bool TcpConnection::isConnected() const
@@ -120,26 +120,11 @@ NetErrorInfo TcpConnection::sendText(const QByteArray &text)
 
 void TcpConnection::transmit(const QByteArray &data)
 {
-    // Qt's buffered write arms a write notifier and sends on a later loop turn; with
-    // thousands of sockets, arming and disarming it walks the event loop's list of all of
-    // them each time (measured: 13 % of a busy loop). With nothing queued in Qt, send()
-    // directly keeps the order and skips both; what the kernel does not take goes to Qt.
-    const int fd = static_cast<int>(m_socket->socketDescriptor());
-    qsizetype sent = 0;
-    if (fd >= 0 && m_socket->bytesToWrite() == 0
-        && m_socket->state() == QAbstractSocket::ConnectedState) {
-        const ssize_t result = ::send(fd, data.constData(), static_cast<size_t>(data.size()),
-                                      MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (result > 0) {
-            sent = result;
-            m_registry.recordTraffic(m_id, TrafficDirection::Sent, sent,
-                                     Endpoint{m_socket->peerAddress(), m_socket->peerPort()},
-                                     false);
-        }
-        // An error (EAGAIN aside) is left for Qt to meet on its own write and report.
-    }
-    if (sent < data.size())
-        m_socket->write(data.constData() + sent, data.size() - sent);
+    const qint64 handed = sendOrQueue(*m_socket, data);
+    if (handed > 0)
+        m_registry.recordTraffic(m_id, TrafficDirection::Sent, handed,
+                                 Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
+    // What Qt queued is counted by bytesWritten as it goes.
 }
 
 NetErrorInfo TcpConnection::startPeriodic(int intervalMs, const QByteArray &text)
@@ -168,20 +153,34 @@ NetErrorInfo TcpConnection::halfClose()
     if (m_writeShut)
         return {};
     stopPeriodic();
-    // Whatever Qt still buffers must reach the kernel before FIN, or it would be lost.
-    m_socket->flush();
-    if (!shutdownWrite(m_socket->socketDescriptor())) {
-        const NetErrorInfo error{NetError::Other,
-                                 tr("shutdown(SHUT_WR) failed: %1").arg(qt_error_string(errno)),
-                                 m_id};
-        report(error);
-        return error;
-    }
     m_writeShut = true;
+    // Whatever Qt still buffers must reach the kernel before FIN, or it would be lost: with
+    // a peer that is not reading that may take a while, so the FIN waits for it.
+    m_socket->flush();
+    if (m_socket->bytesToWrite() > 0) {
+        m_shutdownPending = true;
+        m_log.append(EventSeverity::Info,
+                     tr("Half-close: FIN follows once the %1 still queued for the peer have "
+                        "reached the kernel.")
+                             .arg(byteCountText(quint64(m_socket->bytesToWrite()))),
+                     m_id);
+        return {};
+    }
+    shutWriteOnceDrained();
+    return {};
+}
+
+void TcpConnection::shutWriteOnceDrained()
+{
+    m_shutdownPending = false;
+    if (!shutdownWrite(m_socket->socketDescriptor())) {
+        report({NetError::Other, tr("shutdown(SHUT_WR) failed: %1").arg(qt_error_string(errno)),
+                m_id});
+        return;
+    }
     m_log.append(EventSeverity::Info,
                  tr("Half-closed: FIN sent, this socket can still receive until the peer closes."),
                  m_id);
-    return {};
 }
 
 void TcpConnection::close()
@@ -254,14 +253,21 @@ void TcpConnection::report(const NetErrorInfo &error)
     Q_EMIT errorOccurred(error);
 }
 
-void TcpConnection::onReadyRead()
+void TcpConnection::onChunk(const QByteArray &chunk)
 {
-    const QByteArray data = m_socket->readAll();
-    if (data.isEmpty())
-        return;
-    m_registry.recordTraffic(m_id, TrafficDirection::Received, data.size(),
+    m_registry.recordTraffic(m_id, TrafficDirection::Received, chunk.size(),
                              Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
-    Q_EMIT dataReceived(data);
+    Q_EMIT dataReceived(chunk);
+}
+
+void TcpConnection::onReadingStalled(bool stalled)
+{
+    if (m_finished)
+        return;
+    const QString activity = stalled ? readingPausedText() : QString();
+    m_registry.update(m_id, [&activity](SocketRecord &record) { record.activity = activity; });
+    if (stalled)
+        m_log.append(EventSeverity::Info, activity, m_id);
 }
 
 void TcpConnection::onError()
@@ -310,39 +316,24 @@ NetErrorInfo TcpConnection::describeSocketError() const
     }
 }
 
-void TcpConnection::watchForReset()
+void TcpConnection::lookBeforeEnd()
 {
     // Qt reports both FIN and RST from the peer as RemoteHostClosedError and closes the
-    // descriptor before telling us. So we look first: when the read notifier fires with
-    // nothing to read, the kernel's TCP state says which one it was. The notifier is Qt's
-    // own child of the socket; if a later Qt hides it, resets are reported as closes.
-    const qintptr fd = m_socket->socketDescriptor();
-    const auto notifiers = m_socket->findChildren<QSocketNotifier *>();
-    for (QSocketNotifier *notifier : notifiers) {
-        if (notifier->type() == QSocketNotifier::Read && notifier->socket() == fd)
-            notifier->installEventFilter(this);
+    // descriptor before telling us. So we look first: when Qt is about to read with
+    // nothing queued, the kernel's TCP state says which one it was.
+    if (m_sawReset)
+        return;
+    const int fd = static_cast<int>(m_socket->socketDescriptor());
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+        return;
+    if (info.tcpi_state == TCP_CLOSE) {
+        m_sawReset = true;
+    } else if (info.tcpi_state == TCP_CLOSE_WAIT && m_holdOnPeerFin && m_heldFd < 0) {
+        m_peer = Endpoint{m_socket->peerAddress(), m_socket->peerPort()};
+        m_heldFd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
     }
-}
-
-bool TcpConnection::eventFilter(QObject *watched, QEvent *event)
-{
-    if (event->type() == QEvent::SockAct && !m_sawReset) {
-        const int fd = static_cast<int>(m_socket->socketDescriptor());
-        int pending = 0;
-        if (fd >= 0 && ::ioctl(fd, FIONREAD, &pending) == 0 && pending == 0) {
-            tcp_info info{};
-            socklen_t length = sizeof info;
-            if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0) {
-                if (info.tcpi_state == TCP_CLOSE)
-                    m_sawReset = true;
-                else if (info.tcpi_state == TCP_CLOSE_WAIT && m_holdOnPeerFin && m_heldFd < 0) {
-                    m_peer = Endpoint{m_socket->peerAddress(), m_socket->peerPort()};
-                    m_heldFd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-                }
-            }
-        }
-    }
-    return QObject::eventFilter(watched, event);
 }
 
 } // namespace SocketScope

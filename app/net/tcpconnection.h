@@ -16,6 +16,7 @@ QT_END_NAMESPACE
 namespace SocketScope {
 
 class EventLog;
+class FlowControlledReader;
 class SocketRegistry;
 
 // One established TCP connection, either end: a client we opened or a socket our listener
@@ -47,11 +48,13 @@ public:
 
     NetErrorInfo sendText(const QByteArray &text);
     // Hands bytes to the kernel now, in order with anything Qt still buffers, and counts
-    // them as sent. No checks: callers (sendText, a server's reply) have made them.
+    // them as sent. No checks: callers (sendText, a server's reply) have made them. While
+    // some of them wait in Qt's buffer, this connection reads nothing (back-pressure).
     void transmit(const QByteArray &data);
     NetErrorInfo startPeriodic(int intervalMs, const QByteArray &text);
     void stopPeriodic();
     // Sends FIN and goes on reading: the peer sees end-of-file, we still see its answers.
+    // What is still queued for the peer goes first; the FIN follows it.
     NetErrorInfo halfClose();
     // Graceful: pending data is sent, then FIN.
     void close();
@@ -75,7 +78,6 @@ protected:
     void report(const NetErrorInfo &error);
     // The socket's current error as advice for the user.
     NetErrorInfo describeSocketError() const;
-    bool eventFilter(QObject *watched, QEvent *event) override;
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -85,15 +87,22 @@ protected:
     bool m_quiet = false;
 
 private:
-    void onReadyRead();
+    void onChunk(const QByteArray &chunk);
     void onError();
-    void watchForReset();
+    // Just before a read that may meet the end of the stream: FIN or RST, and keeping the
+    // socket in CLOSE_WAIT when asked to.
+    void lookBeforeEnd();
+    void onReadingStalled(bool stalled);
+    void shutWriteOnceDrained();
+
+    FlowControlledReader *m_reader = nullptr;
 
     QTimer m_periodic;
     QByteArray m_periodicText;
     quint64 m_periodicCount = 0;
     int m_closedLingerMs = 0;
     bool m_writeShut = false;
+    bool m_shutdownPending = false; // half-close asked while output still waited in Qt
     bool m_finished = false;
     bool m_sawReset = false;
     bool m_closingByUs = false;

@@ -3,6 +3,7 @@
 
 #include "clientsession.h"
 #include "eventlog.h"
+#include "flowcontrolledreader.h"
 #include "netlogging.h"
 #include "socketregistry.h"
 
@@ -174,6 +175,16 @@ void TcpWorker::onHalfClosed()
     m_writeShut = true;
 }
 
+void TcpWorker::onReadingStalled(bool stalled)
+{
+    if (m_socketClosed || m_id == InvalidSocketId)
+        return;
+    const QString activity = stalled ? readingPausedText() : QString();
+    m_registry.update(m_id, [&activity](SocketRecord &record) { record.activity = activity; });
+    if (stalled)
+        m_log.append(EventSeverity::Info, activity, m_id);
+}
+
 void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
 {
     if (m_socketClosed)
@@ -285,6 +296,8 @@ void ThreadWorker::start(qintptr descriptor, Behaviour behaviour)
     connect(session, &ClientSession::received, this, [this](qint64 bytes) { onReceived(bytes); });
     connect(session, &ClientSession::sent, this, [this](qint64 bytes) { onSent(bytes); });
     connect(session, &ClientSession::halfClosed, this, [this] { onHalfClosed(); });
+    connect(session, &ClientSession::readingStalled, this,
+            [this](bool stalled) { onReadingStalled(stalled); });
     connect(session, &ClientSession::finished, this,
             [this](CloseReason reason, const QString &detail) {
                 onSocketClosed(reason, detail);
@@ -430,6 +443,9 @@ void ProcessWorker::onMessage(const Message &message)
         break;
     case Verb::Closed:
         onSocketClosed(message.reason, QString::fromUtf8(message.data));
+        break;
+    case Verb::Stalled:
+        onReadingStalled(message.number != 0);
         break;
     default:
         // A command verb coming from the child is as wrong as a malformed line.

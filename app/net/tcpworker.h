@@ -75,6 +75,7 @@ protected:
     void onReceived(qint64 bytes);
     void onSent(qint64 bytes);
     void onHalfClosed();
+    void onReadingStalled(bool stalled);
     void onSocketClosed(WorkerProtocol::CloseReason reason, const QString &detail);
     // The worker ended; `why` is logged when the socket had not reported its end itself.
     void onWorkerEnded(const QString &why, bool abnormal);

@@ -109,6 +109,12 @@ int runWorker(int argc, char *argv[])
         report.number = bytes;
         channel.send(report);
     });
+    QObject::connect(&session, &ClientSession::readingStalled, &channel, [&channel](bool stalled) {
+        WorkerProtocol::Message report;
+        report.verb = WorkerProtocol::Verb::Stalled;
+        report.number = stalled ? 1 : 0;
+        channel.send(report);
+    });
     QObject::connect(&session, &ClientSession::finished, &channel,
                      [&channel](WorkerProtocol::CloseReason reason, const QString &detail) {
                          WorkerProtocol::Message report;

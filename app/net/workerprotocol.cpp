@@ -16,7 +16,7 @@ namespace SocketScope::WorkerProtocol {
 
 namespace {
 
-constexpr std::array<std::pair<Verb, const char *>, 10> kVerbs{{
+constexpr std::array<std::pair<Verb, const char *>, 11> kVerbs{{
         {Verb::Serve, "serve"},
         {Verb::Send, "send"},
         {Verb::HalfClose, "half-close"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<Verb, const char *>, 10> kVerbs{{
         {Verb::Received, "rx"},
         {Verb::Sent, "tx"},
         {Verb::Closed, "closed"},
+        {Verb::Stalled, "stalled"},
 }};
 
 constexpr std::array<std::pair<CloseReason, const char *>, 5> kReasons{{
@@ -109,6 +110,7 @@ QByteArray encode(const Message &message)
         break;
     case Verb::Received:
     case Verb::Sent:
+    case Verb::Stalled:
         line += ' ' + QByteArray::number(message.number);
         break;
     case Verb::Closed:
@@ -205,6 +207,17 @@ std::optional<Message> decode(QByteArrayView line, QString *error)
             return std::nullopt;
         }
         message.number = *bytes;
+        return message;
+    }
+    case Verb::Stalled: {
+        if (arguments != 1)
+            return wrongCount();
+        const std::optional<qint64> flag = number(fields.at(1), 0, 1);
+        if (!flag) {
+            setError(error, QStringLiteral("stalled takes 0 or 1"));
+            return std::nullopt;
+        }
+        message.number = *flag;
         return message;
     }
     case Verb::Closed: {

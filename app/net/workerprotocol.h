@@ -36,6 +36,7 @@ enum class Verb {
     Received, // rx <bytes>: bytes read from the client
     Sent, // tx <bytes>: bytes handed to the kernel for the client
     Closed, // closed <how> [base64 text]: the socket is gone, the child exits next
+    Stalled, // stalled <0|1>: reading paused because the client does not read, or resumed
 };
 
 // How the client's socket ended, as the child saw it.

@@ -38,6 +38,16 @@ bool isLoopback(const QHostAddress &address)
     return address.isLoopback();
 }
 
+// A TCP socket's only activity line is the flow-control pause (its owner stopped reading
+// because the peer does not read): short on the card, in full in tooltip and inspector.
+QString withFlowControlNote(const QString &caption, const SocketRecord &record)
+{
+    if (record.protocol != Protocol::Tcp || record.activity.isEmpty())
+        return caption;
+    return QCoreApplication::translate("SocketScope::DiagramScene", "%1 · paused: peer not reading")
+            .arg(caption);
+}
+
 // Moves each transient item (a flying datagram, a fading route) on by `seconds` and deletes
 // those that are done. Returns whether any is still moving.
 template<typename Items>
@@ -180,7 +190,10 @@ bool DiagramScene::needsLayout(SocketId id) const
            || last->local != record->local || last->remote != record->remote
            || last->kernelOnly != record->kernelOnly
            || last->effectiveState() != record->effectiveState() || last->pid != record->pid
-           || last->threadId != record->threadId || last->program != record->program;
+           || last->threadId != record->threadId
+           || last->program != record->program
+           // A TCP socket's activity (the flow-control pause) is part of its caption.
+           || (record->protocol == Protocol::Tcp && last->activity != record->activity);
 }
 
 void DiagramScene::updateNumbers(SocketId id)
@@ -617,7 +630,8 @@ void DiagramScene::relayout(LayoutTiming timing)
                       : record->kernelOnly
                               ? tr("closed client (kernel only)")
                               : tr("client %1").arg(clientNumber(row.left, Protocol::Tcp));
-            left = placeSocket(row.left, QPointF(kLeftX, rowY), kCardWidth, caption, shown);
+            left = placeSocket(row.left, QPointF(kLeftX, rowY), kCardWidth,
+                               withFlowControlNote(caption, *record), shown);
         }
         if (row.right) {
             const SocketRecord *record = recordFor(row.right);
@@ -638,7 +652,7 @@ void DiagramScene::relayout(LayoutTiming timing)
                 worker = tr("a thread of the server process");
             }
             right = placeSocket(row.right, QPointF(kServerCardX + 30, rowY), kServerCardWidth - 30,
-                                caption, shown);
+                                withFlowControlNote(caption, *record), shown);
             if (!worker.isEmpty()) {
                 FrameItem *box = frame(QStringLiteral("worker-%1").arg(row.right), true,
                                        QRectF(kServerCardX + 20, rowY - 6, kServerCardWidth - 10,

@@ -61,8 +61,8 @@ void TestWorkerProtocol::roundTrip_data()
     QTest::addColumn<QByteArray>("line");
     for (const char *line :
          {"serve echo", "serve daytime", "send aGVsbG8K", "half-close", "close", "abort",
-          "periodic 250 dGljayAlbgo=", "stop-periodic", "rx 17", "tx 1073741824", "closed peer-fin",
-          "closed peer-rst", "closed error Ym9vbQ=="})
+          "periodic 250 dGljayAlbgo=", "stop-periodic", "rx 17", "tx 1073741824", "stalled 1",
+          "stalled 0", "closed peer-fin", "closed peer-rst", "closed error Ym9vbQ=="})
         QTest::newRow(line) << QByteArray(line);
 }
 
@@ -96,6 +96,8 @@ void TestWorkerProtocol::rejectsMalformedLines_data()
     QTest::newRow("interval too short") << QByteArray("periodic 9 aA==");
     QTest::newRow("unknown behaviour") << QByteArray("serve chargen");
     QTest::newRow("unknown reason") << QByteArray("closed maybe");
+    QTest::newRow("stalled not a flag") << QByteArray("stalled 2");
+    QTest::newRow("stalled bare") << QByteArray("stalled");
     QTest::newRow("nul byte") << QByteArray("rx 5\0", 5);
     QTest::newRow("too long") << QByteArray("send ") + QByteArray(MaxLineBytes, 'A');
 }

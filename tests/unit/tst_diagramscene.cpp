@@ -47,6 +47,7 @@ private Q_SLOTS:
     void svgExportCarriesTheTuples();
     void doubleClickOnServerAsksForAClient();
     void workersGetBoxesOfTheirOwn();
+    void pausedReadingShowsOnTheCard();
     void timeWaitShowsItsCountdown();
     void trafficUpdatesCardsAndStateChangesRelayout();
     void numbersFollowAtTheirOwnPace();
@@ -365,6 +366,27 @@ void TestDiagramScene::workersGetBoxesOfTheirOwn()
     QCOMPARE(m_scene->itemFor(inLoop.second)->card().caption, QStringLiteral("accepted socket"));
     // The client side stays in the client's process, whatever serves it.
     QCOMPARE(m_scene->itemFor(inChild.first)->card().caption, QStringLiteral("client 1"));
+}
+
+// Flow control made visible: a server socket that stopped reading because its peer does not
+// read says so on its card, and the pause ends when the activity line is cleared.
+void TestDiagramScene::pausedReadingShowsOnTheCard()
+{
+    addListener();
+    const auto connection = addConnection(50001);
+    QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) {
+        r.activity = QStringLiteral("paused reading: the peer is not reading");
+    }));
+    m_scene->flush();
+    QCOMPARE(m_scene->itemFor(connection.second)->card().caption,
+             QStringLiteral("accepted socket · paused: peer not reading"));
+    QVERIFY(m_scene->tooltipText(connection.second)
+                    .contains(QStringLiteral("peer is not reading")));
+    QCOMPARE(m_scene->itemFor(connection.first)->card().caption, QStringLiteral("client 1"));
+    QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) { r.activity.clear(); }));
+    m_scene->flush();
+    QCOMPARE(m_scene->itemFor(connection.second)->card().caption,
+             QStringLiteral("accepted socket"));
 }
 
 void TestDiagramScene::timeWaitShowsItsCountdown()
