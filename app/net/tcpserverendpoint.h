@@ -10,10 +10,13 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
+#include <QTimer>
 
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QSocketNotifier;
 class QTcpServer;
 class QTcpSocket;
 QT_END_NAMESPACE
@@ -57,7 +60,13 @@ public:
     // that overflows drops the handshake's last ACK, and with SYN cookies the client then
     // believes it is connected while the server has nothing. Does nothing while paused.
     void acceptWaiting();
-    bool isAccepting() const { return m_accepting; }
+    // Listening and taking connections: not paused by hand nor for want of descriptors.
+    bool isAccepting() const { return m_accepting && !m_pausedForDescriptors; }
+    // Accepting is held off because this process has no descriptor left for a new socket;
+    // connections wait in the kernel's accept queue until one frees up.
+    bool isPausedForDescriptors() const { return m_pausedForDescriptors; }
+    // How often a paused listener looks for a free descriptor again.
+    static constexpr int DescriptorRetryMs = 250;
 
     Endpoint endpoint() const { return m_endpoint; } // the bound port, also when 0 was asked
     SocketId listenerId() const { return m_listenerId; }
@@ -116,6 +125,10 @@ private:
     void apply(TcpConnection *connection, const TcpReaction &reaction);
     void onAcceptError();
     NetErrorInfo fail(NetErrorInfo error);
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void watchAcceptNotifier();
+    void pauseForDescriptors();
+    void retryAfterDescriptorPause();
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -133,6 +146,8 @@ private:
     bool m_holdCloseWait = false;
     bool m_accepting = false;
     bool m_pausedForDescriptors = false;
+    QPointer<QSocketNotifier> m_acceptNotifier; // Qt's read notifier on the listener
+    QTimer m_descriptorRetry;
 };
 
 } // namespace SocketScope

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
+#include "nettesthelpers.h"
+
 #include "eventlog.h"
 #include "netutil.h"
 #include "networkengine.h"
 #include "socketregistry.h"
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QNetworkProxy>
 #include <QScopeGuard>
 #include <QSet>
@@ -12,13 +15,17 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
+#include <algorithm>
 #include <csignal>
+#include <fcntl.h>
 #include <set>
 
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace SocketScope;
 
@@ -109,6 +116,7 @@ private Q_SLOTS:
     void errorConnectionRefused();
     void errorOutOfDescriptorsBudget();
     void errorOutOfDescriptorsForReal();
+    void outOfDescriptorsHoldsAcceptOffQuietly();
     void errorDatagramTooLarge();
     void errorInvalidInput();
     void stress();
@@ -491,6 +499,72 @@ void TestNetworkEngine::errorOutOfDescriptorsForReal()
     m_engine->setTcpAccepting(true);
     QVERIFY(m_engine->isTcpAccepting());
     QVERIFY(!m_engine->startUdpServer(udpConfig()).isError());
+}
+
+// CPU time this process has used, user and system, in milliseconds.
+static qint64 cpuMs()
+{
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+           + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+}
+
+// Out of descriptors with connections waiting: the listener stays readable and accept()
+// fails with EMFILE. Before, Qt called accept() again on every turn of the loop (17,600
+// failing calls a second, a core at 100 %) and nothing was logged. Now accepting is held
+// off, the user is told once, and the waiting connections are accepted once descriptors
+// are back.
+void TestNetworkEngine::outOfDescriptorsHoldsAcceptOffQuietly()
+{
+    using namespace SocketScope::TestHelpers;
+    QVERIFY(!m_engine->startTcpServer(tcpConfig()).isError());
+    const quint16 port = m_engine->tcpServerEndpoint().port;
+    constexpr int clientCount = 5;
+    // The clients' sockets exist before the limit drops; connect() needs no new descriptor.
+    std::vector<Fd> clients;
+    for (int i = 0; i < clientCount; ++i) {
+        clients.emplace_back(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        QVERIFY(clients.back().valid());
+    }
+    {
+        ScopedFileLimit limit(limitLeavingOneDescriptor());
+        QVERIFY(limit.ok());
+        Fd last(::open("/dev/null", O_RDONLY | O_CLOEXEC)); // and now none is left
+        QVERIFY(last.valid());
+        QCOMPARE(::open("/dev/null", O_RDONLY | O_CLOEXEC), -1);
+        QCOMPARE(errno, EMFILE);
+        const sockaddr_in server = loopback4(port);
+        for (const Fd &client : clients)
+            QCOMPARE(::connect(client.get(), reinterpret_cast<const sockaddr *>(&server),
+                               sizeof server),
+                     0);
+
+        // One second of the event loop with five connections waiting that cannot be taken.
+        const qint64 cpuBefore = cpuMs();
+        QEventLoop loop;
+        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+        loop.exec();
+        const qint64 cpuUsed = cpuMs() - cpuBefore;
+        qInfo("out of descriptors: %lld ms of CPU in 1000 ms with %d connections waiting", cpuUsed,
+              clientCount);
+        QVERIFY2(cpuUsed < 300, qPrintable(QString::number(cpuUsed)));
+        QCOMPARE(m_engine->tcpServer().connectionCount(), qsizetype(0));
+        QVERIFY(!m_engine->isTcpAccepting());
+        QVERIFY(m_engine->isTcpListening());
+        int told = 0;
+        for (const LogEvent &event : m_log->events())
+            told += event.message.contains(QLatin1String("no file descriptor left")) ? 1 : 0;
+        QCOMPARE(told, 1);
+    }
+    // Descriptors back: the waiting connections are accepted without anyone asking.
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->tcpServer().connectionCount(), qsizetype(clientCount),
+                              5000);
+    QVERIFY(m_engine->isTcpAccepting());
+    const QList<LogEvent> events = m_log->events();
+    QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const LogEvent &event) {
+        return event.message.contains(QLatin1String("accepting resumes"));
+    }));
 }
 
 void TestNetworkEngine::errorDatagramTooLarge()
