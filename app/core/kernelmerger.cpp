@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 
 #include <algorithm>
+#include <unistd.h>
 
 namespace SocketScope {
 
@@ -24,7 +25,9 @@ std::optional<Endpoint> withoutV4Mapping(const Endpoint &endpoint)
 
 } // namespace
 
-KernelMerger::KernelMerger(SocketRegistry &registry) : m_registry(registry) { }
+KernelMerger::KernelMerger(SocketRegistry &registry)
+    : m_registry(registry), m_ownUid(static_cast<quint32>(::geteuid()))
+{ }
 
 void KernelMerger::setOwnProcessPredicate(std::function<bool(qint64)> isOwn)
 {
@@ -52,8 +55,12 @@ SocketRole KernelMerger::roleFor(const KernelSocket &socket, const QSet<quint16>
 {
     const qint64 pid = socket.facts.pid;
     // Without an inode (TIME_WAIT, not yet accepted) the kernel cannot say who owns the
-    // socket; those on our ports are ours for all a viewer can tell.
-    const bool own = pid == 0 || ownPids.contains(pid) || (m_isOwn && m_isOwn(pid));
+    // socket; those on our ports are ours for all a viewer can tell. With an inode but no
+    // pid, the owner's /proc was closed to us: an ordinary user cannot see another user's
+    // descriptors, so the kernel's uid decides (another user's nc is not our tcp-client).
+    const bool unknownOwner = pid == 0 && (socket.facts.inode == 0 || socket.uid == m_ownUid);
+    const bool own = unknownOwner || (pid != 0 && ownPids.contains(pid))
+                     || (pid != 0 && m_isOwn && m_isOwn(pid));
     if (!own)
         return SocketRole::ExternalPeer;
     if (socket.protocol == Protocol::Udp)
@@ -103,10 +110,19 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
 
     QSet<SocketId> seen;
     seen.reserve(snapshot.size());
-    for (const KernelSocket &socket : snapshot) {
+    QHash<SocketId, QString> sharedNow;
+    // Ours first: when another program's socket has the same tuple as one of ours (a port
+    // shared with SO_REUSEPORT), the record gets our socket's facts and a note of the other.
+    const auto mergeOne = [&](const KernelSocket &socket) {
         SocketId id = lookup(socket);
-        if (id != InvalidSocketId && seen.contains(id))
-            continue; // two kernel sockets with one tuple (e.g. [::]:p and 0.0.0.0:p): first wins
+        if (id != InvalidSocketId && seen.contains(id)) {
+            // Two kernel sockets with one tuple (e.g. [::]:p and 0.0.0.0:p): first wins. If
+            // the second is another program's, it shares our port (SO_REUSEPORT) and takes a
+            // share of what arrives: say so on our socket instead of hiding it.
+            if (roleFor(socket, listenerPorts, ownPids) == SocketRole::ExternalPeer)
+                sharedNow.insert(id, sharedPortNote(socket));
+            return;
+        }
         if (id == InvalidSocketId && !m_showUnrelated) {
             // The kernel reuses an ephemeral port for a new destination while an old
             // connection on it still waits in TIME_WAIT; such a socket shares a port number
@@ -118,7 +134,7 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
                                  || m_ourTuples.contains(
                                          tupleText(socket.protocol, socket.local, socket.remote));
             if (!related)
-                continue;
+                return;
         }
         const SocketRole role = roleFor(socket, listenerPorts, ownPids);
         if (id == InvalidSocketId) {
@@ -151,6 +167,17 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
             ++result.matched;
         }
         seen.insert(id);
+    };
+    const auto ownedByUs = [&ownPids](const KernelSocket &socket) {
+        return socket.facts.pid == 0 || ownPids.contains(socket.facts.pid);
+    };
+    for (const KernelSocket &socket : snapshot) {
+        if (ownedByUs(socket))
+            mergeOne(socket);
+    }
+    for (const KernelSocket &socket : snapshot) {
+        if (!ownedByUs(socket))
+            mergeOne(socket);
     }
 
     for (SocketId id : std::as_const(m_withFacts)) {
@@ -168,7 +195,32 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
         }
     }
     m_withFacts = std::move(seen);
+
+    for (auto it = m_sharedNotes.cbegin(); it != m_sharedNotes.cend(); ++it) {
+        if (!sharedNow.contains(it.key()))
+            m_registry.update(it.key(), [&note = it.value()](SocketRecord &record) {
+                if (record.activity == note)
+                    record.activity.clear();
+            });
+    }
+    for (auto it = sharedNow.cbegin(); it != sharedNow.cend(); ++it)
+        m_registry.update(it.key(),
+                          [&note = it.value()](SocketRecord &record) { record.activity = note; });
+    m_sharedNotes = std::move(sharedNow);
     return result;
+}
+
+QString KernelMerger::sharedPortNote(const KernelSocket &other)
+{
+    const QString owner
+            = other.facts.program.isEmpty()
+                      ? QStringLiteral("pid %1").arg(other.facts.pid)
+                      : QStringLiteral("%1, pid %2").arg(other.facts.program).arg(other.facts.pid);
+    return QCoreApplication::translate(
+                   "SocketScope::KernelMerger",
+                   "another program's socket (%1) is bound to this same address and port "
+                   "(SO_REUSEPORT): the kernel splits what arrives between them")
+            .arg(owner);
 }
 
 KernelMerger::WatchedPorts KernelMerger::portsToWatch(const SocketRegistry &registry)

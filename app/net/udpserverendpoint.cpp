@@ -53,14 +53,46 @@ socklen_t toSockaddr(const Endpoint &endpoint, int family, sockaddr_storage *out
     return sizeof(sockaddr_in6);
 }
 
+int udpFamily(const Endpoint &local)
+{
+    return local.address.protocol() == QAbstractSocket::IPv6Protocol
+                           || local.address == QHostAddress(QHostAddress::Any)
+                   ? AF_INET6
+                   : AF_INET;
+}
+
+// Binds a plain UDP socket (no SO_REUSEADDR, no SO_REUSEPORT) to `local` and closes it:
+// it succeeds only if no other socket holds that address and port. The port it got, 0
+// with errno on failure. The connected-per-client model's own sockets share the port with
+// SO_REUSEPORT, and so could any other program of the same user, silently taking a share
+// of the datagrams; looking first turns that into "port in use".
+quint16 claimFreeUdpPort(const Endpoint &local)
+{
+    const int family = udpFamily(local);
+    const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    sockaddr_storage address{};
+    const socklen_t length = toSockaddr(local, family, &address);
+    quint16 port = 0;
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&address), length) == 0) {
+        sockaddr_storage bound{};
+        socklen_t boundLength = sizeof bound;
+        if (::getsockname(fd, reinterpret_cast<sockaddr *>(&bound), &boundLength) == 0)
+            port = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in *>(&bound)->sin_port);
+    }
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return port;
+}
+
 // A UDP socket that shares the port with SO_REUSEPORT (and SO_REUSEADDR), bound to `local`
 // and, when `peer` is given, connected to it. -1 with errno on failure.
 int sharedUdpSocket(const Endpoint &local, const std::optional<Endpoint> &peer)
 {
-    const int family = local.address.protocol() == QAbstractSocket::IPv6Protocol
-                                       || local.address == QHostAddress(QHostAddress::Any)
-                               ? AF_INET6
-                               : AF_INET;
+    const int family = udpFamily(local);
     const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
@@ -112,6 +144,9 @@ UdpServerEndpoint::UdpServerEndpoint(SocketRegistry &registry, EventLog &log, QO
         finishCurrent();
         processNext();
     });
+    m_clock.start();
+    m_peerSweep.setParent(this);
+    connect(&m_peerSweep, &QTimer::timeout, this, &UdpServerEndpoint::closeQuietPeers);
     connect(m_socket, &QUdpSocket::readyRead, this, [this] {
         // While busy, Qt's readyRead is ignored on purpose: the datagram stays in the
         // kernel queue until the current one is done.
@@ -226,8 +261,10 @@ bool UdpServerEndpoint::bindMainSocket(const UdpServerConfig &config, QString *e
         *kind = m_socket->error();
         return bound;
     }
-    // SO_REUSEPORT must be on before bind(), and Qt has no hint for it on Linux.
-    const int fd = sharedUdpSocket(Endpoint{config.address, config.port}, std::nullopt);
+    // SO_REUSEPORT must be on before bind(), and Qt has no hint for it on Linux. First make
+    // sure nobody else is on the port: SO_REUSEPORT would let us join them without a word.
+    const quint16 port = claimFreeUdpPort(Endpoint{config.address, config.port});
+    const int fd = port == 0 ? -1 : sharedUdpSocket(Endpoint{config.address, port}, std::nullopt);
     if (fd < 0) {
         *error = qt_error_string(errno);
         *kind = errno == EADDRINUSE      ? QAbstractSocket::AddressInUseError
@@ -290,7 +327,7 @@ UdpServerEndpoint::PeerSocket *UdpServerEndpoint::peerFor(const Endpoint &client
         delete socket;
         return nullptr;
     }
-    auto *peer = new PeerSocket{socket, InvalidSocketId, client};
+    auto *peer = new PeerSocket{socket, InvalidSocketId, client, m_clock.elapsed()};
     SocketRecord record;
     record.protocol = Protocol::Udp;
     record.role = SocketRole::UdpServer;
@@ -302,6 +339,8 @@ UdpServerEndpoint::PeerSocket *UdpServerEndpoint::peerFor(const Endpoint &client
     m_peers.insert(key, peer);
     m_peerIds.insert(peer->id, peer);
     connect(socket, &QUdpSocket::readyRead, this, [this, peer] { readPeer(peer); });
+    if (!m_peerSweep.isActive())
+        m_peerSweep.start(qMax(50, m_peerIdleMs / 4));
     m_log.append(EventSeverity::Info,
                  tr("New client %1: a socket of its own, bound to %2 and connected to it. "
                     "The kernel now delivers its datagrams there, by the full 4-tuple.")
@@ -317,6 +356,7 @@ void UdpServerEndpoint::readPeer(PeerSocket *peer)
         const QNetworkDatagram datagram = peer->socket->receiveDatagram();
         if (!datagram.isValid())
             continue;
+        peer->lastDatagramMs = m_clock.elapsed();
         m_registry.recordTraffic(peer->id, TrafficDirection::Received, datagram.data().size(),
                                  peer->client, true);
         if (const std::optional<QByteArray> reply = m_behaviour->onDatagram(datagram.data())) {
@@ -347,6 +387,34 @@ bool UdpServerEndpoint::closePeerSocket(SocketId id)
                  id);
     delete peer;
     return true;
+}
+
+void UdpServerEndpoint::setPeerIdleTimeout(int ms)
+{
+    m_peerIdleMs = qMax(ms, 1);
+    if (m_peerSweep.isActive())
+        m_peerSweep.start(qMax(50, m_peerIdleMs / 4));
+}
+
+void UdpServerEndpoint::closeQuietPeers()
+{
+    const qint64 now = m_clock.elapsed();
+    const QList<PeerSocket *> peers = m_peerIds.values();
+    for (PeerSocket *peer : peers) {
+        if (now - peer->lastDatagramMs < m_peerIdleMs)
+            continue;
+        const SocketId id = peer->id;
+        const QString client = peer->client.toString();
+        // UDP has no close to wait for: a client that went quiet may be gone for good.
+        m_log.append(EventSeverity::Info,
+                     tr("No datagram from %1 for %2 s: closing its socket.")
+                             .arg(client)
+                             .arg(m_peerIdleMs / 1000.0, 0, 'f', m_peerIdleMs % 1000 ? 1 : 0),
+                     id);
+        closePeerSocket(id);
+    }
+    if (m_peerIds.isEmpty())
+        m_peerSweep.stop();
 }
 
 void UdpServerEndpoint::closePeers()

@@ -6,6 +6,7 @@
 #include "neterror.h"
 #include "socketrecord.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QNetworkDatagram>
@@ -69,6 +70,11 @@ public:
     QList<SocketId> peerSocketIds() const { return m_peerIds.keys(); }
     bool closePeerSocket(SocketId id);
     static constexpr int MaxPeerSockets = 256;
+    // A per-client socket that has had no datagram for this long is closed: UDP has no
+    // close of its own, and a client that went quiet may be gone.
+    void setPeerIdleTimeout(int ms);
+    int peerIdleTimeout() const { return m_peerIdleMs; }
+    static constexpr int DefaultPeerIdleMs = 60000;
 
 Q_SIGNALS:
     void boundChanged(bool bound);
@@ -82,6 +88,7 @@ private:
         QUdpSocket *socket = nullptr;
         SocketId id = InvalidSocketId;
         Endpoint client;
+        qint64 lastDatagramMs = 0; // on m_clock
     };
     bool bindMainSocket(const UdpServerConfig &config, QString *error,
                         QAbstractSocket::SocketError *kind);
@@ -90,6 +97,7 @@ private:
     PeerSocket *peerFor(const Endpoint &client);
     void readPeer(PeerSocket *peer);
     void closePeers();
+    void closeQuietPeers();
     void processNext();
     void finishCurrent();
     // What the server is doing now, in the record for the diagram and the inspector.
@@ -108,6 +116,9 @@ private:
     QHash<QString, PeerSocket *> m_peers; // by the client's address:port
     QHash<SocketId, PeerSocket *> m_peerIds;
     UdpModel m_model = UdpModel::Single;
+    QElapsedTimer m_clock;
+    QTimer m_peerSweep;
+    int m_peerIdleMs = DefaultPeerIdleMs;
     quint64 m_processed = 0;
     bool m_busy = false;
 };

@@ -57,6 +57,8 @@ private Q_SLOTS:
     void invalidDelay();
     void connectedModelDeliversByFourTuple();
     void connectedModelSwitchKeepsPort();
+    void connectedModelRefusesASharedPort();
+    void quietPeerSocketsExpire();
 
 private:
     SocketRegistry m_registry;
@@ -380,6 +382,62 @@ void TestUdpServerEndpoint::connectedModelSwitchKeepsPort()
     // The single socket is back to refusing a second binder ("port in use" stays true).
     QUdpSocket intruder;
     QVERIFY(!intruder.bind(before.address, before.port, QAbstractSocket::DontShareAddress));
+    server.stop();
+}
+
+// The connected model's sockets carry SO_REUSEPORT, with which Linux lets any socket of the
+// same user that sets it too share the port, and splits the datagrams between them (9 of
+// 20 went to a second instance, without a word). Starting on a port someone holds is
+// refused instead, whether the other socket shares or not.
+void TestUdpServerEndpoint::connectedModelRefusesASharedPort()
+{
+    UdpServerEndpoint first(m_registry, m_log);
+    first.setModel(UdpModel::ConnectedPerClient);
+    QVERIFY(!first.start(loopbackConfig()).isError());
+    UdpServerConfig samePort = loopbackConfig();
+    samePort.port = first.endpoint().port;
+    UdpServerEndpoint second(m_registry, m_log);
+    second.setModel(UdpModel::ConnectedPerClient);
+    const NetErrorInfo refused = second.start(samePort);
+    QCOMPARE(refused.error, NetError::PortInUse);
+    QVERIFY(!second.isBound());
+    first.stop();
+
+    // Another program that shares with SO_REUSEPORT, bound first.
+    TestHelpers::Fd other(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    const int on = 1;
+    QCOMPARE(::setsockopt(other.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on), 0);
+    const sockaddr_in any = TestHelpers::loopback4(0);
+    QCOMPARE(::bind(other.get(), reinterpret_cast<const sockaddr *>(&any), sizeof any), 0);
+    samePort.port = TestHelpers::localPortOf(other.get());
+    QCOMPARE(second.start(samePort).error, NetError::PortInUse);
+    other.reset();
+    // Once it has gone, the port is ours.
+    QVERIFY(!second.start(samePort).isError());
+    QCOMPARE(second.endpoint().port, samePort.port);
+    second.stop();
+}
+
+// UDP has no close: a per-client socket that hears nothing for the idle timeout is closed,
+// and the client's next datagram goes to the server socket again.
+void TestUdpServerEndpoint::quietPeerSocketsExpire()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    server.setModel(UdpModel::ConnectedPerClient);
+    server.setPeerIdleTimeout(200);
+    QVERIFY(!server.start(loopbackConfig()).isError());
+    const Endpoint address = server.endpoint();
+    auto client = boundClient();
+    QVERIFY(client);
+    client->writeDatagram("hello", address.address, address.port);
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerSocketIds().size(), qsizetype(1), 5000);
+    const SocketId peer = server.peerSocketIds().constFirst();
+    QTRY_VERIFY_WITH_TIMEOUT(server.peerSocketIds().isEmpty(), 5000);
+    QVERIFY(!m_registry.contains(peer));
+    bool told = false;
+    for (const LogEvent &event : m_log.events())
+        told = told || event.message.contains(QLatin1String("No datagram from"));
+    QVERIFY(told);
     server.stop();
 }
 

@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <unistd.h>
+
 using namespace SocketScope;
 using namespace SocketScope::Test;
 
@@ -116,6 +118,55 @@ private Q_SLOTS:
         QVERIFY(registry.contains(client));
         QVERIFY(!registry.find(client)->kernel);
         QCOMPARE(registry.find(client)->effectiveState(), SocketState::Established);
+    }
+
+    // Item 8 of the integrity issue: to an ordinary user another user's socket has no pid
+    // (its /proc is closed), and it was drawn as our own tcp-client. The kernel's uid says
+    // whose it is; a socket without an inode (TIME_WAIT) stays ours as before.
+    void anotherUsersSocketIsNotOurs()
+    {
+        SocketRegistry registry;
+        registry.add(
+                qtRecord(SocketRole::TcpListener, at(7000), std::nullopt, SocketState::Listen));
+        KernelSocket theirs = kernelSocket(Protocol::Tcp, at(42000), at(7000),
+                                           SocketState::Established, 0, 501);
+        theirs.uid = static_cast<quint32>(::geteuid()) + 1;
+        KernelSocket ours = kernelSocket(Protocol::Tcp, at(42001), at(7000),
+                                         SocketState::Established, 0, 502);
+        ours.uid = static_cast<quint32>(::geteuid());
+        KernelSocket timeWait
+                = kernelSocket(Protocol::Tcp, at(42002), at(7000), SocketState::TimeWait, 0, 0);
+        KernelMerger merger(registry);
+        merger.apply({theirs, ours, timeWait});
+        QCOMPARE(registry.find(registry.findByTuple(Protocol::Tcp, at(42000), at(7000)))->role,
+                 SocketRole::ExternalPeer);
+        QCOMPARE(registry.find(registry.findByTuple(Protocol::Tcp, at(42001), at(7000)))->role,
+                 SocketRole::TcpClient);
+        QCOMPARE(registry.find(registry.findByTuple(Protocol::Tcp, at(42002), at(7000)))->role,
+                 SocketRole::TcpClient);
+    }
+
+    // Another program's socket bound to our UDP server's very address and port (it set
+    // SO_REUSEPORT, as the connected model's sockets do): the kernel splits the datagrams
+    // between the two, so our socket says so while it is there, and stops once it is gone.
+    void portSharerIsNamedOnOurSocket()
+    {
+        SocketRegistry registry;
+        const SocketId udp = registry.add(
+                qtRecord(SocketRole::UdpServer, at(7001), std::nullopt, SocketState::Unconnected));
+        const qint64 self = QCoreApplication::applicationPid();
+        KernelSocket ours = kernelSocket(Protocol::Udp, at(7001), std::nullopt,
+                                         SocketState::Unconnected, self, 11);
+        KernelSocket intruder = kernelSocket(Protocol::Udp, at(7001), std::nullopt,
+                                             SocketState::Unconnected, 4242, 12);
+        intruder.facts.program = QStringLiteral("python3");
+        KernelMerger merger(registry);
+        merger.apply({intruder, ours}); // the kernel may list theirs first
+        QVERIFY2(registry.find(udp)->activity.contains(QLatin1String("python3, pid 4242")),
+                 qPrintable(registry.find(udp)->activity));
+        QCOMPARE(registry.find(udp)->kernel->pid, self); // the facts stay our socket's
+        merger.apply({ours});
+        QVERIFY(registry.find(udp)->activity.isEmpty());
     }
 
     void unrelatedPortSharersStayOut()
