@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
@@ -21,28 +22,40 @@ namespace {
 constexpr int HandoverTimeoutMs = 10000;
 
 // Belt and braces next to O_CLOEXEC: a descriptor someone opened without it (a library's
-// netlink socket, say) must not live on in a worker, least of all a listener.
+// netlink socket, say) must not live on in a worker, least of all a listener. Every one,
+// however many: the parent may hold thousands of sockets.
 void closeInheritedDescriptors(int keep)
 {
-    DIR *directory = ::opendir("/proc/self/fd");
-    if (!directory)
+    const auto closeRange = [](int first, int last) {
+        return first > last
+               || ::close_range(static_cast<unsigned>(first), static_cast<unsigned>(last), 0) == 0;
+    };
+    if (closeRange(3, keep - 1) && closeRange(keep + 1, INT_MAX))
         return;
-    const int own = ::dirfd(directory);
-    int toClose[1024];
-    int count = 0;
-    // Bounded: a fresh exec holds a handful; stop at the array size.
-    for (dirent *entry = ::readdir(directory); entry && count < 1024;
-         entry = ::readdir(directory)) {
-        char *end = nullptr;
-        const long fd = std::strtol(entry->d_name, &end, 10);
-        if (end == entry->d_name || *end != '\0')
-            continue;
-        if (fd > 2 && fd != keep && fd != own)
-            toClose[count++] = static_cast<int>(fd);
+    // A kernel without close_range (before 5.9): list and close in rounds until a round
+    // finds nothing, so no fixed array bounds how many go. Bounded by the rounds' count.
+    for (int round = 0; round < 1024; ++round) {
+        DIR *directory = ::opendir("/proc/self/fd");
+        if (!directory)
+            return;
+        const int own = ::dirfd(directory);
+        int toClose[1024];
+        int count = 0;
+        for (dirent *entry = ::readdir(directory); entry && count < 1024;
+             entry = ::readdir(directory)) {
+            char *end = nullptr;
+            const long fd = std::strtol(entry->d_name, &end, 10);
+            if (end == entry->d_name || *end != '\0')
+                continue;
+            if (fd > 2 && fd != keep && fd != own)
+                toClose[count++] = static_cast<int>(fd);
+        }
+        ::closedir(directory);
+        for (int i = 0; i < count; ++i)
+            ::close(toClose[i]);
+        if (count == 0)
+            return;
     }
-    ::closedir(directory);
-    for (int i = 0; i < count; ++i)
-        ::close(toClose[i]);
 }
 
 void complain(const char *what, const QString &detail)

@@ -15,12 +15,15 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <csignal>
+#include <fcntl.h>
 #include <memory>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace SocketScope;
@@ -147,6 +150,7 @@ private Q_SLOTS:
     void echoThroughWorker_data();
     void echoThroughWorker();
     void childHoldsOnlyItsClient();
+    void childClosesEveryInheritedDescriptor();
     void killedWorkerResetsOnlyItsClient();
     void noWorkerOutlivesEngine_data();
     void noWorkerOutlivesEngine();
@@ -346,6 +350,36 @@ void TestConcurrencyModel::childHoldsOnlyItsClient()
     // Us: the listener, not the established socket we handed over.
     QVERIFY(ourSockets.contains(listenerInode));
     QVERIFY(!ourSockets.contains(serverSideInode));
+}
+
+// A worker closes whatever it inherited, however many: the sweep once stopped at 1024, and
+// with 1100 descriptors open in the parent the child kept the rest.
+void TestConcurrencyModel::childClosesEveryInheritedDescriptor()
+{
+    rlimit limit{};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+    if (limit.rlim_max < 1400)
+        QSKIP("the hard descriptor limit is below 1400");
+    const rlimit saved = limit;
+    limit.rlim_cur = limit.rlim_max;
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+    auto restore = qScopeGuard([&saved] { ::setrlimit(RLIMIT_NOFILE, &saved); });
+    // Without O_CLOEXEC on purpose: what a careless library would leave to every child.
+    std::vector<Fd> inherited;
+    for (int i = 0; i < 1100; ++i) {
+        inherited.emplace_back(::open("/dev/null", O_RDONLY));
+        QVERIFY(inherited.back().valid());
+    }
+    startServer(ConcurrencyModel::ProcessPerClient);
+    Fd client = rawTcpConnect(m_port);
+    QVERIFY(client.valid());
+    QVERIFY(rawSendAll(client.get(), "x\n"));
+    QCOMPARE(rawRead(client.get(), 2, 10000, pump).data, QByteArray("x\n"));
+    const qint64 child = serverSide(*m_registry).constFirst()->pid;
+    const QStringList fds = QDir(QStringLiteral("/proc/%1/fd").arg(child))
+                                    .entryList(QDir::System | QDir::NoDotAndDotDot);
+    // stdin/out/err, the channel, the client's socket and Qt's own few (eventfd, ...).
+    QVERIFY2(fds.size() <= 12, qPrintable(QString::number(fds.size())));
 }
 
 void TestConcurrencyModel::killedWorkerResetsOnlyItsClient()
