@@ -44,7 +44,7 @@ QString withFlowControlNote(const QString &caption, const SocketRecord &record)
 {
     if (record.protocol != Protocol::Tcp || record.activity.isEmpty())
         return caption;
-    return QCoreApplication::translate("SocketScope::DiagramScene", "%1 · paused: peer not reading")
+    return QCoreApplication::translate("SocketScope::DiagramScene", "%1 · paused")
             .arg(caption);
 }
 
