@@ -253,9 +253,12 @@ void TcpServerEndpoint::resumeIfPausedForDescriptors()
 void TcpServerEndpoint::watchAcceptNotifier()
 {
     // Out of descriptors, accept() fails with EMFILE while the connection stays queued, so
-    // the listener stays readable and Qt (6.4) calls accept() again on every turn of the
-    // loop: measured 17,600 failing calls a second and a network thread at 100 % CPU. We
-    // look before Qt does, and hold the listener off until a descriptor is free again. The
+    // the listener stays readable. Qt 6.4 would pause on such an error, but its socket
+    // engine keeps only the first error it ever saw, and the first accept loop already
+    // ended on EAGAIN ("temporary"): EMFILE then reads as temporary too, and Qt calls
+    // accept() again on every turn of the loop (17,600 failing calls a second, a network
+    // thread at 100 % CPU). We look before Qt does, and hold the listener off until a
+    // descriptor is free again. The
     // notifier is Qt's own child of the server; if a later Qt hides it, Qt's own pause on
     // acceptError (onAcceptError) is what is left.
     m_acceptNotifier = nullptr;

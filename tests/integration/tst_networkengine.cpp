@@ -520,6 +520,12 @@ void TestNetworkEngine::outOfDescriptorsHoldsAcceptOffQuietly()
     using namespace SocketScope::TestHelpers;
     QVERIFY(!m_engine->startTcpServer(tcpConfig()).isError());
     const quint16 port = m_engine->tcpServerEndpoint().port;
+    // One connection accepted first, as in any real run: the accept loop then ends on EAGAIN,
+    // which Qt 6.4's socket engine records as its first (and, it keeps only the first, last)
+    // error. EMFILE afterwards reads as that "temporary" error, so Qt never pauses on its own.
+    Fd early = rawTcpConnect(port);
+    QVERIFY(early.valid());
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->tcpServer().connectionCount(), qsizetype(1), 5000);
     constexpr int clientCount = 5;
     // The clients' sockets exist before the limit drops; connect() needs no new descriptor.
     std::vector<Fd> clients;
@@ -549,7 +555,7 @@ void TestNetworkEngine::outOfDescriptorsHoldsAcceptOffQuietly()
         qInfo("out of descriptors: %lld ms of CPU in 1000 ms with %d connections waiting", cpuUsed,
               clientCount);
         QVERIFY2(cpuUsed < 300, qPrintable(QString::number(cpuUsed)));
-        QCOMPARE(m_engine->tcpServer().connectionCount(), qsizetype(0));
+        QCOMPARE(m_engine->tcpServer().connectionCount(), qsizetype(1));
         QVERIFY(!m_engine->isTcpAccepting());
         QVERIFY(m_engine->isTcpListening());
         int told = 0;
@@ -558,7 +564,7 @@ void TestNetworkEngine::outOfDescriptorsHoldsAcceptOffQuietly()
         QCOMPARE(told, 1);
     }
     // Descriptors back: the waiting connections are accepted without anyone asking.
-    QTRY_COMPARE_WITH_TIMEOUT(m_engine->tcpServer().connectionCount(), qsizetype(clientCount),
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->tcpServer().connectionCount(), qsizetype(clientCount + 1),
                               5000);
     QVERIFY(m_engine->isTcpAccepting());
     const QList<LogEvent> events = m_log->events();
