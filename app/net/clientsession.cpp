@@ -294,7 +294,15 @@ void WorkerChannel::send(const Message &message)
 {
     if (m_descriptor < 0)
         return;
-    m_outbox += WorkerProtocol::encode(message);
+    const QByteArray line = WorkerProtocol::encode(message);
+    // Bounded like every buffer of ours: an other side that stops reading is broken.
+    if (m_outbox.size() + line.size() > MaxOutboxBytes) {
+        shutdown();
+        Q_EMIT protocolError(tr("the other side stopped reading (over %1 MiB queued)")
+                                     .arg(MaxOutboxBytes >> 20));
+        return;
+    }
+    m_outbox += line;
     onWritable();
 }
 

@@ -95,7 +95,9 @@ public:
 
     // Feeds bytes that were read before the channel existed (those after the descriptor).
     void inject(QByteArrayView bytes);
+    // Queues one message; past MaxOutboxBytes unsent the channel is closed as broken.
     void send(const WorkerProtocol::Message &message);
+    static constexpr qsizetype MaxOutboxBytes = 4 * WorkerProtocol::MaxLineBytes;
     // Waits (bounded) until everything queued is in the kernel, for a worker about to exit.
     bool flush(int timeoutMs);
     bool isOpen() const { return m_descriptor >= 0; }

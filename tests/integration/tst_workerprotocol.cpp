@@ -4,6 +4,9 @@
 // refused message must not leak the descriptors it carried.
 #include "workerprotocol.h"
 
+#include "clientsession.h"
+
+#include <QSignalSpy>
 #include <QTest>
 
 #include <cerrno>
@@ -54,6 +57,7 @@ private Q_SLOTS:
     void rejectsMalformedControl();
     void descriptorOverSocketPair();
     void extraDescriptorsRefused();
+    void channelToANonReaderIsBounded();
 };
 
 void TestWorkerProtocol::roundTrip_data()
@@ -286,6 +290,25 @@ void TestWorkerProtocol::extraDescriptorsRefused()
     char readByte = 0;
     QCOMPARE(::read(pipe.fds[0], &readByte, 1), ssize_t(0));
     ::close(pair[0]);
+    ::close(pair[1]);
+}
+
+// Every buffer of ours has a bound, the channel's outbox too: when the other side stops
+// reading, the channel gives up with a protocol error instead of queuing without end.
+void TestWorkerProtocol::channelToANonReaderIsBounded()
+{
+    int pair[2] = {-1, -1};
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+    WorkerChannel channel(pair[0]);
+    QSignalSpy broken(&channel, &WorkerChannel::protocolError);
+    Message message;
+    message.verb = Verb::Send;
+    message.data = QByteArray(64 * 1024, 'x');
+    // Far more than the kernel's socket buffers and the bound together; never read.
+    for (int i = 0; i < 1000 && broken.isEmpty(); ++i)
+        channel.send(message);
+    QCOMPARE(broken.size(), 1);
+    QVERIFY(!channel.isOpen());
     ::close(pair[1]);
 }
 
