@@ -110,9 +110,9 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
 
     QSet<SocketId> seen;
     seen.reserve(snapshot.size());
-    QHash<SocketId, QString> sharedNow;
     // Ours first: when another program's socket has the same tuple as one of ours (a port
-    // shared with SO_REUSEPORT), the record gets our socket's facts and a note of the other.
+    // shared with SO_REUSEPORT), the record gets our socket's facts and a note of the other
+    // (which the next snapshot's facts clear again if it has gone).
     const auto mergeOne = [&](const KernelSocket &socket) {
         SocketId id = lookup(socket);
         if (id != InvalidSocketId && seen.contains(id)) {
@@ -120,7 +120,10 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
             // the second is another program's, it shares our port (SO_REUSEPORT) and takes a
             // share of what arrives: say so on our socket instead of hiding it.
             if (roleFor(socket, listenerPorts, ownPids) == SocketRole::ExternalPeer)
-                sharedNow.insert(id, sharedPortNote(socket));
+                m_registry.update(id, [owner = ownerText(socket)](SocketRecord &record) {
+                    if (record.kernel)
+                        record.kernel->sharedWith = owner;
+                });
             return;
         }
         if (id == InvalidSocketId && !m_showUnrelated) {
@@ -195,32 +198,14 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
         }
     }
     m_withFacts = std::move(seen);
-
-    for (auto it = m_sharedNotes.cbegin(); it != m_sharedNotes.cend(); ++it) {
-        if (!sharedNow.contains(it.key()))
-            m_registry.update(it.key(), [&note = it.value()](SocketRecord &record) {
-                if (record.activity == note)
-                    record.activity.clear();
-            });
-    }
-    for (auto it = sharedNow.cbegin(); it != sharedNow.cend(); ++it)
-        m_registry.update(it.key(),
-                          [&note = it.value()](SocketRecord &record) { record.activity = note; });
-    m_sharedNotes = std::move(sharedNow);
     return result;
 }
 
-QString KernelMerger::sharedPortNote(const KernelSocket &other)
+QString KernelMerger::ownerText(const KernelSocket &other)
 {
-    const QString owner
-            = other.facts.program.isEmpty()
-                      ? QStringLiteral("pid %1").arg(other.facts.pid)
-                      : QStringLiteral("%1, pid %2").arg(other.facts.program).arg(other.facts.pid);
-    return QCoreApplication::translate(
-                   "SocketScope::KernelMerger",
-                   "another program's socket (%1) is bound to this same address and port "
-                   "(SO_REUSEPORT): the kernel splits what arrives between them")
-            .arg(owner);
+    if (other.facts.program.isEmpty())
+        return QStringLiteral("pid %1").arg(other.facts.pid);
+    return QStringLiteral("%1, pid %2").arg(other.facts.program).arg(other.facts.pid);
 }
 
 KernelMerger::WatchedPorts KernelMerger::portsToWatch(const SocketRegistry &registry)

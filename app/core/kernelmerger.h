@@ -63,15 +63,11 @@ private:
     std::function<bool(qint64)> m_isOwn;
     quint32 m_ownUid; // the kernel's uid for our sockets
     QSet<SocketId> m_withFacts; // records that got facts from the last snapshot
-    // Our records whose address and port another program's socket shares (SO_REUSEPORT),
-    // with the note put in their activity line.
-    QHash<SocketId, QString> m_sharedNotes;
     QSet<QString> m_ourTuples;
     bool m_showUnrelated = false;
     static KernelFacts factsOf(const KernelSocket &socket);
-    // The activity line of our socket when another program's socket has the same address
-    // and port: the kernel then splits what arrives between them.
-    static QString sharedPortNote(const KernelSocket &other);
+    // "python3, pid 4242": who holds a socket, for KernelFacts::sharedWith.
+    static QString ownerText(const KernelSocket &other);
     static QString tupleText(Protocol protocol, const Endpoint &local,
                              const std::optional<Endpoint> &remote);
 };

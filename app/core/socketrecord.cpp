@@ -162,4 +162,15 @@ QString tcpInfoText(const KernelTcpInfo &info)
             .arg(info.sndCwnd);
 }
 
+QString sharedPortText(const KernelFacts &facts)
+{
+    if (facts.sharedWith.isEmpty())
+        return {};
+    return QCoreApplication::translate("SocketScope::SocketRecord",
+                                       "another program's socket (%1) is bound to this same "
+                                       "address and port (SO_REUSEPORT): the kernel splits what "
+                                       "arrives between them")
+            .arg(facts.sharedWith);
+}
+
 } // namespace SocketScope

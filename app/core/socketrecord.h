@@ -76,6 +76,9 @@ struct KernelFacts
     // TCP_INFO where sock_diag gave it: only TCP sockets with a full socket (not TIME_WAIT).
     std::optional<KernelTcpInfo> tcpInfo;
     QString program; // the owner's command name (/proc/<pid>/comm), empty when not known
+    // The owner ("python3, pid 4242") of another program's socket bound to this very address
+    // and port (SO_REUSEPORT); empty when none. The kernel splits what arrives between them.
+    QString sharedWith;
     bool operator==(const KernelFacts &other) const = default;
 };
 
@@ -125,6 +128,10 @@ std::optional<SocketState> stateFromName(const QString &name);
 
 // Linux numbering of TCP states (include/net/tcp_states.h), used by sock_diag and /proc/net.
 SocketState stateFromLinuxTcpState(int linuxState);
+
+// "another program's socket (python3, pid 4242) is bound to this same address and port
+// (SO_REUSEPORT): the kernel splits what arrives between them"; empty without a sharer.
+QString sharedPortText(const KernelFacts &facts);
 
 // "12 bytes", "2.0 kB": traffic counters as people read them.
 QString byteCountText(quint64 bytes);

@@ -44,8 +44,7 @@ QString withFlowControlNote(const QString &caption, const SocketRecord &record)
 {
     if (record.protocol != Protocol::Tcp || record.activity.isEmpty())
         return caption;
-    return QCoreApplication::translate("SocketScope::DiagramScene", "%1 · paused")
-            .arg(caption);
+    return QCoreApplication::translate("SocketScope::DiagramScene", "%1 · paused").arg(caption);
 }
 
 // Moves each transient item (a flying datagram, a fading route) on by `seconds` and deletes
@@ -230,6 +229,13 @@ DiagramScene::UdpServerNotes DiagramScene::udpServerNotes(const SocketRecord &re
                                           .arg(record.kernel->recvQ)
                                 : tr("datagrams from every client arrive at this one socket");
     notes.activity = record.activity;
+    // Another program on this very port is worth more than what the server does right now.
+    if (record.kernel && !record.kernel->sharedWith.isEmpty()) {
+        const QString shared = tr("port shared with %1 (SO_REUSEPORT): the kernel splits arrivals")
+                                       .arg(record.kernel->sharedWith);
+        notes.activity
+                = record.activity.isEmpty() ? shared : shared + QLatin1Char('\n') + record.activity;
+    }
     return notes;
 }
 
@@ -348,6 +354,9 @@ QString DiagramScene::tooltipFor(const SocketRecord &record) const
                        .arg(record.kernel->inode);
     if (record.kernel && record.kernel->tcpInfo)
         tip += QStringLiteral("<br/>TCP_INFO: ") + tcpInfoText(*record.kernel->tcpInfo);
+    if (record.kernel && !record.kernel->sharedWith.isEmpty())
+        tip += QStringLiteral("<br/><b>") + sharedPortText(*record.kernel).toHtmlEscaped()
+               + QStringLiteral("</b>");
     if (record.protocol == Protocol::Udp && !record.remote)
         tip += tr("<br/>UDP has no connection: this one socket takes datagrams from every "
                   "sender, and each datagram carries its sender's address.");

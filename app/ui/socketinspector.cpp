@@ -266,7 +266,10 @@ void SocketInspector::show(const SocketRecord &record, bool gone)
     set(TcpInfo, tcpInfoField(record));
     set(Traffic, trafficText(record));
     set(Lifetime, lifetimeText(record, gone));
-    set(Activity, record.activity.isEmpty() ? tr("idle") : record.activity);
+    QString activity = record.activity.isEmpty() ? tr("idle") : record.activity;
+    if (record.kernel && !record.kernel->sharedWith.isEmpty())
+        activity = sharedPortText(*record.kernel) + QLatin1Char('\n') + activity;
+    set(Activity, activity);
     m_hint->hide();
     m_form->show();
     // A socket that is gone does not age; one that is open does, between registry changes.

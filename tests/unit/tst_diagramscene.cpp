@@ -399,7 +399,7 @@ void TestDiagramScene::timeWaitShowsItsCountdown()
     timeWait.local = {kLoopback, 50007};
     timeWait.remote = Endpoint{kLoopback, kServerPort};
     timeWait.kernelOnly = true;
-    timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41500, {}, {}};
+    timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41500, {}, {}, {}};
     const SocketId id = m_registry->add(timeWait);
     m_scene->flush();
     const SocketCard card = m_scene->itemFor(id)->card();
@@ -444,7 +444,7 @@ void TestDiagramScene::trafficUpdatesCardsAndStateChangesRelayout()
     // A state change goes through the full layout: the pill and the line follow it.
     QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) {
         r.kernel = KernelFacts{
-                SocketState::CloseWait, 0, 0, 1, 0, -1, KernelTcpInfo{1500, 250, 2, 0, 10}, {}};
+                SocketState::CloseWait, 0, 0, 1, 0, -1, KernelTcpInfo{1500, 250, 2, 0, 10}, {}, {}};
     }));
     m_scene->flush();
     QCOMPARE(m_scene->itemFor(connection.second)->card().stateText, QStringLiteral("CLOSE_WAIT"));
@@ -474,7 +474,7 @@ void TestDiagramScene::numbersFollowAtTheirOwnPace()
     m_registry->recordTraffic(connection.first, TrafficDirection::Sent, 100,
                               {kLoopback, kServerPort}, false);
     QVERIFY(m_registry->update(connection.second, [](SocketRecord &r) {
-        r.kernel = KernelFacts{SocketState::CloseWait, 0, 0, 1, 0, -1, {}, {}};
+        r.kernel = KernelFacts{SocketState::CloseWait, 0, 0, 1, 0, -1, {}, {}, {}};
     }));
     QElapsedTimer timer;
     timer.start();

@@ -110,7 +110,7 @@ private Q_SLOTS:
     {
         SocketRecord listener
                 = tcpRecord(SocketRole::TcpListener, 9877, std::nullopt, SocketState::Listen);
-        listener.kernel = KernelFacts{SocketState::Listen, 3, 50, 1, 4200, -1, {}, {}};
+        listener.kernel = KernelFacts{SocketState::Listen, 3, 50, 1, 4200, -1, {}, {}, {}};
         const SocketId listenerId = m_registry->add(listener);
         m_inspector->setSocket(listenerId);
         QCOMPARE(m_inspector->fieldText(SocketInspector::Queues),
@@ -123,7 +123,7 @@ private Q_SLOTS:
         timeWait.kernelOnly = true;
         timeWait.pid = 0;
         timeWait.program.clear();
-        timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 56456, {}, {}};
+        timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 56456, {}, {}, {}};
         m_inspector->setSocket(m_registry->add(timeWait));
         QCOMPARE(m_inspector->fieldText(SocketInspector::Timer),
                  QStringLiteral("TIME_WAIT ends in 56.5 s"));
@@ -140,7 +140,7 @@ private Q_SLOTS:
         SocketRecord waiting
                 = tcpRecord(SocketRole::TcpServerSide, 9877, 51236, SocketState::Established);
         waiting.kernelOnly = true;
-        waiting.kernel = KernelFacts{SocketState::Established, 0, 0, 0, 0, -1, {}, {}};
+        waiting.kernel = KernelFacts{SocketState::Established, 0, 0, 0, 0, -1, {}, {}, {}};
         m_inspector->setSocket(m_registry->add(waiting));
         QVERIFY(m_inspector->fieldText(SocketInspector::Socket)
                         .contains(QLatin1String("waiting in the listener's accept queue")));

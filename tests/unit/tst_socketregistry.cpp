@@ -74,7 +74,7 @@ void TestSocketRegistry::updateSignalsOnlyRealChanges()
     QCOMPARE(changed.count(), 1);
     QCOMPARE(registry.find(id)->state, SocketState::FinWait1);
     QVERIFY(registry.update(id, [](SocketRecord &r) {
-        r.kernel = KernelFacts{SocketState::FinWait2, 0, 0, 77, 1, -1, {}, {}};
+        r.kernel = KernelFacts{SocketState::FinWait2, 0, 0, 77, 1, -1, {}, {}, {}};
     }));
     QCOMPARE(changed.count(), 2);
     QVERIFY(registry.update(id, [](SocketRecord &r) { r.id = 999; }));
@@ -245,7 +245,7 @@ void TestSocketRegistry::effectiveStatePrefersKernel()
     SocketRecord record = tcpRecord(SocketRole::TcpClient, 50000, 9877);
     QCOMPARE(record.effectiveState(), SocketState::Established);
     QCOMPARE(record.recvQ(), 0u);
-    record.kernel = KernelFacts{SocketState::CloseWait, 12, 3, 1, 1, -1, {}, {}};
+    record.kernel = KernelFacts{SocketState::CloseWait, 12, 3, 1, 1, -1, {}, {}, {}};
     QCOMPARE(record.effectiveState(), SocketState::CloseWait);
     QCOMPARE(record.recvQ(), 12u);
     QCOMPARE(record.sendQ(), 3u);

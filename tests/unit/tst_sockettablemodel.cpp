@@ -124,7 +124,7 @@ void TestSocketTableModel::kernelFactsShowInQueuesAndState()
     SocketTableModel model(registry);
     const SocketId id = addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
     QVERIFY(registry.update(id, [](SocketRecord &r) {
-        r.kernel = KernelFacts{SocketState::Listen, 3, 128, 4711, 4242, -1, {}, {}};
+        r.kernel = KernelFacts{SocketState::Listen, 3, 128, 4711, 4242, -1, {}, {}, {}};
     }));
     QCOMPARE(cell(model, 0, SocketTableModel::RecvQ), QStringLiteral("3"));
     QCOMPARE(cell(model, 0, SocketTableModel::SendQ), QStringLiteral("128"));
@@ -224,7 +224,7 @@ void TestSocketTableModel::newAndChangedRowsHighlightThenFade()
     QCOMPARE(highlight(0), Highlight::None);
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     QVERIFY(registry.update(id, [](SocketRecord &r) {
-        r.kernel = KernelFacts{SocketState::SynSent, 0, 0, 1, 0, -1, {}, {}};
+        r.kernel = KernelFacts{SocketState::SynSent, 0, 0, 1, 0, -1, {}, {}, {}};
     }));
     QCOMPARE(highlight(0), Highlight::Changed);
     QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None,
@@ -239,7 +239,7 @@ void TestSocketTableModel::closingRowsStayTinted()
     using Highlight = SocketTableModel::Highlight;
     const SocketId id = addTcp(registry, SocketRole::TcpClient, 50000, 9877);
     QVERIFY(registry.update(id, [](SocketRecord &r) {
-        r.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 60000, {}, {}};
+        r.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 60000, {}, {}, {}};
         r.kernelOnly = true;
     }));
     QTRY_COMPARE_WITH_TIMEOUT(

@@ -38,7 +38,7 @@ void TestStateExporter::init()
     listener.local = {QHostAddress(QHostAddress::LocalHost), 9877};
     listener.state = SocketState::Listen;
     listener.program = QStringLiteral("socketscope");
-    listener.kernel = KernelFacts{SocketState::Listen, 2, 50, 123456, 4242, -1, {}, {}};
+    listener.kernel = KernelFacts{SocketState::Listen, 2, 50, 123456, 4242, -1, {}, {}, {}};
     listener.kernel->program = QStringLiteral("socketscope");
     m_listener = m_registry.add(listener);
 
@@ -46,7 +46,7 @@ void TestStateExporter::init()
     accepted.role = SocketRole::TcpServerSide;
     accepted.remote = Endpoint{QHostAddress(QHostAddress::LocalHost), 51234};
     accepted.state = SocketState::Established;
-    accepted.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 59000, {}, {}};
+    accepted.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 59000, {}, {}, {}};
     accepted.kernel->tcpInfo = KernelTcpInfo{52, 21, 3, 1, 10};
     accepted.kernelOnly = true;
     accepted.bytesSent = 11;
