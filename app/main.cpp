@@ -10,6 +10,7 @@
 #include "networkengine.h"
 #include "networkhost.h"
 #include "registrymirror.h"
+#include "safefilewriter.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "workerprocess.h"
@@ -119,6 +120,9 @@ int main(int argc, char *argv[])
         return 2;
     const bool headless = QGuiApplication::platformName() == QLatin1String("offscreen")
                           || QGuiApplication::platformName() == QLatin1String("minimal");
+    // Taken before the first socket: with thousands of them the process may reach its
+    // descriptor limit, and an export must still be able to open its file.
+    SafeFileWriter::reserveDescriptor();
 
     SocketRegistry registry;
     EventLog log;

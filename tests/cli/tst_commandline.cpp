@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The real socketscope binary, headless: what its command line promises, checked from the
 // outside through its exit codes, its messages and the state it exports.
+#include <QDir>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,6 +9,12 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 namespace {
 
@@ -18,15 +25,18 @@ struct Run
     QString err;
 };
 
-Run runApp(const QStringList &arguments, const QString &home)
+QProcessEnvironment appEnvironment(const QString &home)
 {
-    QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), home); // never the user's settings
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(SOCKETSCOPE_BINARY), arguments);
-    if (!process.waitForFinished(30000)) {
+    return env;
+}
+
+Run finish(QProcess &process, int timeoutMs = 30000)
+{
+    // waitForFinished() is false for a process that has already ended.
+    if (process.state() != QProcess::NotRunning && !process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
         return {};
@@ -34,6 +44,44 @@ Run runApp(const QStringList &arguments, const QString &home)
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromLocal8Bit(process.readAllStandardOutput()),
             QString::fromLocal8Bit(process.readAllStandardError())};
+}
+
+Run runApp(const QStringList &arguments, const QProcessEnvironment &env,
+           const QString &program = QStringLiteral(SOCKETSCOPE_BINARY))
+{
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(program, arguments);
+    return finish(process);
+}
+
+Run runApp(const QStringList &arguments, const QString &home)
+{
+    return runApp(arguments, appEnvironment(home));
+}
+
+mode_t typeOf(const QString &path)
+{
+    struct stat info;
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return 0;
+    return info.st_mode & S_IFMT;
+}
+
+// A copy of /dev/<name> (same device numbers) in `dir` when we may make one (root): an app
+// that wrongly replaced it would replace only the copy, never the system's device.
+QString deviceLike(const QString &dir, const char *name, unsigned minor)
+{
+    const QString copy = dir + QLatin1Char('/') + QLatin1String(name);
+    if (::mknod(QFile::encodeName(copy).constData(), S_IFCHR | 0666, makedev(1, minor)) == 0) {
+        const int fd = ::open(QFile::encodeName(copy).constData(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ::close(fd);
+            return copy;
+        }
+        ::unlink(QFile::encodeName(copy).constData()); // a nodev mount
+    }
+    return QStringLiteral("/dev/") + QLatin1String(name);
 }
 
 QJsonArray socketsIn(const QString &path)
@@ -58,6 +106,11 @@ private Q_SLOTS:
     void badInputSaysWhatToWrite();
     void headlessRunExportsWhatItMade();
     void pausedAcceptingFillsTheAcceptQueue();
+    void exportIntoFifoKeepsTheFifo();
+    void exportIntoFifoWithoutReaderFails();
+    void exportIntoDeviceKeepsTheDevice_data();
+    void exportIntoDeviceKeepsTheDevice();
+    void exportIntoDirectoryIsRefused();
 
 private:
     QTemporaryDir m_home;
@@ -164,6 +217,111 @@ void TestCommandLine::pausedAcceptingFillsTheAcceptQueue()
     }
     QCOMPARE(listenerQueue, 3);
     QCOMPARE(waiting, 3);
+}
+
+void TestCommandLine::exportIntoFifoKeepsTheFifo()
+{
+    const QString fifo = m_home.filePath(QStringLiteral("state.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    // Our read end is open before the app starts, so the app always finds a reader.
+    const int reader = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+    QVERIFY(reader >= 0);
+    QProcess app;
+    app.setProcessEnvironment(appEnvironment(m_home.path()));
+    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
+              {QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+               QStringLiteral("0"), QStringLiteral("--clients"), QStringLiteral("2"),
+               QStringLiteral("--quit-after"), QStringLiteral("500"),
+               QStringLiteral("--export-state"), fifo});
+    QByteArray json;
+    char chunk[65536];
+    // Drain while the app runs (it waits when the pipe is full); bounded to 30 s.
+    for (int turn = 0; turn < 1500; ++turn) {
+        const bool ended = app.waitForFinished(20) || app.state() == QProcess::NotRunning;
+        ssize_t n = 0;
+        while ((n = ::read(reader, chunk, sizeof chunk)) > 0)
+            json.append(chunk, n);
+        if (ended)
+            break;
+    }
+    ::close(reader);
+    const Run run = finish(app, 1000);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(document.object().value(QStringLiteral("version")).toInt(), 1);
+    QVERIFY(document.object().value(QStringLiteral("sockets")).toArray().size() >= 5);
+}
+
+void TestCommandLine::exportIntoFifoWithoutReaderFails()
+{
+    const QString fifo = m_home.filePath(QStringLiteral("unread.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), fifo},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write ") + fifo
+                              + QStringLiteral(": it is a FIFO and nothing reads from it")),
+             qPrintable(run.err));
+    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
+}
+
+void TestCommandLine::exportIntoDeviceKeepsTheDevice_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("advice");
+    const QString dir = m_home.path();
+    QTest::newRow("state to null")
+            << QStringLiteral("--export-state") << deviceLike(dir, "null", 3) << 0 << QString();
+    QTest::newRow("state to full") << QStringLiteral("--export-state") << deviceLike(dir, "full", 7)
+                                   << 1 << QStringLiteral("no space left on the device");
+    QTest::newRow("png to full") << QStringLiteral("--export-image")
+                                 << deviceLike(dir, "full.png", 7) << 1
+                                 << QStringLiteral("no space left on the device");
+}
+
+void TestCommandLine::exportIntoDeviceKeepsTheDevice()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, path);
+    QFETCH(int, exitCode);
+    QFETCH(QString, advice);
+    if (path.startsWith(QLatin1String("/dev/")) && !QFile::exists(path))
+        QSKIP("no such device here, and none can be made");
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"), option, path},
+                           m_home.path());
+    QVERIFY2(run.exitCode == exitCode, qPrintable(run.err));
+    if (!advice.isEmpty())
+        QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: ").arg(path))
+                         && run.err.contains(advice),
+                 qPrintable(run.err));
+    QCOMPARE(typeOf(path), mode_t(S_IFCHR));
+}
+
+void TestCommandLine::exportIntoDirectoryIsRefused()
+{
+    const QString dir = m_home.filePath(QStringLiteral("exports"));
+    QVERIFY(QDir(m_home.path()).mkpath(QStringLiteral("exports")));
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), dir},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: it is a directory; "
+                                             "give a file name.")
+                                      .arg(dir)),
+             qPrintable(run.err));
+    QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
