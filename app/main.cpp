@@ -144,35 +144,38 @@ int main(int argc, char *argv[])
     MainWindow window(registry, log);
     AppController controller(network.engine(), log, window);
     controller.setInteractive(!headless);
+    // Nobody sees a dialog in a headless run: every failure is said where a script reads it,
+    // and the exit code says that something failed.
+    bool failed = false;
+    if (headless)
+        QObject::connect(&controller, &AppController::failed, &app,
+                         [&failed](const QString &message) {
+                             printError(message);
+                             failed = true;
+                         });
     QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
     QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
                      &KernelLink::setPolling);
     applyServerOptions(*options, *window.serverPanel());
     window.show();
 
-    bool startedCleanly = true;
     if (!options->noTcp)
-        startedCleanly &= controller.startTcpServer(window.serverPanel()->tcpSettings());
+        controller.startTcpServer(window.serverPanel()->tcpSettings());
     if (!options->noUdp)
-        startedCleanly &= controller.startUdpServer(window.serverPanel()->udpSettings());
+        controller.startUdpServer(window.serverPanel()->udpSettings());
     if (options->pauseAccepting)
         network.run([&network] { network.engine().setTcpAccepting(false); });
     if (options->tcpClients > 0)
         Q_EMIT window.spawnTcpClientsRequested(options->tcpClients);
     if (options->udpClients > 0)
         Q_EMIT window.spawnUdpClientsRequested(options->udpClients);
-    if (!startedCleanly && headless) {
-        // Nobody sees a dialog here: say it where a script will read it.
-        for (const LogEvent &event : log.events()) {
-            if (event.severity == EventSeverity::Error)
-                printError(event.message);
-        }
-    }
 
     if (options->quitAfterMs >= 0)
         QTimer::singleShot(options->quitAfterMs, &app, &QCoreApplication::quit);
 
     int status = app.exec();
+    if (failed && status == 0)
+        status = 1;
     // What the network did since the last frame, so the exports see all of it.
     network.syncNow(registry, log);
     // Both exports read the same registry, so the picture and the JSON describe one moment.

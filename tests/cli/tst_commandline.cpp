@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,6 +85,17 @@ QString deviceLike(const QString &dir, const char *name, unsigned minor)
     return QStringLiteral("/dev/") + QLatin1String(name);
 }
 
+QJsonArray eventsIn(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll())
+            .object()
+            .value(QStringLiteral("events"))
+            .toArray();
+}
+
 QJsonArray socketsIn(const QString &path)
 {
     QFile file(path);
@@ -106,6 +118,9 @@ private Q_SLOTS:
     void badInputSaysWhatToWrite();
     void headlessRunExportsWhatItMade();
     void pausedAcceptingFillsTheAcceptQueue();
+    void failedStartSaysSoAndExitsNonZero();
+    void invalidBindAddressGetsOnlyItsError();
+    void exposedBindWarnsOnceBound();
     void exportIntoFifoKeepsTheFifo();
     void exportIntoFifoWithoutReaderFails();
     void exportIntoDeviceKeepsTheDevice_data();
@@ -217,6 +232,75 @@ void TestCommandLine::pausedAcceptingFillsTheAcceptQueue()
     }
     QCOMPARE(listenerQueue, 3);
     QCOMPARE(waiting, 3);
+}
+
+void TestCommandLine::failedStartSaysSoAndExitsNonZero()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(taken.serverPort());
+    QProcessEnvironment env = appEnvironment(m_home.path());
+    // The message must not depend on a logging category being on.
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*=false"));
+    const Run run
+            = runApp({QStringLiteral("--tcp-port"), port, QStringLiteral("--udp-port"),
+                      QStringLiteral("0"), QStringLiteral("--quit-after"), QStringLiteral("500")},
+                     env);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: ")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(port), qPrintable(run.err));
+}
+
+void TestCommandLine::invalidBindAddressGetsOnlyItsError()
+{
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is nobody's address: the bind fails, nothing listens.
+    const QString state = m_home.filePath(QStringLiteral("bind.json"));
+    const Run run = runApp({QStringLiteral("--bind"), QStringLiteral("192.0.2.1"),
+                            QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), state},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: 192.0.2.1 is not an address of this "
+                                             "machine")),
+             qPrintable(run.err));
+    const QJsonArray events = eventsIn(state);
+    QVERIFY(!events.isEmpty());
+    for (const QJsonValue &event : events) {
+        const QString message = event.toObject().value(QStringLiteral("message")).toString();
+        QVERIFY2(!message.contains(QStringLiteral("reachable from other machines")),
+                 qPrintable(message));
+    }
+}
+
+void TestCommandLine::exposedBindWarnsOnceBound()
+{
+    // The any-address, bound in a network namespace of our own that has no interface but
+    // a downed loopback: nothing outside can reach it, yet the app binds a non-loopback
+    // address and has to warn.
+    const QString state = m_home.filePath(QStringLiteral("exposed.json"));
+    QProcess probe;
+    probe.start(QStringLiteral("unshare"), {QStringLiteral("--net"), QStringLiteral("true")});
+    if (!probe.waitForFinished(10000) || probe.exitStatus() != QProcess::NormalExit
+        || probe.exitCode() != 0)
+        QSKIP("needs unshare --net (root or user namespaces) for a network of its own");
+    const Run run = runApp(
+            {QStringLiteral("--net"), QStringLiteral(SOCKETSCOPE_BINARY), QStringLiteral("--bind"),
+             QStringLiteral("0.0.0.0"), QStringLiteral("--tcp-port"), QStringLiteral("0"),
+             QStringLiteral("--udp-port"), QStringLiteral("0"), QStringLiteral("--quit-after"),
+             QStringLiteral("300"), QStringLiteral("--export-state"), state},
+            appEnvironment(m_home.path()), QStringLiteral("unshare"));
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QStringList warnings;
+    for (const QJsonValue &event : eventsIn(state)) {
+        const QString message = event.toObject().value(QStringLiteral("message")).toString();
+        if (message.contains(QStringLiteral("reachable from other machines")))
+            warnings << message;
+    }
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY(warnings.at(0).startsWith(QStringLiteral("TCP server on 0.0.0.0")));
+    QVERIFY(warnings.at(1).startsWith(QStringLiteral("UDP server on 0.0.0.0")));
 }
 
 void TestCommandLine::exportIntoFifoKeepsTheFifo()
