@@ -13,6 +13,7 @@
 #include "safefilewriter.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
+#include "tcpworker.h"
 #include "workerprocess.h"
 
 #include <QApplication>
@@ -136,6 +137,9 @@ int main(int argc, char *argv[])
     network.run([&network, &options] {
         network.engine().setTcpModel(options->model);
         network.engine().setUdpModel(options->udpModel);
+        if (!options->workerProgram.isEmpty())
+            network.engine().setWorkerCommand(
+                    {options->workerProgram, {QStringLiteral("--worker")}});
     });
 
     // The kernel's view of our ports, polled off the UI thread and merged into the registry.

@@ -2,6 +2,7 @@
 // The real socketscope binary, headless: what its command line promises, checked from the
 // outside through its exit codes, its messages and the state it exports.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -126,6 +127,7 @@ private Q_SLOTS:
     void exportIntoDeviceKeepsTheDevice_data();
     void exportIntoDeviceKeepsTheDevice();
     void exportIntoDirectoryIsRefused();
+    void hugeWorkerMessageDoesNotStopTheRun();
 
 private:
     QTemporaryDir m_home;
@@ -406,6 +408,35 @@ void TestCommandLine::exportIntoDirectoryIsRefused()
                                       .arg(dir)),
              qPrintable(run.err));
     QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
+}
+
+void TestCommandLine::hugeWorkerMessageDoesNotStopTheRun()
+{
+    // A worker process that reports its client's end with a 1.5 MB detail; the window
+    // (offscreen, but laid out all the same) logs it. --quit-after must still end the run
+    // on time, and the export must be written.
+    const QString state = m_home.filePath(QStringLiteral("hostile.json"));
+    QElapsedTimer clock;
+    clock.start();
+    const Run run = runApp({QStringLiteral("--model"), QStringLiteral("process"),
+                            QStringLiteral("--worker-program"), QStringLiteral(HOSTILE_WORKER),
+                            QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--no-udp"), QStringLiteral("--clients"),
+                            QStringLiteral("1"), QStringLiteral("--quit-after"),
+                            QStringLiteral("1500"), QStringLiteral("--export-state"), state},
+                           m_home.path());
+    qInfo("headless run with a 1.5 MB worker message took %lld ms (--quit-after 1500)",
+          clock.elapsed());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QString lost;
+    for (const QJsonValue &event : eventsIn(state)) {
+        const QString message = event.toObject().value(QStringLiteral("message")).toString();
+        if (message.startsWith(QStringLiteral("The worker lost the connection")))
+            lost = message;
+    }
+    QVERIFY2(!lost.isEmpty(), "the worker's report is not in the export");
+    QVERIFY2(lost.size() <= 1000, qPrintable(QString::number(lost.size())));
+    QVERIFY(lost.contains(QStringLiteral("more characters)")));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
