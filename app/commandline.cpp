@@ -165,6 +165,15 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
     options.noUdp = parser.isSet(noUdp);
     options.pauseAccepting = parser.isSet(pauseAccepting);
     options.workerProgram = parser.value(workerProgram);
+    // Clients of a server that is not started would dial whatever port the settings hold.
+    if (options.noTcp && options.tcpClients > 0)
+        errors << QStringLiteral("--no-tcp with --clients %1: the TCP clients connect to the TCP "
+                                 "server. Drop --no-tcp, or drop --clients.")
+                          .arg(options.tcpClients);
+    if (options.noUdp && options.udpClients > 0)
+        errors << QStringLiteral("--no-udp with --udp-clients %1: the UDP clients send to the UDP "
+                                 "server. Drop --no-udp, or drop --udp-clients.")
+                          .arg(options.udpClients);
     if (!errors.isEmpty()) {
         for (const QString &error : std::as_const(errors))
             printError(error);

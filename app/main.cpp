@@ -9,6 +9,7 @@
 #include "mainwindow.h"
 #include "networkengine.h"
 #include "networkhost.h"
+#include "quitsignals.h"
 #include "registrymirror.h"
 #include "safefilewriter.h"
 #include "socketregistry.h"
@@ -42,6 +43,16 @@ bool wantsOnlyText(int argc, char *argv[])
             return true;
     }
     return false;
+}
+
+// Qt takes a set but empty QT_QPA_PLATFORM as the name of a plugin and aborts; an empty
+// variable is what `QT_QPA_PLATFORM= socketscope` or a script's unset value leaves, and
+// means "no choice made", so it is treated as unset.
+void forgetEmptyPlatformVariable()
+{
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qunsetenv("QT_QPA_PLATFORM");
 }
 
 // Without this check Qt aborts with a message about plugins that does not tell a lecturer
@@ -105,6 +116,7 @@ int main(int argc, char *argv[])
         parseCommandLine(textOnly); // prints and exits
         return 0;
     }
+    forgetEmptyPlatformVariable();
     if (!hasDisplayOrPlatform(argc, argv)) {
         printError(QStringLiteral("no display found. Start it in a desktop session, or "
                                   "headless with: socketscope -platform offscreen"));
@@ -124,12 +136,19 @@ int main(int argc, char *argv[])
     // Taken before the first socket: with thousands of them the process may reach its
     // descriptor limit, and an export must still be able to open its file.
     SafeFileWriter::reserveDescriptor();
+    QuitOnSignals quitOnSignals; // from here on, a kill quits in order instead of at once
 
     SocketRegistry registry;
     EventLog log;
     log.append(EventSeverity::Info, QStringLiteral("SocketScope %1 started (pid %2)")
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
+    // kill and Ctrl+C end the run as --quit-after does: the exports asked for are written.
+    QObject::connect(&quitOnSignals, &QuitOnSignals::quitRequested, &app, [&log](int signal) {
+        log.append(EventSeverity::Info,
+                   QStringLiteral("%1 received: quitting.").arg(QuitOnSignals::signalName(signal)));
+        QCoreApplication::quit();
+    });
     // The sockets live in a thread of their own (NetworkHost); what changes there reaches
     // this registry and log once per frame, and the window reads only those.
     NetworkHost network; // its engine also raises the open-file limit for many clients

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -122,11 +123,13 @@ private Q_SLOTS:
     void failedStartSaysSoAndExitsNonZero();
     void invalidBindAddressGetsOnlyItsError();
     void exposedBindWarnsOnceBound();
+    void emptyPlatformVariableCountsAsUnset();
     void exportIntoFifoKeepsTheFifo();
     void exportIntoFifoWithoutReaderFails();
     void exportIntoDeviceKeepsTheDevice_data();
     void exportIntoDeviceKeepsTheDevice();
     void exportIntoDirectoryIsRefused();
+    void sigtermStillWritesTheExport();
     void hugeWorkerMessageDoesNotStopTheRun();
 
 private:
@@ -176,6 +179,15 @@ void TestCommandLine::badInputSaysWhatToWrite_data()
                            << QStringLiteral(".png or .svg");
     QTest::newRow("clients") << QStringList{QStringLiteral("--clients"), QStringLiteral("-3")}
                              << QStringLiteral("--clients");
+    // Clients of a server that is not started would dial whatever port the settings hold.
+    QTest::newRow("tcp clients, no tcp")
+            << QStringList{QStringLiteral("--no-tcp"), QStringLiteral("--clients"),
+                           QStringLiteral("2")}
+            << QStringLiteral("Drop --no-tcp, or drop --clients");
+    QTest::newRow("udp clients, no udp")
+            << QStringList{QStringLiteral("--no-udp"), QStringLiteral("--udp-clients"),
+                           QStringLiteral("2")}
+            << QStringLiteral("Drop --no-udp, or drop --udp-clients");
 }
 
 void TestCommandLine::badInputSaysWhatToWrite()
@@ -305,6 +317,25 @@ void TestCommandLine::exposedBindWarnsOnceBound()
     QVERIFY(warnings.at(1).startsWith(QStringLiteral("UDP server on 0.0.0.0")));
 }
 
+void TestCommandLine::emptyPlatformVariableCountsAsUnset()
+{
+    QProcessEnvironment env = appEnvironment(m_home.path());
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QString());
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    // As if unset: with no display, our advice (Qt would abort on the empty plugin name).
+    Run run = runApp({QStringLiteral("--quit-after"), QStringLiteral("300")}, env);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: no display found")),
+             qPrintable(run.err));
+    // ... and -platform still chooses.
+    run = runApp({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                  QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+                  QStringLiteral("0"), QStringLiteral("--quit-after"), QStringLiteral("300")},
+                 env);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+}
+
 void TestCommandLine::exportIntoFifoKeepsTheFifo()
 {
     const QString fifo = m_home.filePath(QStringLiteral("state.fifo"));
@@ -408,6 +439,42 @@ void TestCommandLine::exportIntoDirectoryIsRefused()
                                       .arg(dir)),
              qPrintable(run.err));
     QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
+}
+
+void TestCommandLine::sigtermStillWritesTheExport()
+{
+    // A port that was free a moment ago, so the test can see when the app is up.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QString state = m_home.filePath(QStringLiteral("killed.json"));
+    QProcess app;
+    app.setProcessEnvironment(appEnvironment(m_home.path()));
+    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
+              {QStringLiteral("--tcp-port"), QString::number(port), QStringLiteral("--udp-port"),
+               QStringLiteral("0"), QStringLiteral("--export-state"), state});
+    QVERIFY(app.waitForStarted(10000));
+    bool answered = false;
+    for (int attempt = 0; attempt < 100 && !answered && app.state() == QProcess::Running;
+         ++attempt) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        answered = socket.waitForConnected(100);
+        if (!answered)
+            app.waitForFinished(100); // neither a sleep nor a busy loop: the app may end
+    }
+    QVERIFY2(answered, app.readAllStandardError().constData());
+    app.terminate(); // SIGTERM
+    const Run run = finish(app, 10000);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    bool sawSignal = false;
+    for (const QJsonValue &event : eventsIn(state))
+        sawSignal |= event.toObject().value(QStringLiteral("message")).toString()
+                     == QLatin1String("SIGTERM received: quitting.");
+    QVERIFY(sawSignal);
 }
 
 void TestCommandLine::hugeWorkerMessageDoesNotStopTheRun()
