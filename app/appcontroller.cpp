@@ -84,7 +84,6 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
     config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
     config.backlog = settings.backlog;
     config.behaviour = behaviour.value.value_or(Behaviour::Echo);
-    warnIfExposed(config.address, tr("TCP server"));
     const NetErrorInfo error
             = onEngine([&](NetworkEngine &net) { return net.startTcpServer(config); });
     if (error.error == NetError::PortInUse && error.suggestedPort) {
@@ -92,7 +91,11 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
         return false;
     }
     report(error, tr("TCP server"));
-    return !error.isError();
+    if (error.isError())
+        return false;
+    warnIfExposed(onEngine([](NetworkEngine &net) { return net.tcpServerEndpoint(); }).address,
+                  tr("TCP server"));
+    return true;
 }
 
 bool AppController::startUdpServer(const UdpServerSettings &settings)
@@ -107,7 +110,6 @@ bool AppController::startUdpServer(const UdpServerSettings &settings)
     config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
     config.behaviour = parseBehaviour(settings.behaviour).value.value_or(Behaviour::Echo);
     config.processingDelayMs = settings.delayMs;
-    warnIfExposed(config.address, tr("UDP server"));
     const NetErrorInfo error
             = onEngine([&](NetworkEngine &net) { return net.startUdpServer(config); });
     if (error.error == NetError::PortInUse && error.suggestedPort) {
@@ -115,7 +117,11 @@ bool AppController::startUdpServer(const UdpServerSettings &settings)
         return false;
     }
     report(error, tr("UDP server"));
-    return !error.isError();
+    if (error.isError())
+        return false;
+    warnIfExposed(onEngine([](NetworkEngine &net) { return net.udpServerEndpoint(); }).address,
+                  tr("UDP server"));
+    return true;
 }
 
 void AppController::warnIfExposed(const QHostAddress &address, const QString &what)
@@ -200,7 +206,10 @@ void AppController::refreshDescriptors()
 void AppController::report(const NetErrorInfo &error, const QString &title)
 {
     // The engine has logged it already; the window's status bar shows every logged error.
-    if (!error.isError() || !m_interactive)
+    if (!error.isError())
+        return;
+    Q_EMIT failed(error.message);
+    if (!m_interactive)
         return;
     auto *box = new QMessageBox(QMessageBox::Warning, title, error.message, QMessageBox::Ok,
                                 &m_window);
@@ -211,6 +220,7 @@ void AppController::report(const NetErrorInfo &error, const QString &title)
 void AppController::offerNextPort(const NetErrorInfo &error, bool tcp)
 {
     const quint16 port = *error.suggestedPort;
+    Q_EMIT failed(error.message);
     if (!m_interactive)
         return;
     auto *box = new QMessageBox(QMessageBox::Question, tcp ? tr("TCP server") : tr("UDP server"),

@@ -30,8 +30,14 @@ public:
     // Start the servers with the window's current settings; errors are shown, not fatal.
     bool startTcpServer(const TcpServerSettings &settings);
     bool startUdpServer(const UdpServerSettings &settings);
-    // Whether errors pop up as dialogs (desktop) or only go to the log and status bar.
+    // Whether errors pop up as dialogs (desktop) or only go to the log and failed().
     void setInteractive(bool interactive) { m_interactive = interactive; }
+
+Q_SIGNALS:
+    // Something the user or the command line asked for could not be done; `message` says
+    // what and what to do. Emitted at once (the log reaches the window a frame later), so
+    // a headless run can print it and end with a non-zero exit code.
+    void failed(const QString &message);
 
 private:
     // Calls the engine in its own thread (the app runs it in another) and waits for the answer.
@@ -43,6 +49,7 @@ private:
     void refreshServerState();
     void refreshDescriptors();
     void report(const NetErrorInfo &error, const QString &title);
+    // After a successful bind, with the address the server really holds.
     void warnIfExposed(const QHostAddress &address, const QString &what);
     void offerNextPort(const NetErrorInfo &error, bool tcp);
 

@@ -83,9 +83,14 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
     QCommandLineOption worker(QStringLiteral("worker"),
                               text("Internal: serve one client handed over by the app."));
     worker.setFlags(QCommandLineOption::HiddenFromHelp);
+    // For tests: the program a process-per-client server starts instead of this one.
+    QCommandLineOption workerProgram(QStringLiteral("worker-program"),
+                                     text("Internal: the program that serves one client."),
+                                     QStringLiteral("path"));
+    workerProgram.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({exportState, exportImage, quitAfter, bind, tcpPort, udpPort, clients,
-                       udpClients, behaviour, noTcp, noUdp, pauseAccepting, model, udpModel,
-                       worker});
+                       udpClients, behaviour, noTcp, noUdp, pauseAccepting, model, udpModel, worker,
+                       workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -159,6 +164,16 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
     options.noTcp = parser.isSet(noTcp);
     options.noUdp = parser.isSet(noUdp);
     options.pauseAccepting = parser.isSet(pauseAccepting);
+    options.workerProgram = parser.value(workerProgram);
+    // Clients of a server that is not started would dial whatever port the settings hold.
+    if (options.noTcp && options.tcpClients > 0)
+        errors << QStringLiteral("--no-tcp with --clients %1: the TCP clients connect to the TCP "
+                                 "server. Drop --no-tcp, or drop --clients.")
+                          .arg(options.tcpClients);
+    if (options.noUdp && options.udpClients > 0)
+        errors << QStringLiteral("--no-udp with --udp-clients %1: the UDP clients send to the UDP "
+                                 "server. Drop --no-udp, or drop --udp-clients.")
+                          .arg(options.udpClients);
     if (!errors.isEmpty()) {
         for (const QString &error : std::as_const(errors))
             printError(error);

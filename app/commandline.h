@@ -16,6 +16,7 @@ struct CommandLineOptions
 {
     QString exportStatePath;
     QString exportImagePath;
+    QString workerProgram; // empty: this program in worker mode
     int quitAfterMs = -1;
     std::optional<QString> bindAddress;
     std::optional<int> tcpPort;

@@ -9,9 +9,12 @@
 #include "mainwindow.h"
 #include "networkengine.h"
 #include "networkhost.h"
+#include "quitsignals.h"
 #include "registrymirror.h"
+#include "safefilewriter.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
+#include "tcpworker.h"
 #include "workerprocess.h"
 
 #include <QApplication>
@@ -40,6 +43,16 @@ bool wantsOnlyText(int argc, char *argv[])
             return true;
     }
     return false;
+}
+
+// Qt takes a set but empty QT_QPA_PLATFORM as the name of a plugin and aborts; an empty
+// variable is what `QT_QPA_PLATFORM= socketscope` or a script's unset value leaves, and
+// means "no choice made", so it is treated as unset.
+void forgetEmptyPlatformVariable()
+{
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qunsetenv("QT_QPA_PLATFORM");
 }
 
 // Without this check Qt aborts with a message about plugins that does not tell a lecturer
@@ -103,6 +116,7 @@ int main(int argc, char *argv[])
         parseCommandLine(textOnly); // prints and exits
         return 0;
     }
+    forgetEmptyPlatformVariable();
     if (!hasDisplayOrPlatform(argc, argv)) {
         printError(QStringLiteral("no display found. Start it in a desktop session, or "
                                   "headless with: socketscope -platform offscreen"));
@@ -119,12 +133,22 @@ int main(int argc, char *argv[])
         return 2;
     const bool headless = QGuiApplication::platformName() == QLatin1String("offscreen")
                           || QGuiApplication::platformName() == QLatin1String("minimal");
+    // Taken before the first socket: with thousands of them the process may reach its
+    // descriptor limit, and an export must still be able to open its file.
+    SafeFileWriter::reserveDescriptor();
+    QuitOnSignals quitOnSignals; // from here on, a kill quits in order instead of at once
 
     SocketRegistry registry;
     EventLog log;
     log.append(EventSeverity::Info, QStringLiteral("SocketScope %1 started (pid %2)")
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
+    // kill and Ctrl+C end the run as --quit-after does: the exports asked for are written.
+    QObject::connect(&quitOnSignals, &QuitOnSignals::quitRequested, &app, [&log](int signal) {
+        log.append(EventSeverity::Info,
+                   QStringLiteral("%1 received: quitting.").arg(QuitOnSignals::signalName(signal)));
+        QCoreApplication::quit();
+    });
     // The sockets live in a thread of their own (NetworkHost); what changes there reaches
     // this registry and log once per frame, and the window reads only those.
     NetworkHost network; // its engine also raises the open-file limit for many clients
@@ -132,6 +156,9 @@ int main(int argc, char *argv[])
     network.run([&network, &options] {
         network.engine().setTcpModel(options->model);
         network.engine().setUdpModel(options->udpModel);
+        if (!options->workerProgram.isEmpty())
+            network.engine().setWorkerCommand(
+                    {options->workerProgram, {QStringLiteral("--worker")}});
     });
 
     // The kernel's view of our ports, polled off the UI thread and merged into the registry.
@@ -140,35 +167,38 @@ int main(int argc, char *argv[])
     MainWindow window(registry, log);
     AppController controller(network.engine(), log, window);
     controller.setInteractive(!headless);
+    // Nobody sees a dialog in a headless run: every failure is said where a script reads it,
+    // and the exit code says that something failed.
+    bool failed = false;
+    if (headless)
+        QObject::connect(&controller, &AppController::failed, &app,
+                         [&failed](const QString &message) {
+                             printError(message);
+                             failed = true;
+                         });
     QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
     QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
                      &KernelLink::setPolling);
     applyServerOptions(*options, *window.serverPanel());
     window.show();
 
-    bool startedCleanly = true;
     if (!options->noTcp)
-        startedCleanly &= controller.startTcpServer(window.serverPanel()->tcpSettings());
+        controller.startTcpServer(window.serverPanel()->tcpSettings());
     if (!options->noUdp)
-        startedCleanly &= controller.startUdpServer(window.serverPanel()->udpSettings());
+        controller.startUdpServer(window.serverPanel()->udpSettings());
     if (options->pauseAccepting)
         network.run([&network] { network.engine().setTcpAccepting(false); });
     if (options->tcpClients > 0)
         Q_EMIT window.spawnTcpClientsRequested(options->tcpClients);
     if (options->udpClients > 0)
         Q_EMIT window.spawnUdpClientsRequested(options->udpClients);
-    if (!startedCleanly && headless) {
-        // Nobody sees a dialog here: say it where a script will read it.
-        for (const LogEvent &event : log.events()) {
-            if (event.severity == EventSeverity::Error)
-                printError(event.message);
-        }
-    }
 
     if (options->quitAfterMs >= 0)
         QTimer::singleShot(options->quitAfterMs, &app, &QCoreApplication::quit);
 
     int status = app.exec();
+    if (failed && status == 0)
+        status = 1;
     // What the network did since the last frame, so the exports see all of it.
     network.syncNow(registry, log);
     // Both exports read the same registry, so the picture and the JSON describe one moment.

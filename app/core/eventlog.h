@@ -23,12 +23,21 @@ struct LogEvent
 QString severityName(EventSeverity severity); // "info", "warning", "error"
 std::optional<EventSeverity> severityFromName(const QString &name);
 
+// Cuts `text` to at most `maxChars` characters, the cut marked with how much was left out
+// ("… (1498976 more characters)"). Foreign text (a worker's report, a system message) can
+// be any length, and one long message must not cost the window seconds of text layout.
+// Idempotent: bounding a bounded text changes nothing. `maxChars` below 64 counts as 64.
+QString boundedText(const QString &text, qsizetype maxChars);
+
 // What happened, in order: connections, errors, user actions. Bounded, so a long lecture
-// with a busy server cannot grow it without end; the oldest events go first.
+// with a busy server cannot grow it without end; the oldest events go first. Each message
+// is bounded too (MaxMessageChars), so every view and export of the log is.
 class EventLog : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr qsizetype MaxMessageChars = 1000;
+
     explicit EventLog(qsizetype capacity = 10000, QObject *parent = nullptr);
 
     void append(EventSeverity severity, const QString &message, SocketId socket = InvalidSocketId);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "stateexporter.h"
 
+#include "safefilewriter.h"
 #include "socketregistry.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 namespace SocketScope {
 
@@ -283,19 +283,7 @@ QByteArray StateExporter::toBytes(const SocketRegistry &registry, const EventLog
 bool StateExporter::writeFile(const QString &path, const SocketRegistry &registry,
                               const EventLog *log, QString *errorMessage)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (errorMessage)
-            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    file.write(toBytes(registry, log));
-    if (!file.commit()) {
-        if (errorMessage)
-            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return SafeFileWriter::write(path, toBytes(registry, log), errorMessage);
 }
 
 std::optional<ExportedState> StateExporter::fromBytes(const QByteArray &json, QString *errorMessage)

@@ -30,7 +30,7 @@ public:
     static QJsonObject toJson(const SocketRegistry &registry, const EventLog *log = nullptr);
     static QJsonObject socketToJson(const SocketRecord &record);
     static QByteArray toBytes(const SocketRegistry &registry, const EventLog *log = nullptr);
-    // Writes atomically (QSaveFile) so a crash never leaves half a file behind.
+    // Through SafeFileWriter: a regular file atomically, a FIFO or device as it is.
     static bool writeFile(const QString &path, const SocketRegistry &registry, const EventLog *log,
                           QString *errorMessage);
 

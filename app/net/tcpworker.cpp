@@ -208,8 +208,10 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
         m_log.append(EventSeverity::Info, tr("The worker aborted the connection (RST)."), m_id);
         break;
     case CloseReason::Failed: {
-        const NetErrorInfo error{NetError::Other,
-                                 tr("The worker lost the connection: %1").arg(detail), m_id};
+        // The worker's text may be as long as a protocol line (2 MiB): bounded here.
+        const NetErrorInfo error{
+                NetError::Other,
+                tr("The worker lost the connection: %1").arg(boundedText(detail, 300)), m_id};
         m_log.append(EventSeverity::Error, error.message, m_id);
         Q_EMIT errorOccurred(error);
         break;

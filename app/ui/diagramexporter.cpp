@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "diagramexporter.h"
 
+#include "safefilewriter.h"
+
+#include <QBuffer>
 #include <QFileInfo>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QImageWriter>
 #include <QPainter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 
 namespace SocketScope {
@@ -54,17 +56,14 @@ QImage DiagramExporter::toImage(QGraphicsScene &scene, qreal scale)
     return image;
 }
 
-bool DiagramExporter::writeSvg(QGraphicsScene &scene, const QString &path, QString *errorMessage)
+QByteArray DiagramExporter::toSvg(QGraphicsScene &scene)
 {
     const QRectF source = scene.sceneRect();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (errorMessage)
-            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
+    QByteArray svg;
+    QBuffer buffer(&svg);
+    buffer.open(QIODevice::WriteOnly);
     QSvgGenerator generator;
-    generator.setOutputDevice(&file);
+    generator.setOutputDevice(&buffer);
     generator.setSize(source.size().toSize());
     generator.setViewBox(QRectF(QPointF(0, 0), source.size()));
     generator.setTitle(QStringLiteral("SocketScope diagram"));
@@ -74,12 +73,12 @@ bool DiagramExporter::writeSvg(QGraphicsScene &scene, const QString &path, QStri
     painter.fillRect(QRectF(QPointF(0, 0), source.size()), scene.backgroundBrush());
     scene.render(&painter, QRectF(QPointF(0, 0), source.size()), source);
     painter.end();
-    if (!file.commit()) {
-        if (errorMessage)
-            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return svg;
+}
+
+bool DiagramExporter::writeSvg(QGraphicsScene &scene, const QString &path, QString *errorMessage)
+{
+    return SafeFileWriter::write(path, toSvg(scene), errorMessage);
 }
 
 bool DiagramExporter::writeFile(QGraphicsScene &scene, const QString &path, QString *errorMessage)
@@ -94,19 +93,18 @@ bool DiagramExporter::writeFile(QGraphicsScene &scene, const QString &path, QStr
                                     .arg(suffix);
         return false;
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    // Encoded in memory first: the one writer of user-named paths then decides how the
+    // bytes reach the path (a file replaced atomically, a FIFO or device written into).
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "png");
+    if (!writer.write(toImage(scene))) {
         if (errorMessage)
-            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, writer.errorString());
         return false;
     }
-    QImageWriter writer(&file, "png");
-    if (!writer.write(toImage(scene)) || !file.commit()) {
-        if (errorMessage)
-            *errorMessage = QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return SafeFileWriter::write(path, png, errorMessage);
 }
 
 } // namespace SocketScope

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QByteArray>
 #include <QImage>
 #include <QString>
 
@@ -14,7 +15,8 @@ class DiagramExporter
 {
 public:
     static QImage toImage(QGraphicsScene &scene, qreal scale = 2.0);
-    // Picks PNG or SVG from the file name's suffix.
+    static QByteArray toSvg(QGraphicsScene &scene);
+    // Picks PNG or SVG from the file name's suffix; writes through SafeFileWriter.
     static bool writeFile(QGraphicsScene &scene, const QString &path, QString *errorMessage);
     static bool writeSvg(QGraphicsScene &scene, const QString &path, QString *errorMessage);
 };

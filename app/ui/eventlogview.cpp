@@ -19,11 +19,20 @@ EventLogView::EventLogView(const EventLog &log, QWidget *parent) : QPlainTextEdi
     connect(&log, &EventLog::eventAppended, this, &EventLogView::appendEvent);
 }
 
+QString EventLogView::lineFor(const LogEvent &event)
+{
+    // One event, one line of bounded length, whatever the message holds: laying out text
+    // costs the UI thread time in proportion to its length, and a line break inside a
+    // message would make one event several blocks of the bounded document.
+    QString message = boundedText(event.message, MaxLineChars);
+    message.replace(QLatin1Char('\r'), QChar(0x21B5)).replace(QLatin1Char('\n'), QChar(0x21B5));
+    return event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")) + QStringLiteral("  ")
+           + severityName(event.severity).toUpper().leftJustified(7) + message;
+}
+
 void EventLogView::appendEvent(const LogEvent &event)
 {
-    const QString line = event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"))
-                         + QStringLiteral("  ")
-                         + severityName(event.severity).toUpper().leftJustified(7) + event.message;
+    const QString line = lineFor(event);
     QTextCharFormat format;
     if (event.severity == EventSeverity::Error)
         format.setForeground(QColor(0xD5, 0x5E, 0x00)); // Okabe-Ito vermillion

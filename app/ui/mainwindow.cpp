@@ -7,6 +7,7 @@
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "eventlogview.h"
+#include "safefilewriter.h"
 #include "socketinspector.h"
 #include "sockettabledelegate.h"
 #include "sockettablemodel.h"
@@ -31,7 +32,6 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSaveFile>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -446,13 +446,11 @@ void MainWindow::exportTableInteractively()
     if (path.isEmpty())
         return;
     const bool csv = !path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)
-        || file.write((csv ? TableExporter::toCsv(*m_proxy) : TableExporter::toText(*m_proxy))
-                              .toUtf8())
-                   < 0
-        || !file.commit()) {
-        const QString error = tr("Cannot write %1: %2").arg(path, file.errorString());
+    QString error;
+    if (!SafeFileWriter::write(
+                path,
+                (csv ? TableExporter::toCsv(*m_proxy) : TableExporter::toText(*m_proxy)).toUtf8(),
+                &error)) {
         m_log.append(EventSeverity::Error, error);
         QMessageBox::warning(this, tr("Export Table"), error);
         return;

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: MIT
 // The real socketscope binary, headless: what its command line promises, checked from the
 // outside through its exit codes, its messages and the state it exports.
+#include <QDir>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 namespace {
 
@@ -18,15 +28,18 @@ struct Run
     QString err;
 };
 
-Run runApp(const QStringList &arguments, const QString &home)
+QProcessEnvironment appEnvironment(const QString &home)
 {
-    QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), home); // never the user's settings
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(SOCKETSCOPE_BINARY), arguments);
-    if (!process.waitForFinished(30000)) {
+    return env;
+}
+
+Run finish(QProcess &process, int timeoutMs = 30000)
+{
+    // waitForFinished() is false for a process that has already ended.
+    if (process.state() != QProcess::NotRunning && !process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
         return {};
@@ -34,6 +47,55 @@ Run runApp(const QStringList &arguments, const QString &home)
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromLocal8Bit(process.readAllStandardOutput()),
             QString::fromLocal8Bit(process.readAllStandardError())};
+}
+
+Run runApp(const QStringList &arguments, const QProcessEnvironment &env,
+           const QString &program = QStringLiteral(SOCKETSCOPE_BINARY))
+{
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(program, arguments);
+    return finish(process);
+}
+
+Run runApp(const QStringList &arguments, const QString &home)
+{
+    return runApp(arguments, appEnvironment(home));
+}
+
+mode_t typeOf(const QString &path)
+{
+    struct stat info;
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return 0;
+    return info.st_mode & S_IFMT;
+}
+
+// A copy of /dev/<name> (same device numbers) in `dir` when we may make one (root): an app
+// that wrongly replaced it would replace only the copy, never the system's device.
+QString deviceLike(const QString &dir, const char *name, unsigned minor)
+{
+    const QString copy = dir + QLatin1Char('/') + QLatin1String(name);
+    if (::mknod(QFile::encodeName(copy).constData(), S_IFCHR | 0666, makedev(1, minor)) == 0) {
+        const int fd = ::open(QFile::encodeName(copy).constData(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ::close(fd);
+            return copy;
+        }
+        ::unlink(QFile::encodeName(copy).constData()); // a nodev mount
+    }
+    return QStringLiteral("/dev/") + QLatin1String(name);
+}
+
+QJsonArray eventsIn(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll())
+            .object()
+            .value(QStringLiteral("events"))
+            .toArray();
 }
 
 QJsonArray socketsIn(const QString &path)
@@ -58,6 +120,17 @@ private Q_SLOTS:
     void badInputSaysWhatToWrite();
     void headlessRunExportsWhatItMade();
     void pausedAcceptingFillsTheAcceptQueue();
+    void failedStartSaysSoAndExitsNonZero();
+    void invalidBindAddressGetsOnlyItsError();
+    void exposedBindWarnsOnceBound();
+    void emptyPlatformVariableCountsAsUnset();
+    void exportIntoFifoKeepsTheFifo();
+    void exportIntoFifoWithoutReaderFails();
+    void exportIntoDeviceKeepsTheDevice_data();
+    void exportIntoDeviceKeepsTheDevice();
+    void exportIntoDirectoryIsRefused();
+    void sigtermStillWritesTheExport();
+    void hugeWorkerMessageDoesNotStopTheRun();
 
 private:
     QTemporaryDir m_home;
@@ -106,6 +179,15 @@ void TestCommandLine::badInputSaysWhatToWrite_data()
                            << QStringLiteral(".png or .svg");
     QTest::newRow("clients") << QStringList{QStringLiteral("--clients"), QStringLiteral("-3")}
                              << QStringLiteral("--clients");
+    // Clients of a server that is not started would dial whatever port the settings hold.
+    QTest::newRow("tcp clients, no tcp")
+            << QStringList{QStringLiteral("--no-tcp"), QStringLiteral("--clients"),
+                           QStringLiteral("2")}
+            << QStringLiteral("Drop --no-tcp, or drop --clients");
+    QTest::newRow("udp clients, no udp")
+            << QStringList{QStringLiteral("--no-udp"), QStringLiteral("--udp-clients"),
+                           QStringLiteral("2")}
+            << QStringLiteral("Drop --no-udp, or drop --udp-clients");
 }
 
 void TestCommandLine::badInputSaysWhatToWrite()
@@ -164,6 +246,264 @@ void TestCommandLine::pausedAcceptingFillsTheAcceptQueue()
     }
     QCOMPARE(listenerQueue, 3);
     QCOMPARE(waiting, 3);
+}
+
+void TestCommandLine::failedStartSaysSoAndExitsNonZero()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(taken.serverPort());
+    QProcessEnvironment env = appEnvironment(m_home.path());
+    // The message must not depend on a logging category being on.
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*=false"));
+    const Run run
+            = runApp({QStringLiteral("--tcp-port"), port, QStringLiteral("--udp-port"),
+                      QStringLiteral("0"), QStringLiteral("--quit-after"), QStringLiteral("500")},
+                     env);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: ")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(port), qPrintable(run.err));
+}
+
+void TestCommandLine::invalidBindAddressGetsOnlyItsError()
+{
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is nobody's address: the bind fails, nothing listens.
+    const QString state = m_home.filePath(QStringLiteral("bind.json"));
+    const Run run = runApp({QStringLiteral("--bind"), QStringLiteral("192.0.2.1"),
+                            QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), state},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: 192.0.2.1 is not an address of this "
+                                             "machine")),
+             qPrintable(run.err));
+    const QJsonArray events = eventsIn(state);
+    QVERIFY(!events.isEmpty());
+    for (const QJsonValue &event : events) {
+        const QString message = event.toObject().value(QStringLiteral("message")).toString();
+        QVERIFY2(!message.contains(QStringLiteral("reachable from other machines")),
+                 qPrintable(message));
+    }
+}
+
+void TestCommandLine::exposedBindWarnsOnceBound()
+{
+    // The any-address, bound in a network namespace of our own that has no interface but
+    // a downed loopback: nothing outside can reach it, yet the app binds a non-loopback
+    // address and has to warn.
+    const QString state = m_home.filePath(QStringLiteral("exposed.json"));
+    QProcess probe;
+    probe.start(QStringLiteral("unshare"), {QStringLiteral("--net"), QStringLiteral("true")});
+    if (!probe.waitForFinished(10000) || probe.exitStatus() != QProcess::NormalExit
+        || probe.exitCode() != 0)
+        QSKIP("needs unshare --net (root or user namespaces) for a network of its own");
+    const Run run = runApp(
+            {QStringLiteral("--net"), QStringLiteral(SOCKETSCOPE_BINARY), QStringLiteral("--bind"),
+             QStringLiteral("0.0.0.0"), QStringLiteral("--tcp-port"), QStringLiteral("0"),
+             QStringLiteral("--udp-port"), QStringLiteral("0"), QStringLiteral("--quit-after"),
+             QStringLiteral("300"), QStringLiteral("--export-state"), state},
+            appEnvironment(m_home.path()), QStringLiteral("unshare"));
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QStringList warnings;
+    for (const QJsonValue &event : eventsIn(state)) {
+        const QString message = event.toObject().value(QStringLiteral("message")).toString();
+        if (message.contains(QStringLiteral("reachable from other machines")))
+            warnings << message;
+    }
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY(warnings.at(0).startsWith(QStringLiteral("TCP server on 0.0.0.0")));
+    QVERIFY(warnings.at(1).startsWith(QStringLiteral("UDP server on 0.0.0.0")));
+}
+
+void TestCommandLine::emptyPlatformVariableCountsAsUnset()
+{
+    QProcessEnvironment env = appEnvironment(m_home.path());
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QString());
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    // As if unset: with no display, our advice (Qt would abort on the empty plugin name).
+    Run run = runApp({QStringLiteral("--quit-after"), QStringLiteral("300")}, env);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: no display found")),
+             qPrintable(run.err));
+    // ... and -platform still chooses.
+    run = runApp({QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                  QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+                  QStringLiteral("0"), QStringLiteral("--quit-after"), QStringLiteral("300")},
+                 env);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+}
+
+void TestCommandLine::exportIntoFifoKeepsTheFifo()
+{
+    const QString fifo = m_home.filePath(QStringLiteral("state.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    // Our read end is open before the app starts, so the app always finds a reader.
+    const int reader = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+    QVERIFY(reader >= 0);
+    QProcess app;
+    app.setProcessEnvironment(appEnvironment(m_home.path()));
+    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
+              {QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+               QStringLiteral("0"), QStringLiteral("--clients"), QStringLiteral("2"),
+               QStringLiteral("--quit-after"), QStringLiteral("500"),
+               QStringLiteral("--export-state"), fifo});
+    QByteArray json;
+    char chunk[65536];
+    // Drain while the app runs (it waits when the pipe is full); bounded to 30 s.
+    for (int turn = 0; turn < 1500; ++turn) {
+        const bool ended = app.waitForFinished(20) || app.state() == QProcess::NotRunning;
+        ssize_t n = 0;
+        while ((n = ::read(reader, chunk, sizeof chunk)) > 0)
+            json.append(chunk, n);
+        if (ended)
+            break;
+    }
+    ::close(reader);
+    const Run run = finish(app, 1000);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(document.object().value(QStringLiteral("version")).toInt(), 1);
+    QVERIFY(document.object().value(QStringLiteral("sockets")).toArray().size() >= 5);
+}
+
+void TestCommandLine::exportIntoFifoWithoutReaderFails()
+{
+    const QString fifo = m_home.filePath(QStringLiteral("unread.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), fifo},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write ") + fifo
+                              + QStringLiteral(": it is a FIFO and nothing reads from it")),
+             qPrintable(run.err));
+    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
+}
+
+void TestCommandLine::exportIntoDeviceKeepsTheDevice_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("advice");
+    const QString dir = m_home.path();
+    QTest::newRow("state to null")
+            << QStringLiteral("--export-state") << deviceLike(dir, "null", 3) << 0 << QString();
+    QTest::newRow("state to full") << QStringLiteral("--export-state") << deviceLike(dir, "full", 7)
+                                   << 1 << QStringLiteral("no space left on the device");
+    QTest::newRow("png to full") << QStringLiteral("--export-image")
+                                 << deviceLike(dir, "full.png", 7) << 1
+                                 << QStringLiteral("no space left on the device");
+}
+
+void TestCommandLine::exportIntoDeviceKeepsTheDevice()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, path);
+    QFETCH(int, exitCode);
+    QFETCH(QString, advice);
+    if (path.startsWith(QLatin1String("/dev/")) && !QFile::exists(path))
+        QSKIP("no such device here, and none can be made");
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"), option, path},
+                           m_home.path());
+    QVERIFY2(run.exitCode == exitCode, qPrintable(run.err));
+    if (!advice.isEmpty())
+        QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: ").arg(path))
+                         && run.err.contains(advice),
+                 qPrintable(run.err));
+    QCOMPARE(typeOf(path), mode_t(S_IFCHR));
+}
+
+void TestCommandLine::exportIntoDirectoryIsRefused()
+{
+    const QString dir = m_home.filePath(QStringLiteral("exports"));
+    QVERIFY(QDir(m_home.path()).mkpath(QStringLiteral("exports")));
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), dir},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: it is a directory; "
+                                             "give a file name.")
+                                      .arg(dir)),
+             qPrintable(run.err));
+    QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
+}
+
+void TestCommandLine::sigtermStillWritesTheExport()
+{
+    // A port that was free a moment ago, so the test can see when the app is up.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QString state = m_home.filePath(QStringLiteral("killed.json"));
+    QProcess app;
+    app.setProcessEnvironment(appEnvironment(m_home.path()));
+    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
+              {QStringLiteral("--tcp-port"), QString::number(port), QStringLiteral("--udp-port"),
+               QStringLiteral("0"), QStringLiteral("--export-state"), state});
+    QVERIFY(app.waitForStarted(10000));
+    bool answered = false;
+    for (int attempt = 0; attempt < 100 && !answered && app.state() == QProcess::Running;
+         ++attempt) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        answered = socket.waitForConnected(100);
+        if (!answered)
+            app.waitForFinished(100); // neither a sleep nor a busy loop: the app may end
+    }
+    QVERIFY2(answered, app.readAllStandardError().constData());
+    app.terminate(); // SIGTERM
+    const Run run = finish(app, 10000);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    bool sawSignal = false;
+    for (const QJsonValue &event : eventsIn(state))
+        sawSignal |= event.toObject().value(QStringLiteral("message")).toString()
+                     == QLatin1String("SIGTERM received: quitting.");
+    QVERIFY(sawSignal);
+}
+
+void TestCommandLine::hugeWorkerMessageDoesNotStopTheRun()
+{
+    // A worker process that reports its client's end with a 1.5 MB detail; the window
+    // (offscreen, but laid out all the same) logs it. --quit-after must still end the run
+    // on time, and the export must be written.
+    const QString state = m_home.filePath(QStringLiteral("hostile.json"));
+    QElapsedTimer clock;
+    clock.start();
+    const Run run = runApp({QStringLiteral("--model"), QStringLiteral("process"),
+                            QStringLiteral("--worker-program"), QStringLiteral(HOSTILE_WORKER),
+                            QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--no-udp"), QStringLiteral("--clients"),
+                            QStringLiteral("1"), QStringLiteral("--quit-after"),
+                            QStringLiteral("1500"), QStringLiteral("--export-state"), state},
+                           m_home.path());
+    qInfo("headless run with a 1.5 MB worker message took %lld ms (--quit-after 1500)",
+          clock.elapsed());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QString lost;
+    for (const QJsonValue &event : eventsIn(state)) {
+        const QString message = event.toObject().value(QStringLiteral("message")).toString();
+        if (message.startsWith(QStringLiteral("The worker lost the connection")))
+            lost = message;
+    }
+    QVERIFY2(!lost.isEmpty(), "the worker's report is not in the export");
+    QVERIFY2(lost.size() <= 1000, qPrintable(QString::number(lost.size())));
+    QVERIFY(lost.contains(QStringLiteral("more characters)")));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
