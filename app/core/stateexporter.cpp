@@ -130,6 +130,7 @@ public:
         out.program = object.value(QStringLiteral("program")).toString();
         out.threadId = object.value(QStringLiteral("threadId")).toInteger();
         out.kernelOnly = object.value(QStringLiteral("kernelOnly")).toBool();
+        out.activity = object.value(QStringLiteral("activity")).toString();
         if (!readCount(object, "bytesSent", where, out.bytesSent)
             || !readCount(object, "bytesReceived", where, out.bytesReceived)
             || !readCount(object, "datagramsSent", where, out.datagramsSent)
@@ -156,6 +157,7 @@ public:
             parsed.pid = facts.value(QStringLiteral("pid")).toInteger();
             parsed.program = facts.value(QStringLiteral("program")).toString();
             parsed.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
+            parsed.sharedWith = facts.value(QStringLiteral("sharedWith")).toString();
             if (const QJsonValue tcpInfo = facts.value(QStringLiteral("tcpInfo"));
                 tcpInfo.isObject()) {
                 const QJsonObject info = tcpInfo.toObject();
@@ -219,6 +221,7 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
     object.insert(QStringLiteral("created"), timeToJson(record.created));
     object.insert(QStringLiteral("closed"), timeToJson(record.closed));
     object.insert(QStringLiteral("kernelOnly"), record.kernelOnly);
+    object.insert(QStringLiteral("activity"), record.activity);
     if (record.kernel) {
         QJsonObject facts;
         facts.insert(QStringLiteral("state"), stateName(record.kernel->state));
@@ -228,6 +231,7 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
         facts.insert(QStringLiteral("pid"), record.kernel->pid);
         facts.insert(QStringLiteral("program"), record.kernel->program);
         facts.insert(QStringLiteral("timerMs"), record.kernel->timerMs);
+        facts.insert(QStringLiteral("sharedWith"), record.kernel->sharedWith);
         if (const std::optional<KernelTcpInfo> &info = record.kernel->tcpInfo) {
             QJsonObject tcpInfo;
             tcpInfo.insert(QStringLiteral("rttUs"), static_cast<qint64>(info->rttUs));

@@ -40,6 +40,7 @@ void TestStateExporter::init()
     listener.program = QStringLiteral("socketscope");
     listener.kernel = KernelFacts{SocketState::Listen, 2, 50, 123456, 4242, -1, {}, {}, {}};
     listener.kernel->program = QStringLiteral("socketscope");
+    listener.kernel->sharedWith = QStringLiteral("python3, pid 4343");
     m_listener = m_registry.add(listener);
 
     SocketRecord accepted = listener;
@@ -61,6 +62,7 @@ void TestStateExporter::init()
     udp.local = {QHostAddress(QHostAddress::LocalHostIPv6), 9877};
     udp.state = SocketState::Unconnected;
     udp.datagramsReceived = 3;
+    udp.activity = QStringLiteral("now handling: a datagram from 127.0.0.1:40001");
     m_udp = m_registry.add(udp);
 
     m_log.append(EventSeverity::Warning, QStringLiteral("port 9877 in use"), m_listener);
@@ -156,6 +158,7 @@ void TestStateExporter::roundTripKeepsEverything()
         QCOMPARE(read.closed, original.closed);
         QCOMPARE(read.kernel, original.kernel);
         QCOMPARE(read.kernelOnly, original.kernelOnly);
+        QCOMPARE(read.activity, original.activity);
     }
     QCOMPARE(state->events, m_log.events());
 }
