@@ -60,6 +60,21 @@ qint64 residentBytes(qint64 pid)
     return -1;
 }
 
+constexpr bool underAddressSanitizer()
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return true;
+#else
+    return false;
+#endif
+#else
+    return false;
+#endif
+}
+
 Fd nonBlockingConnect(quint16 port)
 {
     Fd fd = rawTcpConnect(port);
@@ -267,7 +282,10 @@ void TestStreamIntegrity::nonReadingPeerIsHeldBackByFlowControl()
     // The kernel's own buffers on loopback (receive and send, both ends) hold a few MiB; ours
     // hold at most a read chunk and one reply.
     QVERIFY2(sent < 64ULL * 1024 * 1024, qPrintable(QString::number(sent)));
-    QVERIFY2(growth < 48LL * 1024 * 1024, qPrintable(QString::number(growth)));
+    // AddressSanitizer keeps freed memory in quarantine (256 MB by default), so under it RSS
+    // follows the bytes handled rather than what is held; what is sent is the bound then.
+    QVERIFY2(growth < (underAddressSanitizer() ? 400LL : 48LL) * 1024 * 1024,
+             qPrintable(QString::number(growth)));
 
     // The lecture sees why: the server socket says its echo is paused.
     QTRY_VERIFY_WITH_TIMEOUT(
