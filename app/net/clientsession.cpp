@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -244,16 +243,12 @@ void ClientSession::lookBeforeEnd()
     // Same look-before-Qt-closes as TcpConnection::lookBeforeEnd().
     if (!m_socket || m_sawReset)
         return;
-    const int fd = static_cast<int>(m_socket->socketDescriptor());
-    tcp_info info{};
-    socklen_t length = sizeof info;
-    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
-        return;
-    if (info.tcpi_state == TCP_CLOSE)
+    const PeerEnd end = peerEndOf(m_socket->socketDescriptor());
+    if (end == PeerEnd::Reset)
         m_sawReset = true;
     // The peer's FIN: Qt is about to close our side, which must answer with FIN, not with
     // the RST that SO_LINGER 0 would send.
-    else if (info.tcpi_state == TCP_CLOSE_WAIT && m_resetIfKilled)
+    else if (end == PeerEnd::Fin && m_resetIfKilled)
         setLingerZero(false);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "flowcontrolledreader.h"
 
+#include "netutil.h"
+
 #include <QCoreApplication>
 #include <QEvent>
 #include <QSocketNotifier>
@@ -37,15 +39,9 @@ void FlowControlledReader::watchNotifier()
     // The notifier is Qt's own child of the socket; if a later Qt hides it, nothing holds
     // Qt's reads off and a FIN read while a reply waits may drop the reply's tail, as
     // before (the reading itself stays bounded), and resets are reported as closes.
-    const qintptr fd = m_socket->socketDescriptor();
-    const auto notifiers = m_socket->findChildren<QSocketNotifier *>();
-    for (QSocketNotifier *notifier : notifiers) {
-        if (notifier->type() == QSocketNotifier::Read && notifier->socket() == fd) {
-            m_notifier = notifier;
-            notifier->installEventFilter(this);
-            return;
-        }
-    }
+    m_notifier = qtReadNotifier(*m_socket, m_socket->socketDescriptor());
+    if (m_notifier)
+        m_notifier->installEventFilter(this);
 }
 
 bool FlowControlledReader::eventFilter(QObject *watched, QEvent *event)

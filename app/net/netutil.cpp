@@ -8,6 +8,7 @@
 #include <QUdpSocket>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -205,6 +206,30 @@ NetErrorInfo describeBindError(Protocol protocol, QAbstractSocket::SocketError e
 bool isPrivilegedProcess()
 {
     return ::geteuid() == 0;
+}
+
+PeerEnd peerEndOf(qintptr descriptor)
+{
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (descriptor < 0
+        || ::getsockopt(static_cast<int>(descriptor), IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+        return PeerEnd::Open;
+    if (info.tcpi_state == TCP_CLOSE)
+        return PeerEnd::Reset;
+    if (info.tcpi_state == TCP_CLOSE_WAIT)
+        return PeerEnd::Fin;
+    return PeerEnd::Open;
+}
+
+QSocketNotifier *qtReadNotifier(const QObject &owner, qintptr descriptor)
+{
+    const auto notifiers = owner.findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *notifier : notifiers) {
+        if (notifier->type() == QSocketNotifier::Read && notifier->socket() == descriptor)
+            return notifier;
+    }
+    return nullptr;
 }
 
 } // namespace SocketScope

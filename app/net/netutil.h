@@ -7,6 +7,8 @@
 #include <QHostAddress>
 
 class QAbstractSocket;
+class QObject;
+class QSocketNotifier;
 class QTcpServer;
 
 #include <optional>
@@ -53,5 +55,20 @@ NetErrorInfo checkBindAddress(const QHostAddress &address);
 
 // Current process's effective uid is 0.
 bool isPrivilegedProcess();
+
+// How a TCP peer has ended its side, by the kernel's TCP state: Qt reports FIN and RST alike
+// (RemoteHostClosedError) and closes the descriptor before it says so, so whoever needs to
+// tell them apart looks just before Qt reads the end.
+enum class PeerEnd {
+    Open, // still established, or not known
+    Fin, // CLOSE_WAIT: the peer sent FIN; this side may still send
+    Reset, // CLOSE: the peer sent RST
+};
+PeerEnd peerEndOf(qintptr descriptor);
+
+// Qt's own read notifier for `descriptor` among `owner`'s descendants (a socket's or a
+// server's engine makes one), or nullptr. Not public API: if a later Qt hides it, the
+// callers' look-before-Qt tricks stop and say so in their comments.
+QSocketNotifier *qtReadNotifier(const QObject &owner, qintptr descriptor);
 
 } // namespace SocketScope

@@ -11,7 +11,6 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -323,16 +322,13 @@ void TcpConnection::lookBeforeEnd()
     // nothing queued, the kernel's TCP state says which one it was.
     if (m_sawReset)
         return;
-    const int fd = static_cast<int>(m_socket->socketDescriptor());
-    tcp_info info{};
-    socklen_t length = sizeof info;
-    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
-        return;
-    if (info.tcpi_state == TCP_CLOSE) {
+    const qintptr fd = m_socket->socketDescriptor();
+    const PeerEnd end = peerEndOf(fd);
+    if (end == PeerEnd::Reset) {
         m_sawReset = true;
-    } else if (info.tcpi_state == TCP_CLOSE_WAIT && m_holdOnPeerFin && m_heldFd < 0) {
+    } else if (end == PeerEnd::Fin && m_holdOnPeerFin && m_heldFd < 0) {
         m_peer = Endpoint{m_socket->peerAddress(), m_socket->peerPort()};
-        m_heldFd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        m_heldFd = ::fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 0);
     }
 }
 

@@ -261,16 +261,9 @@ void TcpServerEndpoint::watchAcceptNotifier()
     // descriptor is free again. The
     // notifier is Qt's own child of the server; if a later Qt hides it, Qt's own pause on
     // acceptError (onAcceptError) is what is left.
-    m_acceptNotifier = nullptr;
-    const qintptr fd = m_server->socketDescriptor();
-    const auto notifiers = m_server->findChildren<QSocketNotifier *>();
-    for (QSocketNotifier *notifier : notifiers) {
-        if (notifier->type() == QSocketNotifier::Read && notifier->socket() == fd) {
-            m_acceptNotifier = notifier;
-            notifier->installEventFilter(this);
-            return;
-        }
-    }
+    m_acceptNotifier = qtReadNotifier(*m_server, m_server->socketDescriptor());
+    if (m_acceptNotifier)
+        m_acceptNotifier->installEventFilter(this);
 }
 
 bool TcpServerEndpoint::eventFilter(QObject *watched, QEvent *event)
