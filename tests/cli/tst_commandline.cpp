@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The real socketscope binary, headless: what its command line promises, checked from the
 // outside through its exit codes, its messages and the state it exports.
+#include "devicecopy.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
@@ -69,22 +71,6 @@ mode_t typeOf(const QString &path)
     if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
         return 0;
     return info.st_mode & S_IFMT;
-}
-
-// A copy of /dev/<name> (same device numbers) in `dir` when we may make one (root): an app
-// that wrongly replaced it would replace only the copy, never the system's device.
-QString deviceLike(const QString &dir, const char *name, unsigned minor)
-{
-    const QString copy = dir + QLatin1Char('/') + QLatin1String(name);
-    if (::mknod(QFile::encodeName(copy).constData(), S_IFCHR | 0666, makedev(1, minor)) == 0) {
-        const int fd = ::open(QFile::encodeName(copy).constData(), O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            ::close(fd);
-            return copy;
-        }
-        ::unlink(QFile::encodeName(copy).constData()); // a nodev mount
-    }
-    return QStringLiteral("/dev/") + QLatin1String(name);
 }
 
 QJsonArray eventsIn(const QString &path)
@@ -396,11 +382,13 @@ void TestCommandLine::exportIntoDeviceKeepsTheDevice_data()
     QTest::addColumn<QString>("advice");
     const QString dir = m_home.path();
     QTest::newRow("state to null")
-            << QStringLiteral("--export-state") << deviceLike(dir, "null", 3) << 0 << QString();
-    QTest::newRow("state to full") << QStringLiteral("--export-state") << deviceLike(dir, "full", 7)
-                                   << 1 << QStringLiteral("no space left on the device");
+            << QStringLiteral("--export-state") << SocketScope::Test::deviceLike(dir, "null", 3)
+            << 0 << QString();
+    QTest::newRow("state to full")
+            << QStringLiteral("--export-state") << SocketScope::Test::deviceLike(dir, "full", 7)
+            << 1 << QStringLiteral("no space left on the device");
     QTest::newRow("png to full") << QStringLiteral("--export-image")
-                                 << deviceLike(dir, "full.png", 7) << 1
+                                 << SocketScope::Test::deviceLike(dir, "full.png", 7) << 1
                                  << QStringLiteral("no space left on the device");
 }
 

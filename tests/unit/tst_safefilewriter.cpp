@@ -3,6 +3,8 @@
 // sockets, and at the descriptor limit.
 #include "safefilewriter.h"
 
+#include "devicecopy.h"
+
 #include <QDir>
 #include <QFile>
 #include <QLocalServer>
@@ -35,22 +37,6 @@ QByteArray readAll(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// A character device of the kind given, made in `dir` when we may (root), so a writer that
-// replaced it would replace only our copy and never the system's /dev/full.
-QString deviceLike(const QTemporaryDir &dir, const char *name, unsigned minor)
-{
-    const QString copy = dir.filePath(QLatin1String(name));
-    if (::mknod(QFile::encodeName(copy).constData(), S_IFCHR | 0666, makedev(1, minor)) == 0) {
-        const int fd = ::open(QFile::encodeName(copy).constData(), O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            ::close(fd);
-            return copy;
-        }
-        ::unlink(QFile::encodeName(copy).constData()); // a nodev mount
-    }
-    return QStringLiteral("/dev/") + QLatin1String(name);
 }
 
 } // namespace
@@ -140,8 +126,8 @@ void TestSafeFileWriter::characterDevicesStayDevices_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<bool>("writes");
     QTest::addColumn<QString>("advice");
-    QTest::newRow("null") << deviceLike(m_dir, "null", 3) << true << QString();
-    QTest::newRow("full") << deviceLike(m_dir, "full", 7) << false
+    QTest::newRow("null") << Test::deviceLike(m_dir.path(), "null", 3) << true << QString();
+    QTest::newRow("full") << Test::deviceLike(m_dir.path(), "full", 7) << false
                           << QStringLiteral("no space left on the device");
 }
 

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// A character device for tests that write to one, without risking the system's own.
+
+#include <QFile>
+#include <QString>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+namespace SocketScope::Test {
+
+// A copy of the memory device with this minor number (3: null, 7: full) made in `dir` when
+// we may (root, not a nodev mount), so a writer that wrongly replaced it would replace only
+// the copy; otherwise the system's /dev/<name>.
+inline QString deviceLike(const QString &dir, const char *name, unsigned minor)
+{
+    const QString copy = dir + QLatin1Char('/') + QLatin1String(name);
+    if (::mknod(QFile::encodeName(copy).constData(), S_IFCHR | 0666, makedev(1, minor)) == 0) {
+        const int fd = ::open(QFile::encodeName(copy).constData(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ::close(fd);
+            return copy;
+        }
+        ::unlink(QFile::encodeName(copy).constData()); // a nodev mount
+    }
+    return QStringLiteral("/dev/") + QLatin1String(name);
+}
+
+} // namespace SocketScope::Test
