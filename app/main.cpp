@@ -19,6 +19,7 @@
 
 #include <QApplication>
 #include <QIcon>
+#include <QSet>
 #include <QTimer>
 
 #include <cstdio>
@@ -170,12 +171,24 @@ int main(int argc, char *argv[])
     // Nobody sees a dialog in a headless run: every failure is said where a script reads it,
     // and the exit code says that something failed.
     bool failed = false;
-    if (headless)
+    // Errors of the run itself (a reset by a peer, no descriptor left to accept) are said
+    // too, once, but do not fail the run: the program handled them and kept going.
+    QSet<QString> saidAsFailures;
+    if (headless) {
         QObject::connect(&controller, &AppController::failed, &app,
-                         [&failed](const QString &message) {
+                         [&failed, &saidAsFailures](const QString &message) {
                              printError(message);
                              failed = true;
+                             if (saidAsFailures.size() < 1000)
+                                 saidAsFailures.insert(message);
                          });
+        QObject::connect(&log, &EventLog::eventAppended, &app,
+                         [&saidAsFailures](const LogEvent &event) {
+                             if (event.severity == EventSeverity::Error
+                                 && !saidAsFailures.contains(event.message))
+                                 printError(event.message);
+                         });
+    }
     QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
     QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
                      &KernelLink::setPolling);

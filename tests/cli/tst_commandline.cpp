@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The real socketscope binary, headless: what its command line promises, checked from the
 // outside through its exit codes, its messages and the state it exports.
-#include "devicecopy.h"
+#include "clirun.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -17,61 +17,14 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+using namespace SocketScope::Test;
+
 namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QProcessEnvironment appEnvironment(const QString &home)
-{
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home); // never the user's settings
-    return env;
-}
-
-Run finish(QProcess &process, int timeoutMs = 30000)
-{
-    // waitForFinished() is false for a process that has already ended.
-    if (process.state() != QProcess::NotRunning && !process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromLocal8Bit(process.readAllStandardOutput()),
-            QString::fromLocal8Bit(process.readAllStandardError())};
-}
-
-Run runApp(const QStringList &arguments, const QProcessEnvironment &env,
-           const QString &program = QStringLiteral(SOCKETSCOPE_BINARY))
-{
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.start(program, arguments);
-    return finish(process);
-}
-
-Run runApp(const QStringList &arguments, const QString &home)
-{
-    return runApp(arguments, appEnvironment(home));
-}
-
-mode_t typeOf(const QString &path)
-{
-    struct stat info;
-    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
-        return 0;
-    return info.st_mode & S_IFMT;
-}
 
 QJsonArray eventsIn(const QString &path)
 {
@@ -107,14 +60,10 @@ private Q_SLOTS:
     void headlessRunExportsWhatItMade();
     void pausedAcceptingFillsTheAcceptQueue();
     void failedStartSaysSoAndExitsNonZero();
+    void runtimeErrorIsSaidButDoesNotFail();
     void invalidBindAddressGetsOnlyItsError();
     void exposedBindWarnsOnceBound();
     void emptyPlatformVariableCountsAsUnset();
-    void exportIntoFifoKeepsTheFifo();
-    void exportIntoFifoWithoutReaderFails();
-    void exportIntoDeviceKeepsTheDevice_data();
-    void exportIntoDeviceKeepsTheDevice();
-    void exportIntoDirectoryIsRefused();
     void sigtermStillWritesTheExport();
     void hugeWorkerMessageDoesNotStopTheRun();
 
@@ -251,6 +200,41 @@ void TestCommandLine::failedStartSaysSoAndExitsNonZero()
     QVERIFY2(run.err.contains(port), qPrintable(run.err));
 }
 
+// An error during the run (here a peer that resets its connection) is said on stderr, where
+// a script reads it, once; the run still succeeds: the program handled it and went on.
+void TestCommandLine::runtimeErrorIsSaidButDoesNotFail()
+{
+    QTcpServer probe; // a port that was free just now
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QProcessEnvironment env = appEnvironment(m_home.path());
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*=false"));
+    QProcess app;
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
+              {QStringLiteral("--tcp-port"), QString::number(port), QStringLiteral("--no-udp"),
+               QStringLiteral("--quit-after"), QStringLiteral("3000")});
+    QVERIFY(app.waitForStarted(10000));
+    QTcpSocket peer;
+    QElapsedTimer clock;
+    clock.start();
+    // Until the app listens (bounded by the clock), then RST: SO_LINGER 0 and close.
+    do {
+        peer.abort();
+        peer.connectToHost(QHostAddress::LocalHost, port);
+    } while (!peer.waitForConnected(200) && clock.elapsed() < 10000);
+    QCOMPARE(peer.state(), QAbstractSocket::ConnectedState);
+    const linger reset{1, 0};
+    QCOMPARE(
+            ::setsockopt(int(peer.socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset, sizeof reset),
+            0);
+    peer.abort();
+    const Run run = finish(app);
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.err.count(QStringLiteral("socketscope: Connection reset by peer")), 1);
+}
+
 void TestCommandLine::invalidBindAddressGetsOnlyItsError()
 {
     // 192.0.2.1 (TEST-NET-1, RFC 5737) is nobody's address: the bind fails, nothing listens.
@@ -320,113 +304,6 @@ void TestCommandLine::emptyPlatformVariableCountsAsUnset()
                   QStringLiteral("0"), QStringLiteral("--quit-after"), QStringLiteral("300")},
                  env);
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-}
-
-void TestCommandLine::exportIntoFifoKeepsTheFifo()
-{
-    const QString fifo = m_home.filePath(QStringLiteral("state.fifo"));
-    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
-    // Our read end is open before the app starts, so the app always finds a reader.
-    const int reader = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
-    QVERIFY(reader >= 0);
-    QProcess app;
-    app.setProcessEnvironment(appEnvironment(m_home.path()));
-    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
-              {QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
-               QStringLiteral("0"), QStringLiteral("--clients"), QStringLiteral("2"),
-               QStringLiteral("--quit-after"), QStringLiteral("500"),
-               QStringLiteral("--export-state"), fifo});
-    QByteArray json;
-    char chunk[65536];
-    // Drain while the app runs (it waits when the pipe is full); bounded to 30 s.
-    for (int turn = 0; turn < 1500; ++turn) {
-        const bool ended = app.waitForFinished(20) || app.state() == QProcess::NotRunning;
-        ssize_t n = 0;
-        while ((n = ::read(reader, chunk, sizeof chunk)) > 0)
-            json.append(chunk, n);
-        if (ended)
-            break;
-    }
-    ::close(reader);
-    const Run run = finish(app, 1000);
-    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
-    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
-    QCOMPARE(document.object().value(QStringLiteral("version")).toInt(), 1);
-    QVERIFY(document.object().value(QStringLiteral("sockets")).toArray().size() >= 5);
-}
-
-void TestCommandLine::exportIntoFifoWithoutReaderFails()
-{
-    const QString fifo = m_home.filePath(QStringLiteral("unread.fifo"));
-    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
-    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
-                            QStringLiteral("--udp-port"), QStringLiteral("0"),
-                            QStringLiteral("--quit-after"), QStringLiteral("300"),
-                            QStringLiteral("--export-state"), fifo},
-                           m_home.path());
-    QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write ") + fifo
-                              + QStringLiteral(": it is a FIFO and nothing reads from it")),
-             qPrintable(run.err));
-    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
-}
-
-void TestCommandLine::exportIntoDeviceKeepsTheDevice_data()
-{
-    QTest::addColumn<QString>("option");
-    QTest::addColumn<QString>("path");
-    QTest::addColumn<int>("exitCode");
-    QTest::addColumn<QString>("advice");
-    const QString dir = m_home.path();
-    QTest::newRow("state to null")
-            << QStringLiteral("--export-state") << SocketScope::Test::deviceLike(dir, "null", 3)
-            << 0 << QString();
-    QTest::newRow("state to full")
-            << QStringLiteral("--export-state") << SocketScope::Test::deviceLike(dir, "full", 7)
-            << 1 << QStringLiteral("no space left on the device");
-    QTest::newRow("png to full") << QStringLiteral("--export-image")
-                                 << SocketScope::Test::deviceLike(dir, "full.png", 7) << 1
-                                 << QStringLiteral("no space left on the device");
-}
-
-void TestCommandLine::exportIntoDeviceKeepsTheDevice()
-{
-    QFETCH(QString, option);
-    QFETCH(QString, path);
-    QFETCH(int, exitCode);
-    QFETCH(QString, advice);
-    if (path.startsWith(QLatin1String("/dev/")) && !QFile::exists(path))
-        QSKIP("no such device here, and none can be made");
-    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
-                            QStringLiteral("--udp-port"), QStringLiteral("0"),
-                            QStringLiteral("--quit-after"), QStringLiteral("300"), option, path},
-                           m_home.path());
-    QVERIFY2(run.exitCode == exitCode, qPrintable(run.err));
-    if (!advice.isEmpty())
-        QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: ").arg(path))
-                         && run.err.contains(advice),
-                 qPrintable(run.err));
-    QCOMPARE(typeOf(path), mode_t(S_IFCHR));
-}
-
-void TestCommandLine::exportIntoDirectoryIsRefused()
-{
-    const QString dir = m_home.filePath(QStringLiteral("exports"));
-    QVERIFY(QDir(m_home.path()).mkpath(QStringLiteral("exports")));
-    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
-                            QStringLiteral("--udp-port"), QStringLiteral("0"),
-                            QStringLiteral("--quit-after"), QStringLiteral("300"),
-                            QStringLiteral("--export-state"), dir},
-                           m_home.path());
-    QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: it is a directory; "
-                                             "give a file name.")
-                                      .arg(dir)),
-             qPrintable(run.err));
-    QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
 }
 
 void TestCommandLine::sigtermStillWritesTheExport()

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// Exports into what is not a regular file, through the real binary: a FIFO stays a FIFO and
+// its reader gets the bytes, a device stays a device, a directory is refused, and each
+// failure is a "socketscope: ..." line with a non-zero exit code.
+#include "clirun.h"
+#include "devicecopy.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace SocketScope::Test;
+
+namespace {
+
+mode_t typeOf(const QString &path)
+{
+    struct stat info;
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return 0;
+    return info.st_mode & S_IFMT;
+}
+
+} // namespace
+
+class TestCliExports : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void exportIntoFifoKeepsTheFifo();
+    void exportIntoFifoWithoutReaderFails();
+    void exportIntoDeviceKeepsTheDevice_data();
+    void exportIntoDeviceKeepsTheDevice();
+    void exportIntoDirectoryIsRefused();
+
+private:
+    QTemporaryDir m_home;
+};
+
+void TestCliExports::exportIntoFifoKeepsTheFifo()
+{
+    const QString fifo = m_home.filePath(QStringLiteral("state.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    // Our read end is open before the app starts, so the app always finds a reader.
+    const int reader = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+    QVERIFY(reader >= 0);
+    QProcess app;
+    app.setProcessEnvironment(appEnvironment(m_home.path()));
+    app.start(QStringLiteral(SOCKETSCOPE_BINARY),
+              {QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+               QStringLiteral("0"), QStringLiteral("--clients"), QStringLiteral("2"),
+               QStringLiteral("--quit-after"), QStringLiteral("500"),
+               QStringLiteral("--export-state"), fifo});
+    QByteArray json;
+    char chunk[65536];
+    // Drain while the app runs (it waits when the pipe is full); bounded to 30 s.
+    for (int turn = 0; turn < 1500; ++turn) {
+        const bool ended = app.waitForFinished(20) || app.state() == QProcess::NotRunning;
+        ssize_t n = 0;
+        while ((n = ::read(reader, chunk, sizeof chunk)) > 0)
+            json.append(chunk, n);
+        if (ended)
+            break;
+    }
+    ::close(reader);
+    const Run run = finish(app, 1000);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(document.object().value(QStringLiteral("version")).toInt(), 1);
+    QVERIFY(document.object().value(QStringLiteral("sockets")).toArray().size() >= 5);
+}
+
+void TestCliExports::exportIntoFifoWithoutReaderFails()
+{
+    const QString fifo = m_home.filePath(QStringLiteral("unread.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), fifo},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write ") + fifo
+                              + QStringLiteral(": it is a FIFO and nothing reads from it")),
+             qPrintable(run.err));
+    QCOMPARE(typeOf(fifo), mode_t(S_IFIFO));
+}
+
+void TestCliExports::exportIntoDeviceKeepsTheDevice_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("advice");
+    const QString dir = m_home.path();
+    QTest::newRow("state to null")
+            << QStringLiteral("--export-state") << SocketScope::Test::deviceLike(dir, "null", 3)
+            << 0 << QString();
+    QTest::newRow("state to full")
+            << QStringLiteral("--export-state") << SocketScope::Test::deviceLike(dir, "full", 7)
+            << 1 << QStringLiteral("no space left on the device");
+    QTest::newRow("png to full") << QStringLiteral("--export-image")
+                                 << SocketScope::Test::deviceLike(dir, "full.png", 7) << 1
+                                 << QStringLiteral("no space left on the device");
+}
+
+void TestCliExports::exportIntoDeviceKeepsTheDevice()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, path);
+    QFETCH(int, exitCode);
+    QFETCH(QString, advice);
+    if (path.startsWith(QLatin1String("/dev/")) && !QFile::exists(path))
+        QSKIP("no such device here, and none can be made");
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"), option, path},
+                           m_home.path());
+    QVERIFY2(run.exitCode == exitCode, qPrintable(run.err));
+    if (!advice.isEmpty())
+        QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: ").arg(path))
+                         && run.err.contains(advice),
+                 qPrintable(run.err));
+    QCOMPARE(typeOf(path), mode_t(S_IFCHR));
+}
+
+void TestCliExports::exportIntoDirectoryIsRefused()
+{
+    const QString dir = m_home.filePath(QStringLiteral("exports"));
+    QVERIFY(QDir(m_home.path()).mkpath(QStringLiteral("exports")));
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--quit-after"), QStringLiteral("300"),
+                            QStringLiteral("--export-state"), dir},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("socketscope: Cannot write %1: it is a directory; "
+                                             "give a file name.")
+                                      .arg(dir)),
+             qPrintable(run.err));
+    QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
+}
+
+QTEST_GUILESS_MAIN(TestCliExports)
+#include "tst_cliexports.moc"
