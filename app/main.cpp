@@ -18,6 +18,7 @@
 #include "workerprocess.h"
 
 #include <QApplication>
+#include <QEvent>
 #include <QIcon>
 #include <QSet>
 #include <QTimer>
@@ -212,7 +213,10 @@ int main(int argc, char *argv[])
     int status = app.exec();
     if (failed && status == 0)
         status = 1;
-    // What the network did since the last frame, so the exports see all of it.
+    // What the network did since the last frame, so the exports see all of it: first a batch
+    // it had already posted to this thread that the ended event loop never delivered, then
+    // what came after it, in that order.
+    QCoreApplication::sendPostedEvents(&registry, QEvent::MetaCall);
     network.syncNow(registry, log);
     // Both exports read the same registry, so the picture and the JSON describe one moment.
     if (!options->exportImagePath.isEmpty()) {
