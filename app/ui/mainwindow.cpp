@@ -619,6 +619,14 @@ void MainWindow::restoreSettings()
         const QScreen *screen = QGuiApplication::primaryScreen();
         const QSize available = screen ? screen->availableSize() : QSize(1280, 800);
         resize(available * 0.9);
+    } else if (const QScreen *screen = QGuiApplication::primaryScreen()) {
+        // Saved on a larger screen (a projector, then the laptop): keep it on this one, or
+        // the table and the status bar end up below the bottom edge.
+        const QRect available = screen->availableGeometry();
+        if (width() > available.width() || height() > available.height()) {
+            resize(size().boundedTo(available.size() * 0.95));
+            move(available.topLeft());
+        }
     }
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray(),
                       kWindowStateVersion)) {
