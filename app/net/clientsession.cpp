@@ -74,6 +74,8 @@ bool ClientSession::start(QString *error)
         Q_EMIT sent(bytes);
         if (m_shutdownPending && m_socket->bytesToWrite() == 0)
             shutWriteOnceDrained();
+        if (m_closeWhenDrained && m_socket->bytesToWrite() == 0)
+            QMetaObject::invokeMethod(this, &ClientSession::closeNow, Qt::QueuedConnection);
     });
     connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onError);
@@ -123,7 +125,8 @@ void ClientSession::execute(const Message &command)
 void ClientSession::onChunk(const QByteArray &chunk)
 {
     Q_EMIT received(chunk.size());
-    apply(m_behaviour->onTcpData(chunk));
+    if (!m_closingByUs) // once closing, nothing more is answered
+        apply(m_behaviour->onTcpData(chunk));
 }
 
 void ClientSession::apply(const TcpReaction &reaction)
@@ -173,14 +176,29 @@ void ClientSession::shutWriteOnceDrained()
 
 void ClientSession::closeGracefully()
 {
-    if (m_finished)
+    if (m_finished || m_closeWhenDrained)
         return;
     m_periodic.stop();
     m_closingByUs = true;
     setLingerZero(false);
+    m_socket->flush();
+    // As TcpConnection::close(): once Qt's buffer is out, we close, and look as we do.
+    if (m_socket->bytesToWrite() > 0)
+        m_closeWhenDrained = true;
+    else
+        closeNow();
+}
+
+void ClientSession::closeNow()
+{
+    m_closeWhenDrained = false;
+    if (m_finished)
+        return;
+    if (const qint64 unread = unreadInKernel(m_socket->socketDescriptor()); unread > 0)
+        m_closeDetail = closeWithUnreadText(unread);
     m_socket->disconnectFromHost();
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
-        finish(CloseReason::ClosedByUs);
+        finish(CloseReason::ClosedByUs, m_closeDetail);
 }
 
 void ClientSession::abort()
@@ -198,7 +216,8 @@ void ClientSession::abort()
 void ClientSession::onDisconnected()
 {
     if (m_closingByUs)
-        finish(m_aborting ? CloseReason::AbortedByUs : CloseReason::ClosedByUs);
+        finish(m_aborting ? CloseReason::AbortedByUs : CloseReason::ClosedByUs,
+               m_aborting ? QString() : m_closeDetail);
     else
         finish(m_sawReset ? CloseReason::PeerReset : CloseReason::PeerClosed);
 }

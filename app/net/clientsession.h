@@ -61,6 +61,7 @@ private:
     void halfClose();
     void shutWriteOnceDrained();
     void closeGracefully();
+    void closeNow();
     void abort();
     void onDisconnected();
     void onError();
@@ -74,12 +75,14 @@ private:
     QTimer m_periodic;
     QByteArray m_periodicText;
     quint64 m_periodicCount = 0;
+    QString m_closeDetail; // why our close was not a clean FIN, for the owner's log
     bool m_resetIfKilled = false;
     bool m_sawReset = false;
     bool m_closingByUs = false;
     bool m_aborting = false;
     bool m_writeShut = false;
     bool m_shutdownPending = false; // half-close asked while output still waited in Qt
+    bool m_closeWhenDrained = false; // close asked while output still waited in Qt
     bool m_finished = false;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "netutil.h"
 
+#include <QCoreApplication>
 #include <QNetworkInterface>
 #include <QNetworkProxy>
 #include <QSocketNotifier>
@@ -9,6 +10,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -220,6 +222,23 @@ PeerEnd peerEndOf(qintptr descriptor)
     if (info.tcpi_state == TCP_CLOSE_WAIT)
         return PeerEnd::Fin;
     return PeerEnd::Open;
+}
+
+qint64 unreadInKernel(qintptr descriptor)
+{
+    int queued = 0;
+    if (descriptor < 0 || ::ioctl(static_cast<int>(descriptor), FIONREAD, &queued) != 0)
+        return 0;
+    return queued;
+}
+
+QString closeWithUnreadText(qint64 unread)
+{
+    return QCoreApplication::translate(
+                   "SocketScope::NetUtil",
+                   "Closing with %1 unread: data the program never read would be lost without a "
+                   "word, so the kernel answers the close with RST, not FIN.")
+            .arg(byteCountText(quint64(unread)));
 }
 
 QSocketNotifier *qtReadNotifier(const QObject &owner, qintptr descriptor)

@@ -66,6 +66,12 @@ enum class PeerEnd {
 };
 PeerEnd peerEndOf(qintptr descriptor);
 
+// Bytes the kernel holds for `descriptor` that nobody has read yet (FIONREAD), 0 if unknown.
+qint64 unreadInKernel(qintptr descriptor);
+// Said when a socket is closed with unread bytes: the kernel then answers with RST, not FIN
+// (RFC 1122, 4.2.2.13), so a close that looks graceful is not one.
+QString closeWithUnreadText(qint64 unread);
+
 // Qt's own read notifier for `descriptor` among `owner`'s descendants (a socket's or a
 // server's engine makes one), or nullptr. Not public API: if a later Qt hides it, the
 // callers' look-before-Qt tricks stop and say so in their comments.

@@ -56,6 +56,9 @@ void TcpConnection::attach(SocketId id)
                                  Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
         if (m_shutdownPending && m_socket->bytesToWrite() == 0)
             shutWriteOnceDrained();
+        // Queued: this runs inside Qt's flush, which must not close under itself.
+        if (m_closeWhenDrained && m_socket->bytesToWrite() == 0)
+            QMetaObject::invokeMethod(this, &TcpConnection::closeNow, Qt::QueuedConnection);
     });
     connect(m_socket, &QTcpSocket::errorOccurred, this, &TcpConnection::onError);
     connect(m_socket, &QTcpSocket::disconnected, this, &TcpConnection::finish);
@@ -184,16 +187,37 @@ void TcpConnection::shutWriteOnceDrained()
 
 void TcpConnection::close()
 {
-    if (m_finished)
+    if (m_finished || m_closeWhenDrained)
         return;
     stopPeriodic();
     m_closingByUs = true;
-    m_log.append(EventSeverity::Info, tr("Closing gracefully (FIN)."), m_id);
     if (isHoldingCloseWait()) {
-        releaseHeldDescriptor(false); // the last reference: now the kernel sends FIN
+        const qint64 unread = unreadInKernel(m_heldFd);
+        m_log.append(EventSeverity::Info,
+                     unread > 0 ? closeWithUnreadText(unread) : tr("Closing gracefully (FIN)."),
+                     m_id);
+        releaseHeldDescriptor(false); // the last reference: now the kernel closes
         finish();
         return;
     }
+    m_socket->flush();
+    if (m_socket->bytesToWrite() > 0) {
+        // Qt would close once its buffer is out, at a moment we cannot look at the socket;
+        // we close then ourselves, so what the log says (FIN or RST) is what happened.
+        m_closeWhenDrained = true;
+        return;
+    }
+    closeNow();
+}
+
+void TcpConnection::closeNow()
+{
+    m_closeWhenDrained = false;
+    if (m_finished)
+        return;
+    const qint64 unread = unreadInKernel(m_socket->socketDescriptor());
+    m_log.append(EventSeverity::Info,
+                 unread > 0 ? closeWithUnreadText(unread) : tr("Closing gracefully (FIN)."), m_id);
     m_socket->disconnectFromHost();
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         finish();
@@ -256,7 +280,9 @@ void TcpConnection::onChunk(const QByteArray &chunk)
 {
     m_registry.recordTraffic(m_id, TrafficDirection::Received, chunk.size(),
                              Endpoint{m_socket->peerAddress(), m_socket->peerPort()}, false);
-    Q_EMIT dataReceived(chunk);
+    // Once we are closing, nothing more is answered: the FIN follows what was already sent.
+    if (!m_closingByUs)
+        Q_EMIT dataReceived(chunk);
 }
 
 void TcpConnection::onReadingStalled(bool stalled)

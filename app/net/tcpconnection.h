@@ -94,6 +94,7 @@ private:
     void lookBeforeEnd();
     void onReadingStalled(bool stalled);
     void shutWriteOnceDrained();
+    void closeNow();
 
     FlowControlledReader *m_reader = nullptr;
 
@@ -103,6 +104,7 @@ private:
     int m_closedLingerMs = 0;
     bool m_writeShut = false;
     bool m_shutdownPending = false; // half-close asked while output still waited in Qt
+    bool m_closeWhenDrained = false; // close asked while output still waited in Qt
     bool m_finished = false;
     bool m_sawReset = false;
     bool m_closingByUs = false;

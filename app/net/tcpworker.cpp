@@ -202,7 +202,13 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
         break;
     }
     case CloseReason::ClosedByUs:
-        m_log.append(EventSeverity::Info, tr("The worker closed the connection (FIN)."), m_id);
+        // A detail says why it was not a clean FIN (bytes left unread: RST).
+        m_log.append(
+                EventSeverity::Info,
+                detail.isEmpty()
+                        ? tr("The worker closed the connection (FIN).")
+                        : tr("The worker closed the connection. %1").arg(boundedText(detail, 300)),
+                m_id);
         break;
     case CloseReason::AbortedByUs:
         m_log.append(EventSeverity::Info, tr("The worker aborted the connection (RST)."), m_id);

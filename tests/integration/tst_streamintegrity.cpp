@@ -144,6 +144,8 @@ private Q_SLOTS:
     void nonReadingPeerIsHeldBackByFlowControl();
     void discardTakesAnySize_data();
     void discardTakesAnySize();
+    void daytimeAnswersWhateverIsSent_data();
+    void daytimeAnswersWhateverIsSent();
 
 private:
     void startServer(ConcurrencyModel model, Behaviour behaviour = Behaviour::Echo);
@@ -351,6 +353,41 @@ void TestStreamIntegrity::discardTakesAnySize()
             20000);
     readAvailable(client.get(), received);
     QCOMPARE(received.bytes, quint64(0));
+}
+
+void TestStreamIntegrity::daytimeAnswersWhateverIsSent_data()
+{
+    addModels();
+}
+
+// RFC 867: one line as soon as the connection is there, then close, whatever the client
+// sends: the client gets exactly one line. What it sent before the server took the
+// connection is still unread when the server closes, so the kernel answers with RST, not
+// FIN, and the server's log must say so rather than claim a graceful close.
+void TestStreamIntegrity::daytimeAnswersWhateverIsSent()
+{
+    QFETCH(ConcurrencyModel, model);
+    startServer(model, Behaviour::Daytime);
+    Fd client = rawTcpConnect(m_port); // blocking, with a receive timeout
+    QVERIFY(client.valid());
+    // Queued in the accepted socket before the server even takes it.
+    QVERIFY(rawSendAll(client.get(), QByteArray(64 * 1024, 'x')));
+    const RawRead answer = rawRead(client.get(), 1 << 20, 20000, pump);
+    QVERIFY2(answer.data.endsWith("\r\n") && answer.data.count('\n') == 1, answer.data.constData());
+    QVERIFY2(answer.data.size() > 20 && answer.data.size() < 80, answer.data.constData());
+    QCOMPARE(answer.lastErrno, ECONNRESET);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const LogEvent &event : m_log->events()) {
+                    if (event.message.contains(QLatin1String("unread"))
+                        && event.message.contains(QLatin1String("RST, not FIN")))
+                        return true;
+                }
+                return false;
+            }(),
+            10000);
+    for (const LogEvent &event : m_log->events())
+        QVERIFY2(!event.message.contains(QLatin1String("(FIN)")), qPrintable(event.message));
 }
 
 int main(int argc, char *argv[])
