@@ -49,12 +49,14 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                   text("Address the servers bind to (default 127.0.0.1). "
                                        "Anything but loopback exposes them to the network."),
                                   QStringLiteral("address"));
-    const QCommandLineOption tcpPort(QStringLiteral("tcp-port"),
-                                     text("TCP server port (default 9877; 0 = any free port)."),
-                                     QStringLiteral("port"));
-    const QCommandLineOption udpPort(QStringLiteral("udp-port"),
-                                     text("UDP server port (default 9877; 0 = any free port)."),
-                                     QStringLiteral("port"));
+    const QCommandLineOption tcpPort(
+            QStringLiteral("tcp-port"),
+            text("TCP server port (default %1; 0 = any free port).").arg(DefaultServerPort),
+            QStringLiteral("port"));
+    const QCommandLineOption udpPort(
+            QStringLiteral("udp-port"),
+            text("UDP server port (default %1; 0 = any free port).").arg(DefaultServerPort),
+            QStringLiteral("port"));
     const QCommandLineOption clients(QStringLiteral("clients"),
                                      text("Spawn <n> TCP clients at start."), QStringLiteral("n"));
     const QCommandLineOption udpClients(QStringLiteral("udp-clients"),

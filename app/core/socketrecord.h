@@ -13,6 +13,10 @@ namespace SocketScope {
 using SocketId = quint64;
 inline constexpr SocketId InvalidSocketId = 0;
 
+// Where both servers listen unless told otherwise: one number, two sockets (TCP and UDP are
+// different protocols, so the same port number is no conflict).
+inline constexpr quint16 DefaultServerPort = 9877;
+
 enum class Protocol { Tcp, Udp };
 
 // What the socket is for, which decides where the diagram draws it.

@@ -16,10 +16,6 @@
 
 namespace SocketScope {
 
-namespace {
-constexpr int DefaultPortHint = 9877;
-} // namespace
-
 bool isLocalAddress(const QHostAddress &address)
 {
     if (address.isNull())
@@ -185,7 +181,7 @@ NetErrorInfo describeBindError(Protocol protocol, QAbstractSocket::SocketError e
                                    "CAP_NET_BIND_SERVICE) and %1 was refused. Use a port of 1024 "
                                    "or above, e.g. %2.")
                                .arg(where)
-                               .arg(DefaultPortHint);
+                               .arg(DefaultServerPort);
         break;
     case NetError::AddressNotLocal:
         info.message = QObject::tr("Cannot bind %1: %2 is not an address of this machine. Use "

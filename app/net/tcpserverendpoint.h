@@ -27,8 +27,6 @@ class EventLog;
 class SocketRegistry;
 class TcpConnection;
 
-inline constexpr quint16 DefaultServerPort = 9877;
-
 struct TcpServerConfig
 {
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);

@@ -27,7 +27,7 @@ class SocketRegistry;
 struct UdpServerConfig
 {
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);
-    quint16 port = 9877; // same number as TCP's default: a different protocol, another socket
+    quint16 port = DefaultServerPort; // TCP's number too: a different protocol, another socket
     Behaviour behaviour = Behaviour::Echo;
     int processingDelayMs = 0; // 0..MaxProcessingDelayMs
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "socketrecord.h"
+
 #include <QWidget>
 
 class QCheckBox;
@@ -18,7 +20,7 @@ namespace SocketScope {
 struct TcpServerSettings
 {
     QString address = QStringLiteral("127.0.0.1");
-    int port = 9877;
+    int port = DefaultServerPort;
     int backlog = 50;
     QString behaviour = QStringLiteral("echo");
 };
@@ -26,7 +28,7 @@ struct TcpServerSettings
 struct UdpServerSettings
 {
     QString address = QStringLiteral("127.0.0.1");
-    int port = 9877;
+    int port = DefaultServerPort;
     QString behaviour = QStringLiteral("echo");
     int delayMs = 0;
 };
