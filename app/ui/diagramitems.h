@@ -46,7 +46,9 @@ public:
 
     SocketItem(SocketId id, const DiagramPalette *palette, qreal width);
 
-    int type() const override { return SocketItemType; }
+    // Type is what qgraphicsitem_cast<> reads; type() says the same at run time.
+    enum { Type = SocketItemType };
+    int type() const override { return Type; }
     SocketId socketId() const { return m_id; }
     const SocketCard &card() const { return m_card; }
     void setCard(const SocketCard &card);
@@ -71,7 +73,8 @@ class FrameItem : public QGraphicsItem
 {
 public:
     FrameItem(const DiagramPalette *palette, bool filled);
-    int type() const override { return FrameItemType; }
+    enum { Type = FrameItemType };
+    int type() const override { return Type; }
     void setFrame(const QRectF &rect, const QString &title, const QString &note);
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -90,7 +93,8 @@ class ConnectionItem : public QGraphicsItem
 {
 public:
     explicit ConnectionItem(const DiagramPalette *palette);
-    int type() const override { return ConnectionItemType; }
+    enum { Type = ConnectionItemType };
+    int type() const override { return Type; }
     void setEnds(const QPointF &from, const QPointF &to, SocketState state, bool dashed);
     void setLabel(const QString &label);
     // direction +1: from -> to; -1: to -> from.
@@ -129,7 +133,8 @@ public:
 
     DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
                  const QPointF &to, qreal seconds, LabelSide side = LabelSide::Above);
-    int type() const override { return DatagramItemType; }
+    enum { Type = DatagramItemType };
+    int type() const override { return Type; }
     // Moves on by `seconds`; returns false once it has arrived.
     bool advance(qreal seconds);
     QRectF boundingRect() const override;
@@ -156,7 +161,8 @@ public:
     static constexpr qreal FadeSeconds = 2.0;
 
     explicit DatagramRouteItem(const DiagramPalette *palette);
-    int type() const override { return DatagramRouteItemType; }
+    enum { Type = DatagramRouteItemType };
+    int type() const override { return Type; }
     void setEnds(const QPointF &client, const QPointF &server);
     // Another datagram took this route: show it at full strength again.
     void touch();
@@ -180,7 +186,8 @@ class GuideArrowItem : public QGraphicsItem
 {
 public:
     explicit GuideArrowItem(const DiagramPalette *palette);
-    int type() const override { return GuideArrowItemType; }
+    enum { Type = GuideArrowItemType };
+    int type() const override { return Type; }
     void setEnds(const QPointF &from, const QPointF &to);
     QPointF tip() const { return m_to; }
     QRectF boundingRect() const override;
@@ -198,7 +205,8 @@ class AcceptQueueItem : public QGraphicsItem
 {
 public:
     explicit AcceptQueueItem(const DiagramPalette *palette);
-    int type() const override { return AcceptQueueItemType; }
+    enum { Type = AcceptQueueItemType };
+    int type() const override { return Type; }
     void setQueue(quint32 waiting, quint32 backlog, bool known);
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -215,7 +223,8 @@ class LegendItem : public QGraphicsItem
 {
 public:
     explicit LegendItem(const DiagramPalette *palette);
-    int type() const override { return LegendItemType; }
+    enum { Type = LegendItemType };
+    int type() const override { return Type; }
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
     static QList<QPair<SocketState, QString>> entries();

@@ -147,8 +147,8 @@ QList<SocketId> DiagramScene::selectedSockets() const
 {
     QList<SocketId> ids;
     for (QGraphicsItem *item : selectedItems()) {
-        if (item->type() == SocketItemType)
-            ids.append(static_cast<SocketItem *>(item)->socketId());
+        if (const auto *socketItem = qgraphicsitem_cast<SocketItem *>(item))
+            ids.append(socketItem->socketId());
     }
     return ids;
 }
@@ -1035,8 +1035,7 @@ void DiagramScene::helpEvent(QGraphicsSceneHelpEvent *event)
 void DiagramScene::contextMenuEvent(QGraphicsSceneContextMenuEvent *event)
 {
     for (QGraphicsItem *item : items(event->scenePos())) {
-        if (item->type() == SocketItemType) {
-            auto *socketItem = static_cast<SocketItem *>(item);
+        if (auto *socketItem = qgraphicsitem_cast<SocketItem *>(item)) {
             if (!m_registry.contains(socketItem->socketId()))
                 continue;
             selectSocket(socketItem->socketId());

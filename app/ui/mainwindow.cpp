@@ -29,7 +29,6 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -44,8 +43,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-
-Q_LOGGING_CATEGORY(lcUi, "socketscope.ui")
 
 namespace SocketScope {
 
