@@ -36,8 +36,22 @@ KernelLink::KernelLink(SocketRegistry &registry, EventLog &log, QObject *parent)
 
 void KernelLink::start()
 {
+    if (!m_probe.isAvailable()) {
+        m_log.append(EventSeverity::Warning, unavailableReason());
+        return;
+    }
     refilter();
     m_probe.start();
+}
+
+QString KernelLink::unavailableReason() const
+{
+    if (m_probe.isAvailable())
+        return {};
+    return tr("The kernel's view is not available: this build reads no kernel socket table "
+              "(it has no probe for this system, or was built with SOCKETSCOPE_KERNEL_PROBE=OFF). "
+              "States shown are what Qt knows; the kernel's queues, owners, TCP_INFO and "
+              "kernel-only sockets (TIME_WAIT, the accept queue) are not shown.");
 }
 
 void KernelLink::setPolling(bool polling)

@@ -20,7 +20,11 @@ class KernelLink : public QObject
 public:
     KernelLink(SocketRegistry &registry, EventLog &log, QObject *parent = nullptr);
 
+    // Starts polling; without a probe (see isAvailable) logs once why there is no kernel view.
     void start();
+    bool isAvailable() const { return m_probe.isAvailable(); }
+    // Why the kernel's view is missing, for the window; empty when it is there.
+    QString unavailableReason() const;
     void setPolling(bool polling);
     void setWholeHost(bool wholeHost);
     KernelProbe &probe() { return m_probe; }

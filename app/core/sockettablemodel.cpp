@@ -128,10 +128,11 @@ QVariant SocketTableModel::displayText(const SocketRecord &record, int column) c
             return QString::number(pid);
         return QString(QString::number(pid) + QLatin1Char('/') + record.program);
     }
+    // Without the kernel's word, a queue is not known to be empty: no number.
     case RecvQ:
-        return record.recvQ();
+        return record.kernel ? QVariant(record.recvQ()) : QVariant(QStringLiteral("-"));
     case SendQ:
-        return record.sendQ();
+        return record.kernel ? QVariant(record.sendQ()) : QVariant(QStringLiteral("-"));
     case Role:
         return roleName(record.role);
     case Age: {

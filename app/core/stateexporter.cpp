@@ -211,8 +211,11 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
     object.insert(QStringLiteral("pid"), record.ownerPid());
     object.insert(QStringLiteral("program"), record.program);
     object.insert(QStringLiteral("threadId"), record.threadId);
-    object.insert(QStringLiteral("recvQ"), static_cast<qint64>(record.recvQ()));
-    object.insert(QStringLiteral("sendQ"), static_cast<qint64>(record.sendQ()));
+    // Only the kernel knows its queues: without its word they are unknown, not empty.
+    object.insert(QStringLiteral("recvQ"), record.kernel ? QJsonValue(qint64(record.recvQ()))
+                                                         : QJsonValue(QJsonValue::Null));
+    object.insert(QStringLiteral("sendQ"), record.kernel ? QJsonValue(qint64(record.sendQ()))
+                                                         : QJsonValue(QJsonValue::Null));
     object.insert(QStringLiteral("bytesSent"), static_cast<qint64>(record.bytesSent));
     object.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(record.bytesReceived));
     object.insert(QStringLiteral("datagramsSent"), static_cast<qint64>(record.datagramsSent));

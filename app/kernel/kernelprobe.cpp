@@ -134,7 +134,7 @@ private:
 
 KernelProbe::KernelProbe(QObject *parent) : QObject(parent)
 {
-#ifdef Q_OS_LINUX
+#if SOCKETSCOPE_LINUX_KERNEL_PROBE
     init(std::make_unique<NetlinkSocketSource>(), std::make_unique<ProcNetSocketSource>());
 #else
     m_sourceName = QStringLiteral("unavailable");

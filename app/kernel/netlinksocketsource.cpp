@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
-#ifdef Q_OS_LINUX
+#if SOCKETSCOPE_LINUX_KERNEL_PROBE
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -28,7 +28,7 @@
 
 namespace SocketScope {
 
-#ifdef Q_OS_LINUX
+#if SOCKETSCOPE_LINUX_KERNEL_PROBE
 
 namespace {
 
@@ -634,7 +634,7 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
     return false;
 }
 
-#else // !Q_OS_LINUX
+#else // !SOCKETSCOPE_LINUX_KERNEL_PROBE
 
 namespace InetDiag {
 QByteArray portFilterBytecode(const QList<quint16> &)

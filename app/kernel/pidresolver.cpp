@@ -6,7 +6,7 @@
 #include <QFile>
 #include <QSet>
 
-#ifdef Q_OS_LINUX
+#if SOCKETSCOPE_LINUX_KERNEL_PROBE
 #include <dirent.h>
 #include <unistd.h>
 
@@ -21,7 +21,7 @@ namespace {
 constexpr int kMaxTreeDepth = 64;
 constexpr int kMaxDescendants = 4096;
 
-#ifdef Q_OS_LINUX
+#if SOCKETSCOPE_LINUX_KERNEL_PROBE
 // "socket:[12345]" -> 12345, 0 for anything else.
 quint64 socketInode(const char *link, qsizetype length)
 {
@@ -111,7 +111,7 @@ QList<qint64> PidResolver::descendantsOf(qint64 pid) const
 
 int PidResolver::scanProcess(qint64 pid, QHash<quint64, qint64> *wanted)
 {
-#ifdef Q_OS_LINUX
+#if SOCKETSCOPE_LINUX_KERNEL_PROBE
     ++m_scannedProcesses;
     const QByteArray dirPath = QFile::encodeName(m_procRoot + QLatin1Char('/')
                                                  + QString::number(pid) + QStringLiteral("/fd"));

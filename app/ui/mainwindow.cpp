@@ -607,6 +607,18 @@ void MainWindow::createDocks()
     m_viewMenu->addAction(toggle);
 }
 
+void MainWindow::setKernelViewUnavailable(const QString &why)
+{
+    auto *label = new QLabel(tr("Kernel view: not available"), this);
+    label->setObjectName(QStringLiteral("kernelUnavailableLabel"));
+    label->setToolTip(why);
+    statusBar()->addPermanentWidget(label);
+    for (QAction *action : {m_kernelAction, m_wholeHostAction}) {
+        action->setEnabled(false);
+        action->setToolTip(why);
+    }
+}
+
 void MainWindow::restoreSettings()
 {
     m_serverPanel->restoreSettings();

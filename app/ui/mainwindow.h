@@ -49,6 +49,9 @@ public:
     void setTcpServerState(bool listening, bool accepting, const QString &endpoint);
     void setUdpServerState(bool bound, const QString &endpoint);
     void setDescriptorInfo(const QString &text);
+    // The kernel's view cannot be read (a build without the probe, another system): the
+    // window says so for as long as it runs, with `why`, and offers nothing that needs it.
+    void setKernelViewUnavailable(const QString &why);
     // Who answers "what can be done with this socket?" for the context menus.
     void setSocketActionProvider(std::function<SocketActions(SocketId)> provider);
 

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void pausedAcceptingFillsTheAcceptQueue();
     void failedStartSaysSoAndExitsNonZero();
     void runtimeErrorIsSaidButDoesNotFail();
+    void kernelFactsOnlyWhereTheKernelWasRead();
     void invalidBindAddressGetsOnlyItsError();
     void exposedBindWarnsOnceBound();
     void emptyPlatformVariableCountsAsUnset();
@@ -159,6 +160,9 @@ void TestCommandLine::headlessRunExportsWhatItMade()
 
 void TestCommandLine::pausedAcceptingFillsTheAcceptQueue()
 {
+#if !SOCKETSCOPE_WITH_KERNEL_PROBE
+    QSKIP("the accept queue is the kernel's to show; this build has no kernel probe");
+#endif
     const QString state = m_home.filePath(QStringLiteral("paused.json"));
     const Run run
             = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--no-udp"),
@@ -233,6 +237,37 @@ void TestCommandLine::runtimeErrorIsSaidButDoesNotFail()
     const Run run = finish(app);
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.err.count(QStringLiteral("socketscope: Connection reset by peer")), 1);
+}
+
+// The build with the kernel probe exports the kernel's facts; the one without (what another
+// system would run) says the kernel's view is missing and claims no kernel fact at all.
+void TestCommandLine::kernelFactsOnlyWhereTheKernelWasRead()
+{
+    const QString state = m_home.filePath(QStringLiteral("kernel-or-not.json"));
+    const Run run = runApp({QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                            QStringLiteral("--udp-port"), QStringLiteral("0"),
+                            QStringLiteral("--clients"), QStringLiteral("2"),
+                            QStringLiteral("--quit-after"), QStringLiteral("1500"),
+                            QStringLiteral("--export-state"), state},
+                           m_home.path());
+    QCOMPARE(run.exitCode, 0);
+    int withFacts = 0;
+    for (const QJsonValue &socket : socketsIn(state))
+        withFacts += socket.toObject().value(QStringLiteral("kernel")).isObject() ? 1 : 0;
+    bool saidMissing = false;
+    for (const QJsonValue &event : eventsIn(state))
+        saidMissing = saidMissing
+                      || event.toObject()
+                                 .value(QStringLiteral("message"))
+                                 .toString()
+                                 .contains(QLatin1String("kernel's view is not available"));
+#if SOCKETSCOPE_WITH_KERNEL_PROBE
+    QVERIFY(withFacts >= 5); // listener, two clients, two accepted sockets
+    QVERIFY(!saidMissing);
+#else
+    QCOMPARE(withFacts, 0);
+    QVERIFY(saidMissing);
+#endif
 }
 
 void TestCommandLine::invalidBindAddressGetsOnlyItsError()
