@@ -193,6 +193,7 @@ int main(int argc, char *argv[])
     QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
     QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
                      &KernelLink::setPolling);
+    setKernelViewAvailable(kernel.isAvailable());
     if (!kernel.isAvailable())
         window.setKernelViewUnavailable(kernel.unavailableReason());
     applyServerOptions(*options, *window.serverPanel());

@@ -5,6 +5,7 @@
 #include <QLocale>
 
 #include <array>
+#include <atomic>
 #include <utility>
 
 namespace SocketScope {
@@ -171,6 +172,29 @@ QString sharedPortText(const KernelFacts &facts)
                                        "address and port (SO_REUSEPORT): the kernel splits what "
                                        "arrives between them")
             .arg(facts.sharedWith);
+}
+
+namespace {
+// A process-wide fact fixed at start (the build has the probe or not), read by every view.
+std::atomic<bool> g_kernelViewAvailable{true};
+} // namespace
+
+void setKernelViewAvailable(bool available)
+{
+    g_kernelViewAvailable = available;
+}
+
+bool isKernelViewAvailable()
+{
+    return g_kernelViewAvailable;
+}
+
+QString kernelFactMissingText()
+{
+    return isKernelViewAvailable()
+                   ? QCoreApplication::translate("SocketScope::SocketRecord", "not read yet")
+                   : QCoreApplication::translate("SocketScope::SocketRecord",
+                                                 "not available (no kernel view here)");
 }
 
 } // namespace SocketScope

@@ -137,6 +137,13 @@ SocketState stateFromLinuxTcpState(int linuxState);
 // (SO_REUSEPORT): the kernel splits what arrives between them"; empty without a sharer.
 QString sharedPortText(const KernelFacts &facts);
 
+// Whether this program reads the kernel's view at all: false in a build without the kernel
+// probe, or where there is none. Set once at start; views word a missing kernel fact by it.
+void setKernelViewAvailable(bool available);
+bool isKernelViewAvailable();
+// A kernel fact a record lacks: "not read yet", or "not available (no kernel view here)".
+QString kernelFactMissingText();
+
 // "12 bytes", "2.0 kB": traffic counters as people read them.
 QString byteCountText(quint64 bytes);
 // "RTT 0.042 ms ± 0.021 · 3 retransmitted · 1 unacknowledged · congestion window 10 segments"

@@ -471,7 +471,9 @@ void AcceptQueueItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     painter->setPen(p.mutedText);
     painter->drawText(QPointF(0, 12), QObject::tr("accept queue"));
     if (!m_known) {
-        painter->drawText(QPointF(0, 48), QObject::tr("(kernel not read yet)"));
+        painter->drawText(QPointF(0, 48), isKernelViewAvailable()
+                                                  ? QObject::tr("(kernel not read yet)")
+                                                  : QObject::tr("(no kernel view here)"));
         return;
     }
     // Draw at most ten slots; a larger backlog is written out instead.

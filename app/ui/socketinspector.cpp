@@ -44,8 +44,11 @@ QString stateText(const SocketRecord &record)
                                    "column empty)");
     const QString qt = stateName(record.state);
     if (!record.kernel)
-        return SocketInspector::tr("%1 (as Qt reports it; the kernel has not answered yet)")
-                .arg(qt);
+        return isKernelViewAvailable()
+                       ? SocketInspector::tr(
+                                 "%1 (as Qt reports it; the kernel has not answered yet)")
+                                 .arg(qt)
+                       : SocketInspector::tr("%1 (as Qt reports it; no kernel view here)").arg(qt);
     const QString kernel = stateName(record.kernel->state);
     if (record.kernelOnly)
         return SocketInspector::tr("%1 in the kernel; no program holds it").arg(kernel);
@@ -73,7 +76,7 @@ QString ownerText(const SocketRecord &record)
 QString queuesText(const SocketRecord &record)
 {
     if (!record.kernel)
-        return SocketInspector::tr("not read yet");
+        return kernelFactMissingText();
     if (record.role == SocketRole::TcpListener)
         return SocketInspector::tr("%1 connections completed, waiting for accept() · backlog %2")
                 .arg(record.kernel->recvQ)
@@ -258,7 +261,7 @@ void SocketInspector::show(const SocketRecord &record, bool gone)
     set(Queues, queuesText(record));
     set(Timer, timerText(record));
     if (!record.kernel)
-        set(Inode, tr("not read yet"));
+        set(Inode, kernelFactMissingText());
     else if (record.kernel->inode == 0)
         set(Inode, tr("0: no file refers to it (not accepted yet, or left to the kernel)"));
     else

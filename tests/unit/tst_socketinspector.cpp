@@ -166,6 +166,26 @@ private Q_SLOTS:
         QCOMPARE(m_inspector->fieldText(SocketInspector::Queues), QStringLiteral("not read yet"));
     }
 
+    // Where there is no kernel view at all (a build without the probe), a missing kernel fact
+    // is not "not read yet": it never will be, and the inspector says so.
+    void withoutAKernelViewFactsAreNotAvailable()
+    {
+        const SocketId id = m_registry->add(
+                tcpRecord(SocketRole::TcpServerSide, 9877, 50001, SocketState::Established));
+        setKernelViewAvailable(false);
+        m_inspector->setSocket(id);
+        const QString queues = m_inspector->fieldText(SocketInspector::Queues);
+        const QString state = m_inspector->fieldText(SocketInspector::State);
+        const QString inode = m_inspector->fieldText(SocketInspector::Inode);
+        setKernelViewAvailable(true);
+        QCOMPARE(queues, QStringLiteral("not available (no kernel view here)"));
+        QCOMPARE(inode, QStringLiteral("not available (no kernel view here)"));
+        QVERIFY2(state.contains(QLatin1String("no kernel view here")), qPrintable(state));
+        m_inspector->setSocket(InvalidSocketId);
+        m_inspector->setSocket(id);
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Queues), QStringLiteral("not read yet"));
+    }
+
     void aClosedSocketStaysReadable()
     {
         const SocketId id = m_registry->add(
