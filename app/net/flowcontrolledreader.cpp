@@ -8,7 +8,6 @@
 #include <QSocketNotifier>
 #include <QTcpSocket>
 
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 namespace SocketScope {
@@ -55,9 +54,7 @@ bool FlowControlledReader::eventFilter(QObject *watched, QEvent *event)
         setPaused(true);
         return true;
     }
-    int queued = 0;
-    const int fd = static_cast<int>(m_socket->socketDescriptor());
-    if (fd >= 0 && ::ioctl(fd, FIONREAD, &queued) == 0 && queued == 0)
+    if (m_socket->socketDescriptor() >= 0 && unreadInKernel(m_socket->socketDescriptor()) == 0)
         Q_EMIT aboutToReadEnd();
     return QObject::eventFilter(watched, event);
 }

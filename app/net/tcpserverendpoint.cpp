@@ -258,9 +258,8 @@ void TcpServerEndpoint::watchAcceptNotifier()
     // ended on EAGAIN ("temporary"): EMFILE then reads as temporary too, and Qt calls
     // accept() again on every turn of the loop (17,600 failing calls a second, a network
     // thread at 100 % CPU). We look before Qt does, and hold the listener off until a
-    // descriptor is free again. The
-    // notifier is Qt's own child of the server; if a later Qt hides it, Qt's own pause on
-    // acceptError (onAcceptError) is what is left.
+    // descriptor is free again. The notifier is Qt's own child of the server; if a later Qt
+    // hides it, Qt's own pause on acceptError (onAcceptError) is what is left.
     m_acceptNotifier = qtReadNotifier(*m_server, m_server->socketDescriptor());
     if (m_acceptNotifier)
         m_acceptNotifier->installEventFilter(this);

@@ -3,7 +3,7 @@
 // its reader gets the bytes, a device stays a device, a directory is refused, and each
 // failure is a "socketscope: ..." line with a non-zero exit code.
 #include "clirun.h"
-#include "devicecopy.h"
+#include "filetesthelpers.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -20,18 +20,6 @@
 #include <unistd.h>
 
 using namespace SocketScope::Test;
-
-namespace {
-
-mode_t typeOf(const QString &path)
-{
-    struct stat info;
-    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
-        return 0;
-    return info.st_mode & S_IFMT;
-}
-
-} // namespace
 
 class TestCliExports : public QObject
 {

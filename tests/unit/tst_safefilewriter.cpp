@@ -3,7 +3,7 @@
 // sockets, and at the descriptor limit.
 #include "safefilewriter.h"
 
-#include "devicecopy.h"
+#include "filetesthelpers.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,16 +22,9 @@
 #include <unistd.h>
 
 using namespace SocketScope;
+using SocketScope::Test::typeOf;
 
 namespace {
-
-mode_t typeOf(const QString &path)
-{
-    struct stat info;
-    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
-        return 0;
-    return info.st_mode & S_IFMT;
-}
 
 QByteArray readAll(const QString &path)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// A character device for tests that write to one, without risking the system's own.
+// Files of every kind for tests that write to them: a character device without risking the
+// system's own, and what kind a path is now.
 
 #include <QFile>
 #include <QString>
@@ -28,6 +29,16 @@ inline QString deviceLike(const QString &dir, const char *name, unsigned minor)
         ::unlink(QFile::encodeName(copy).constData()); // a nodev mount
     }
     return QStringLiteral("/dev/") + QLatin1String(name);
+}
+
+// The kind of file at `path` (S_IFREG, S_IFIFO, S_IFCHR, ...), not following a link; 0 when
+// there is none.
+inline mode_t typeOf(const QString &path)
+{
+    struct stat info;
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return 0;
+    return info.st_mode & S_IFMT;
 }
 
 } // namespace SocketScope::Test
