@@ -42,6 +42,11 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             QStringLiteral("export-image"),
             text("Write the diagram to <file> (.png or .svg) when the app quits."),
             QStringLiteral("file"));
+    const QCommandLineOption exportJournal(
+            QStringLiteral("export-journal"),
+            text("Write the event journal (everything that happened, in order) as JSON Lines "
+                 "to <file> when the app quits."),
+            QStringLiteral("file"));
     const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
                                        text("Quit by itself after <ms> milliseconds."),
                                        QStringLiteral("ms"));
@@ -90,15 +95,16 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                      text("Internal: the program that serves one client."),
                                      QStringLiteral("path"));
     workerProgram.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({exportState, exportImage, quitAfter, bind, tcpPort, udpPort, clients,
-                       udpClients, behaviour, noTcp, noUdp, pauseAccepting, model, udpModel, worker,
-                       workerProgram});
+    parser.addOptions({exportState, exportImage, exportJournal, quitAfter, bind, tcpPort, udpPort,
+                       clients, udpClients, behaviour, noTcp, noUdp, pauseAccepting, model,
+                       udpModel, worker, workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
     QStringList errors;
     options.exportStatePath = parser.value(exportState);
     options.exportImagePath = parser.value(exportImage);
+    options.exportJournalPath = parser.value(exportJournal);
     if (!options.exportImagePath.isEmpty()) {
         const QString suffix = QFileInfo(options.exportImagePath).suffix().toLower();
         if (suffix != QLatin1String("png") && suffix != QLatin1String("svg"))

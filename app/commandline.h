@@ -15,6 +15,7 @@ namespace SocketScope {
 struct CommandLineOptions
 {
     QString exportStatePath;
+    QString exportJournalPath;
     QString exportImagePath;
     QString workerProgram; // empty: this program in worker mode
     int quitAfterMs = -1;

@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "diagramexporter.h"
 #include "diagramscene.h"
+#include "eventjournal.h"
 #include "eventlog.h"
 #include "kernellink.h"
 #include "mainwindow.h"
@@ -142,6 +143,8 @@ int main(int argc, char *argv[])
 
     SocketRegistry registry;
     EventLog log;
+    // Everything the window's registry and log see, in order, from the first line on.
+    EventJournal journal(registry, &log);
     log.append(EventSeverity::Info, QStringLiteral("SocketScope %1 started (pid %2)")
                                             .arg(QCoreApplication::applicationVersion())
                                             .arg(QCoreApplication::applicationPid()));
@@ -226,6 +229,13 @@ int main(int argc, char *argv[])
         window.diagramScene()->flush();
         QString error;
         if (!DiagramExporter::writeFile(*window.diagramScene(), options->exportImagePath, &error)) {
+            printError(error);
+            status = status == 0 ? 1 : status;
+        }
+    }
+    if (!options->exportJournalPath.isEmpty()) {
+        QString error;
+        if (!journal.writeFile(options->exportJournalPath, &error)) {
             printError(error);
             status = status == 0 ? 1 : status;
         }

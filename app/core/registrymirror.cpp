@@ -15,32 +15,46 @@ RegistryMirror::RegistryMirror(const SocketRegistry &source, const EventLog &sou
         if (!batch.isEmpty())
             Q_EMIT batchReady(batch);
     });
-    connect(&source, &SocketRegistry::socketAdded, this, &RegistryMirror::touch);
-    connect(&source, &SocketRegistry::socketChanged, this, &RegistryMirror::touch);
-    connect(&source, &SocketRegistry::socketRemoved, this, [this](SocketId id) {
-        m_removed.append(id);
-        schedule();
-    });
-    connect(&source, &SocketRegistry::trafficObserved, this,
-            [this](SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
-                   bool isDatagram) {
-                if (m_traffic.size() < MaxTrafficPerBatch)
-                    m_traffic.append({id, direction, bytes, peer, isDatagram});
-                schedule();
-            });
-    connect(&sourceLog, &EventLog::eventAppended, this, [this](const LogEvent &event) {
-        m_events.append(event);
-        schedule();
+    connect(&source, &SocketRegistry::eventApplied, this, &RegistryMirror::append);
+    connect(&sourceLog, &EventLog::eventAppended, this, [this](const LogEvent &line) {
+        SocketEvent event;
+        event.kind = EventKind::Message;
+        event.wallTime = line.time;
+        event.monotonicNs = systemEventTime().monotonicNs;
+        event.host = m_source.hostName();
+        event.severity = line.severity;
+        event.text = line.message;
+        event.socket = line.socket;
+        if (const SocketRecord *record = m_source.find(line.socket)) {
+            event.protocol = record->protocol;
+            event.local = record->local;
+            event.remote = record->remote;
+        }
+        append(event);
     });
 }
 
-void RegistryMirror::touch(SocketId id)
+void RegistryMirror::append(const SocketEvent &event)
 {
-    if (!m_dirty.contains(id)) {
-        m_dirty.insert(id);
-        m_dirtyOrder.append(id);
-    }
     schedule();
+    if (event.kind != EventKind::Traffic) {
+        if (event.socket != InvalidSocketId)
+            m_lastOtherEvent.insert(event.socket, m_events.size());
+        m_events.append(event);
+        return;
+    }
+    const FoldKey key{event.socket, event.direction, event.datagram, event.peer};
+    if (++m_trafficInBatch > MaxTrafficPerBatch) {
+        const qsizetype into = m_foldInto.value(key, -1);
+        if (into >= 0 && into > m_lastOtherEvent.value(event.socket, -1)) {
+            SocketEvent &folded = m_events[into];
+            folded.bytes += event.bytes;
+            folded.count += event.count;
+            return;
+        }
+    }
+    m_foldInto.insert(key, m_events.size());
+    m_events.append(event);
 }
 
 void RegistryMirror::schedule()
@@ -54,39 +68,21 @@ RegistryBatch RegistryMirror::takeBatch()
 {
     m_timer.stop();
     RegistryBatch batch;
-    batch.upserts.reserve(m_dirtyOrder.size());
-    for (SocketId id : std::as_const(m_dirtyOrder)) {
-        if (const SocketRecord *record = m_source.find(id))
-            batch.upserts.append(*record); // gone again since: only the removal travels
-    }
-    batch.removed = std::exchange(m_removed, {});
-    batch.traffic = std::exchange(m_traffic, {});
     batch.events = std::exchange(m_events, {});
-    m_dirtyOrder.clear();
-    m_dirty.clear();
+    m_trafficInBatch = 0;
+    m_foldInto.clear();
+    m_lastOtherEvent.clear();
     return batch;
 }
 
 void applyBatch(const RegistryBatch &batch, SocketRegistry &target, EventLog *targetLog)
 {
-    for (const SocketRecord &record : batch.upserts) {
-        if (!target.contains(record.id)) {
-            target.insert(record);
-            continue;
+    for (const SocketEvent &event : batch.events) {
+        if (event.kind != EventKind::Message) {
+            target.apply(event);
+        } else if (targetLog) {
+            targetLog->append(LogEvent{event.wallTime, event.severity, event.socket, event.text});
         }
-        target.update(record.id, [&record](SocketRecord &mine) {
-            std::optional<KernelFacts> kernel = std::move(mine.kernel);
-            mine = record;
-            mine.kernel = std::move(kernel);
-        });
-    }
-    for (SocketId id : batch.removed)
-        target.remove(id);
-    for (const TrafficNote &note : batch.traffic)
-        target.announceTraffic(note.id, note.direction, note.bytes, note.peer, note.isDatagram);
-    if (targetLog) {
-        for (const LogEvent &event : batch.events)
-            targetLog->append(event);
     }
 }
 

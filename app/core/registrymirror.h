@@ -4,39 +4,29 @@
 #include "eventlog.h"
 #include "socketregistry.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QTimer>
 
 namespace SocketScope {
 
-struct TrafficNote
-{
-    SocketId id = InvalidSocketId;
-    TrafficDirection direction = TrafficDirection::Sent;
-    qint64 bytes = 0;
-    Endpoint peer;
-    bool isDatagram = false;
-};
-
-// What changed in a registry since the last batch: the latest copy of every socket added or
-// changed, the ids removed, the traffic seen, and the log's new events.
+// What happened in a registry (and its event log) since the last batch, in order.
 struct RegistryBatch
 {
-    QList<SocketRecord> upserts;
-    QList<SocketId> removed;
-    QList<TrafficNote> traffic;
-    QList<LogEvent> events;
-    bool isEmpty() const
-    {
-        return upserts.isEmpty() && removed.isEmpty() && traffic.isEmpty() && events.isEmpty();
-    }
+    QList<SocketEvent> events;
+    bool isEmpty() const { return events.isEmpty(); }
 };
 
 // Copies a registry (and its event log) that lives in another thread into one the window
 // can read: the network runs in its own thread, where thousands of sockets cost it a poll()
-// per turn, and the window only gets what changed, once per frame.
+// per turn, and the window gets what happened once per frame.
+//
+// It ships events, never snapshots: a connect and a close inside one frame reach the window
+// as the two events they were, in order. Only traffic is folded: past MaxTrafficPerBatch
+// traffic events in one batch, each further one joins the last one of its socket,
+// direction and peer (count says how many it stands for), so a flood costs the window a
+// rate, not a line per datagram, and every byte is still counted.
 //
 // The mirror lives in the source's thread and collects; applyBatch() runs in the target's.
 class RegistryMirror : public QObject
@@ -44,8 +34,6 @@ class RegistryMirror : public QObject
     Q_OBJECT
 public:
     static constexpr int BatchIntervalMs = 16; // one frame at 60 Hz
-    // Traffic beyond this per batch is counted in the records but not announced one by one:
-    // the diagram draws a rate, not every datagram.
     static constexpr int MaxTrafficPerBatch = 400;
 
     RegistryMirror(const SocketRegistry &source, const EventLog &sourceLog,
@@ -55,24 +43,37 @@ public:
     RegistryBatch takeBatch();
 
 Q_SIGNALS:
-    // At most once per BatchIntervalMs, and only when something changed.
+    // At most once per BatchIntervalMs, and only when something happened.
     void batchReady(const SocketScope::RegistryBatch &batch);
 
 private:
-    void touch(SocketId id);
+    struct FoldKey
+    {
+        SocketId socket;
+        TrafficDirection direction;
+        bool datagram;
+        Endpoint peer;
+        bool operator==(const FoldKey &other) const = default;
+        friend size_t qHash(const FoldKey &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.socket, int(key.direction), key.datagram, key.peer.address,
+                              key.peer.port);
+        }
+    };
+
+    void append(const SocketEvent &event);
     void schedule();
 
     const SocketRegistry &m_source;
-    QList<SocketId> m_dirtyOrder; // first-touched order, so new sockets keep theirs
-    QSet<SocketId> m_dirty;
-    QList<SocketId> m_removed;
-    QList<TrafficNote> m_traffic;
-    QList<LogEvent> m_events;
+    QList<SocketEvent> m_events;
+    int m_trafficInBatch = 0;
+    QHash<FoldKey, qsizetype> m_foldInto; // where a key's traffic is being folded
+    QHash<SocketId, qsizetype> m_lastOtherEvent; // traffic never folds back past these
     QTimer m_timer;
 };
 
-// Brings `target` up to date with a batch. Kernel facts the target's own KernelMerger put on
-// a record are kept: the source knows only what Qt knows.
+// Applies a batch to `target` in order; messages go to `targetLog`. Kernel facts the
+// target's own KernelMerger put on a record are kept: the source knows only what Qt knows.
 void applyBatch(const RegistryBatch &batch, SocketRegistry &target, EventLog *targetLog);
 
 } // namespace SocketScope

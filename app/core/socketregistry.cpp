@@ -2,12 +2,28 @@
 #include "socketregistry.h"
 
 #include <atomic>
+#include <chrono>
 
 #include <QCoreApplication>
+#include <QSysInfo>
 
 namespace SocketScope {
 
-SocketRegistry::SocketRegistry(QObject *parent) : QObject(parent) { }
+EventTime systemEventTime()
+{
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    return {std::chrono::duration_cast<std::chrono::nanoseconds>(now).count(),
+            QDateTime::currentDateTimeUtc()};
+}
+
+SocketRegistry::SocketRegistry(QObject *parent)
+    : QObject(parent), m_clock(systemEventTime), m_host(QSysInfo::machineHostName())
+{ }
+
+void SocketRegistry::setClock(EventClock clock)
+{
+    m_clock = clock ? std::move(clock) : EventClock(systemEventTime);
+}
 
 namespace {
 // One sequence for the whole process: registries in different threads never hand out the
@@ -18,17 +34,15 @@ std::atomic<SocketId> g_nextId{1};
 SocketId SocketRegistry::add(SocketRecord record)
 {
     record.id = g_nextId.fetch_add(1, std::memory_order_relaxed);
+    const EventTime now = m_clock();
     if (record.created.isNull())
-        record.created = QDateTime::currentDateTimeUtc();
+        record.created = now.wall;
     // Sockets we open are ours unless told otherwise; the kernel's own sockets (TIME_WAIT,
     // not yet accepted) belong to no process, and saying otherwise would be untrue.
     if (record.pid == 0 && !record.kernelOnly)
         record.pid = QCoreApplication::applicationPid();
     const SocketId id = record.id;
-    m_byTuple.insert(tupleKey(record), id);
-    m_records.insert(id, std::move(record));
-    m_order.append(id);
-    Q_EMIT socketAdded(id);
+    insertAt(record, now);
     return id;
 }
 
@@ -36,56 +50,77 @@ bool SocketRegistry::insert(const SocketRecord &record)
 {
     if (record.id == InvalidSocketId || m_records.contains(record.id))
         return false;
-    const SocketId id = record.id;
-    m_byTuple.insert(tupleKey(record), id);
-    m_records.insert(id, record);
-    m_order.append(id);
-    Q_EMIT socketAdded(id);
+    insertAt(record, m_clock());
     return true;
+}
+
+void SocketRegistry::insertAt(const SocketRecord &record, const EventTime &time)
+{
+    SocketEvent event;
+    event.monotonicNs = time.monotonicNs;
+    event.wallTime = time.wall;
+    event.kind = creationKindFor(record);
+    event.socket = record.id;
+    event.protocol = record.protocol;
+    event.local = record.local;
+    event.remote = record.remote;
+    event.record = std::make_shared<const SocketRecord>(record);
+    commit(std::move(event));
 }
 
 bool SocketRegistry::update(SocketId id, const std::function<void(SocketRecord &)> &change)
 {
-    auto it = m_records.find(id);
-    if (it == m_records.end())
+    return updateAt(id, change, m_clock());
+}
+
+bool SocketRegistry::updateAt(SocketId id, const std::function<void(SocketRecord &)> &change,
+                              const EventTime &time)
+{
+    auto it = m_records.constFind(id);
+    if (it == m_records.cend())
         return false;
     SocketRecord changed = *it;
     change(changed);
     changed.id = id; // identity is not the caller's to change
     if (changed == *it)
         return true;
-    const QString oldKey = tupleKey(*it);
-    const QString newKey = tupleKey(changed);
-    if (oldKey != newKey) {
-        if (m_byTuple.value(oldKey) == id)
-            m_byTuple.remove(oldKey);
-        m_byTuple.insert(newKey, id);
+    // Computed before the first is applied: `it` may not outlive a change to the hash.
+    QList<SocketEvent> events = eventsForChange(*it, changed);
+    for (SocketEvent &event : events) {
+        // One change, one moment: every event of it carries the same time.
+        event.monotonicNs = time.monotonicNs;
+        if (event.wallTime.isNull())
+            event.wallTime = time.wall;
+        commit(std::move(event));
     }
-    *it = std::move(changed);
-    Q_EMIT socketChanged(id);
     return true;
 }
 
 bool SocketRegistry::markClosed(SocketId id, SocketState finalState)
 {
-    return update(id, [finalState](SocketRecord &record) {
-        if (record.closed.isNull())
-            record.closed = QDateTime::currentDateTimeUtc();
-        record.state = finalState;
-    });
+    const EventTime now = m_clock();
+    return updateAt(
+            id,
+            [finalState, &now](SocketRecord &record) {
+                if (record.closed.isNull())
+                    record.closed = now.wall;
+                record.state = finalState;
+            },
+            now);
 }
 
 bool SocketRegistry::remove(SocketId id)
 {
-    auto it = m_records.find(id);
-    if (it == m_records.end())
+    const SocketRecord *record = find(id);
+    if (!record)
         return false;
-    const QString key = tupleKey(*it);
-    if (m_byTuple.value(key) == id)
-        m_byTuple.remove(key);
-    m_records.erase(it);
-    m_order.removeOne(id);
-    Q_EMIT socketRemoved(id);
+    SocketEvent event;
+    event.kind = EventKind::Removed;
+    event.socket = id;
+    event.protocol = record->protocol;
+    event.local = record->local;
+    event.remote = record->remote;
+    commit(std::move(event));
     return true;
 }
 
@@ -99,25 +134,115 @@ void SocketRegistry::clear()
 void SocketRegistry::recordTraffic(SocketId id, TrafficDirection direction, qint64 bytes,
                                    const Endpoint &peer, bool isDatagram)
 {
-    const bool known = update(id, [&](SocketRecord &record) {
-        const auto count = static_cast<quint64>(qMax<qint64>(bytes, 0));
-        if (direction == TrafficDirection::Sent) {
-            record.bytesSent += count;
-            record.datagramsSent += isDatagram ? 1 : 0;
-        } else {
-            record.bytesReceived += count;
-            record.datagramsReceived += isDatagram ? 1 : 0;
-        }
-    });
-    if (known)
-        Q_EMIT trafficObserved(id, direction, bytes, peer, isDatagram);
+    const SocketRecord *record = find(id);
+    if (!record)
+        return;
+    SocketEvent event;
+    event.kind = EventKind::Traffic;
+    event.socket = id;
+    event.protocol = record->protocol;
+    event.local = record->local;
+    event.remote = record->remote;
+    event.direction = direction;
+    event.bytes = static_cast<quint64>(qMax<qint64>(bytes, 0));
+    event.datagram = isDatagram;
+    event.peer = peer;
+    commit(std::move(event));
 }
 
-void SocketRegistry::announceTraffic(SocketId id, TrafficDirection direction, qint64 bytes,
-                                     const Endpoint &peer, bool isDatagram)
+void SocketRegistry::commit(SocketEvent event)
 {
-    if (m_records.contains(id))
-        Q_EMIT trafficObserved(id, direction, bytes, peer, isDatagram);
+    if (event.monotonicNs == 0 || event.wallTime.isNull()) {
+        const EventTime now = m_clock();
+        if (event.monotonicNs == 0)
+            event.monotonicNs = now.monotonicNs;
+        if (event.wallTime.isNull())
+            event.wallTime = now.wall;
+    }
+    if (event.host.isEmpty())
+        event.host = m_host;
+    apply(event);
+}
+
+bool SocketRegistry::apply(const SocketEvent &event)
+{
+    if (event.kind == EventKind::Message) {
+        Q_EMIT eventApplied(event);
+        return true;
+    }
+    if (event.createsSocket()) {
+        if (event.socket == InvalidSocketId || m_records.contains(event.socket))
+            return false;
+        SocketRecord record = *event.record;
+        record.id = event.socket;
+        index(record);
+        m_records.insert(event.socket, std::move(record));
+        m_order.append(event.socket);
+        Q_EMIT socketAdded(event.socket);
+        Q_EMIT eventApplied(event);
+        return true;
+    }
+    auto it = m_records.find(event.socket);
+    if (it == m_records.end())
+        return false;
+    if (event.kind == EventKind::Removed) {
+        unindex(*it);
+        m_records.erase(it);
+        m_order.removeOne(event.socket);
+        Q_EMIT socketRemoved(event.socket);
+        Q_EMIT eventApplied(event);
+        return true;
+    }
+    const bool tupleMoves = it->local != event.local || it->remote != event.remote;
+    if (tupleMoves)
+        unindex(*it);
+    applyEvent(event, *it);
+    if (tupleMoves)
+        index(*it);
+    Q_EMIT socketChanged(event.socket);
+    if (event.kind == EventKind::Traffic)
+        Q_EMIT trafficObserved(event.socket, event.direction, static_cast<qint64>(event.bytes),
+                               event.peer, event.datagram);
+    Q_EMIT eventApplied(event);
+    return true;
+}
+
+void SocketRegistry::replaceAll(const QList<SocketRecord> &records)
+{
+    for (SocketId id : std::exchange(m_order, {})) {
+        m_records.remove(id);
+        Q_EMIT socketRemoved(id);
+    }
+    m_byTuple.clear();
+    for (const SocketRecord &record : records) {
+        if (record.id == InvalidSocketId || m_records.contains(record.id))
+            continue;
+        index(record);
+        m_records.insert(record.id, record);
+        m_order.append(record.id);
+        Q_EMIT socketAdded(record.id);
+    }
+}
+
+QList<SocketRecord> SocketRegistry::records() const
+{
+    QList<SocketRecord> all;
+    all.reserve(m_order.size());
+    for (SocketId id : m_order)
+        all.append(m_records.value(id));
+    return all;
+}
+
+void SocketRegistry::index(const SocketRecord &record)
+{
+    m_byTuple.insert(tupleKey(record), record.id);
+}
+
+void SocketRegistry::unindex(const SocketRecord &record)
+{
+    const QString key = tupleKey(record);
+    if (m_byTuple.value(key) == record.id)
+        m_byTuple.remove(key);
 }
 
 const SocketRecord *SocketRegistry::find(SocketId id) const

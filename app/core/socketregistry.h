@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "socketevent.h"
 #include "socketrecord.h"
 
 #include <QHash>
@@ -11,16 +12,34 @@
 
 namespace SocketScope {
 
-enum class TrafficDirection { Sent, Received };
+// When an event happened: the monotonic clock for order and intervals, the wall clock for
+// people. Injected (SocketRegistry::setClock) so tests can drive time without sleeping.
+struct EventTime
+{
+    qint64 monotonicNs = 0;
+    QDateTime wall;
+};
+using EventClock = std::function<EventTime()>;
+EventTime systemEventTime(); // CLOCK_MONOTONIC (steady_clock) and the UTC wall clock
 
 // The single source of truth: one record per socket, one id per record. Whoever opens,
 // changes or closes a socket reports it here; every view listens to the signals, which
 // carry ids only, and reads the record it needs.
+//
+// The records are a projection of events: every change becomes one or more SocketEvents
+// (opened, state changed, traffic, closed, ...) that apply() folds into the records and
+// eventApplied announces. Replaying the same events into an empty registry (or from a
+// snapshot of its records) gives the same records, which is what the journal relies on.
 class SocketRegistry : public QObject
 {
     Q_OBJECT
 public:
     explicit SocketRegistry(QObject *parent = nullptr);
+
+    void setClock(EventClock clock);
+    // Stamped on every event this registry makes: the machine the sockets live on.
+    void setHostName(const QString &host) { m_host = host; }
+    const QString &hostName() const { return m_host; }
 
     // Stores the record under a fresh id (the record's own id is ignored) and returns it.
     // Ids are unique across every registry of the process, so a copy of one registry (see
@@ -40,9 +59,16 @@ public:
     // Counts traffic on a socket and announces it (for the diagram's animation).
     void recordTraffic(SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
                        bool isDatagram);
-    // Announces traffic another registry counted (the counters come with the record).
-    void announceTraffic(SocketId id, TrafficDirection direction, qint64 bytes,
-                         const Endpoint &peer, bool isDatagram);
+
+    // Applies an event made elsewhere (another registry through the mirror, a journal being
+    // replayed), keeping its time and kind. False when it does not fit: a change for an
+    // unknown socket, a creation of one that exists. Messages change no record but are
+    // announced like every other event.
+    bool apply(const SocketEvent &event);
+    // Replaces everything with `records` (a journal's snapshot), in their order.
+    void replaceAll(const QList<SocketRecord> &records);
+    // Every record, in the order the sockets appeared.
+    QList<SocketRecord> records() const;
 
     const SocketRecord *find(SocketId id) const;
     bool contains(SocketId id) const { return m_records.contains(id); }
@@ -59,8 +85,18 @@ Q_SIGNALS:
     void socketRemoved(SocketScope::SocketId id);
     void trafficObserved(SocketScope::SocketId id, SocketScope::TrafficDirection direction,
                          qint64 bytes, const SocketScope::Endpoint &peer, bool isDatagram);
+    // After every applied event, the record signals above already sent.
+    void eventApplied(const SocketScope::SocketEvent &event);
 
 private:
+    // Stamps time and host on an event of ours and applies it.
+    void commit(SocketEvent event);
+    void insertAt(const SocketRecord &record, const EventTime &time);
+    bool updateAt(SocketId id, const std::function<void(SocketRecord &)> &change,
+                  const EventTime &time);
+    void index(const SocketRecord &record);
+    void unindex(const SocketRecord &record);
+
     static QString tupleKey(Protocol protocol, const Endpoint &local,
                             const std::optional<Endpoint> &remote);
     static QString tupleKey(const SocketRecord &record);
@@ -68,6 +104,8 @@ private:
     QHash<SocketId, SocketRecord> m_records;
     QList<SocketId> m_order;
     QHash<QString, SocketId> m_byTuple;
+    EventClock m_clock;
+    QString m_host;
 };
 
 } // namespace SocketScope

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "stateexporter.h"
 
+#include "jsonfields.h"
 #include "safefilewriter.h"
 #include "socketregistry.h"
 
@@ -11,90 +12,10 @@ namespace SocketScope {
 
 namespace {
 
-QJsonValue endpointToJson(const Endpoint &endpoint)
-{
-    QJsonObject object;
-    object.insert(QStringLiteral("address"),
-                  endpoint.address.isNull() ? QStringLiteral("*") : endpoint.address.toString());
-    object.insert(QStringLiteral("port"), endpoint.port);
-    return object;
-}
-
-QJsonValue timeToJson(const QDateTime &time)
-{
-    if (time.isNull())
-        return QJsonValue::Null;
-    return time.toUTC().toString(Qt::ISODateWithMs);
-}
-
-// Reads the document with a running description of where it is, so an error message can
-// say "sockets[3].local.port: ..." rather than just "invalid".
-class Reader
+// The export's own records and log lines, on top of the shared field readers.
+class Reader : public JsonFieldReader
 {
 public:
-    QString error;
-
-    bool fail(const QString &where, const QString &what)
-    {
-        if (error.isEmpty())
-            error = where + QStringLiteral(": ") + what;
-        return false;
-    }
-
-    bool readEndpoint(const QJsonValue &value, const QString &where, Endpoint &out)
-    {
-        if (!value.isObject())
-            return fail(where, QStringLiteral("expected an object with address and port"));
-        const QJsonObject object = value.toObject();
-        const QString address = object.value(QStringLiteral("address")).toString();
-        const QJsonValue port = object.value(QStringLiteral("port"));
-        if (address.isEmpty())
-            return fail(where + QStringLiteral(".address"), QStringLiteral("missing"));
-        if (address != QLatin1String("*") && QHostAddress(address).isNull())
-            return fail(where + QStringLiteral(".address"),
-                        QStringLiteral("'%1' is not an IP address").arg(address));
-        if (!port.isDouble() || port.toDouble() < 0 || port.toDouble() > 65535
-            || port.toDouble() != static_cast<double>(port.toInt()))
-            return fail(where + QStringLiteral(".port"),
-                        QStringLiteral("expected a whole number from 0 to 65535"));
-        out.address = address == QLatin1String("*") ? QHostAddress() : QHostAddress(address);
-        out.port = static_cast<quint16>(port.toInt());
-        return true;
-    }
-
-    bool readCount(const QJsonObject &object, const char *key, const QString &where, quint64 &out)
-    {
-        const QJsonValue value = object.value(QLatin1String(key));
-        if (value.isUndefined())
-            return true; // optional
-        if (!value.isDouble() || value.toDouble() < 0)
-            return fail(where + QLatin1Char('.') + QLatin1String(key),
-                        QStringLiteral("expected a number of 0 or more"));
-        out = static_cast<quint64>(value.toDouble());
-        return true;
-    }
-
-    bool readTime(const QJsonObject &object, const char *key, const QString &where, QDateTime &out)
-    {
-        const QJsonValue value = object.value(QLatin1String(key));
-        if (value.isUndefined() || value.isNull())
-            return true;
-        out = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
-        if (!out.isValid())
-            return fail(where + QLatin1Char('.') + QLatin1String(key),
-                        QStringLiteral("expected an ISO 8601 time"));
-        return true;
-    }
-
-    bool readState(const QJsonValue &value, const QString &where, SocketState &out)
-    {
-        const auto state = stateFromName(value.toString());
-        if (!state)
-            return fail(where, QStringLiteral("unknown state '%1'").arg(value.toString()));
-        out = *state;
-        return true;
-    }
-
     bool readSocket(const QJsonValue &value, const QString &where, SocketRecord &out)
     {
         if (!value.isObject())
@@ -140,34 +61,9 @@ public:
             return false;
         const QJsonValue kernel = object.value(QStringLiteral("kernel"));
         if (kernel.isObject()) {
-            const QJsonObject facts = kernel.toObject();
             KernelFacts parsed;
-            if (!readState(facts.value(QStringLiteral("state")),
-                           where + QStringLiteral(".kernel.state"), parsed.state))
+            if (!readKernelFacts(kernel, where + QStringLiteral(".kernel"), parsed))
                 return false;
-            quint64 recvQ = 0, sendQ = 0, inode = 0;
-            const QString kernelWhere = where + QStringLiteral(".kernel");
-            if (!readCount(facts, "recvQ", kernelWhere, recvQ)
-                || !readCount(facts, "sendQ", kernelWhere, sendQ)
-                || !readCount(facts, "inode", kernelWhere, inode))
-                return false;
-            parsed.recvQ = static_cast<quint32>(recvQ);
-            parsed.sendQ = static_cast<quint32>(sendQ);
-            parsed.inode = inode;
-            parsed.pid = facts.value(QStringLiteral("pid")).toInteger();
-            parsed.program = facts.value(QStringLiteral("program")).toString();
-            parsed.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
-            parsed.sharedWith = facts.value(QStringLiteral("sharedWith")).toString();
-            if (const QJsonValue tcpInfo = facts.value(QStringLiteral("tcpInfo"));
-                tcpInfo.isObject()) {
-                const QJsonObject info = tcpInfo.toObject();
-                const auto number = [&info](const char *key) {
-                    return static_cast<quint32>(info.value(QLatin1String(key)).toInteger());
-                };
-                parsed.tcpInfo = KernelTcpInfo{number("rttUs"), number("rttVarUs"),
-                                               number("retransmissions"), number("unacked"),
-                                               number("congestionWindow")};
-            }
             out.kernel = parsed;
         } else if (!kernel.isNull() && !kernel.isUndefined()) {
             return fail(where + QStringLiteral(".kernel"),
@@ -225,32 +121,9 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
     object.insert(QStringLiteral("closed"), timeToJson(record.closed));
     object.insert(QStringLiteral("kernelOnly"), record.kernelOnly);
     object.insert(QStringLiteral("activity"), record.activity);
-    if (record.kernel) {
-        QJsonObject facts;
-        facts.insert(QStringLiteral("state"), stateName(record.kernel->state));
-        facts.insert(QStringLiteral("recvQ"), static_cast<qint64>(record.kernel->recvQ));
-        facts.insert(QStringLiteral("sendQ"), static_cast<qint64>(record.kernel->sendQ));
-        facts.insert(QStringLiteral("inode"), static_cast<qint64>(record.kernel->inode));
-        facts.insert(QStringLiteral("pid"), record.kernel->pid);
-        facts.insert(QStringLiteral("program"), record.kernel->program);
-        facts.insert(QStringLiteral("timerMs"), record.kernel->timerMs);
-        facts.insert(QStringLiteral("sharedWith"), record.kernel->sharedWith);
-        if (const std::optional<KernelTcpInfo> &info = record.kernel->tcpInfo) {
-            QJsonObject tcpInfo;
-            tcpInfo.insert(QStringLiteral("rttUs"), static_cast<qint64>(info->rttUs));
-            tcpInfo.insert(QStringLiteral("rttVarUs"), static_cast<qint64>(info->rttVarUs));
-            tcpInfo.insert(QStringLiteral("retransmissions"),
-                           static_cast<qint64>(info->totalRetrans));
-            tcpInfo.insert(QStringLiteral("unacked"), static_cast<qint64>(info->unacked));
-            tcpInfo.insert(QStringLiteral("congestionWindow"), static_cast<qint64>(info->sndCwnd));
-            facts.insert(QStringLiteral("tcpInfo"), tcpInfo);
-        } else {
-            facts.insert(QStringLiteral("tcpInfo"), QJsonValue::Null);
-        }
-        object.insert(QStringLiteral("kernel"), facts);
-    } else {
-        object.insert(QStringLiteral("kernel"), QJsonValue::Null);
-    }
+    object.insert(QStringLiteral("kernel"), record.kernel
+                                                    ? QJsonValue(kernelFactsToJson(*record.kernel))
+                                                    : QJsonValue(QJsonValue::Null));
     return object;
 }
 

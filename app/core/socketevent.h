@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "eventlog.h"
+#include "socketrecord.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace SocketScope {
+
+enum class TrafficDirection { Sent, Received };
+
+// What happened to a socket, one change at a time. The registry is what you get by applying
+// these in order (SocketRegistry::apply), so the journal of them can rebuild any moment.
+enum class EventKind {
+    // A socket appeared. Each carries the whole record; the kind says how it came to be.
+    Listening, // a server's listening socket
+    Accepted, // the listener handed out an established socket for a new client
+    ConnectStarted, // a TCP client called connect()
+    Bound, // a UDP socket was bound, or a socket's local address became known
+    Opened, // a socket we did not make ourselves: seen by the kernel, another program's
+    Connected, // a socket's remote address became known (a UDP connect(), a TCP peer)
+    StateChanged, // from -> to, and who said so (source)
+    KernelFactsChanged, // queues, timer, owner, TCP_INFO: what the kernel reports, not state
+    OwnerChanged, // pid, thread, program
+    ActivityChanged, // what the socket's owner is doing, in words
+    Traffic, // bytes (or datagrams) sent or received; `count` > 1 when a flood was folded
+    Closed, // the socket was closed: its final state and close time
+    Removed, // gone from the registry
+    Revised, // any other change: carries the whole record (the kernel facts excepted)
+    Message, // a line of the event log (a user's command, an error, a note)
+};
+
+// Who reported a state change.
+enum class StateSource {
+    Qt, // the application side: what QAbstractSocket says
+    KernelPoll, // a sock_diag or /proc/net poll saw it (the path between polls is unseen)
+    KernelTrace, // the sock:inet_sock_set_state tracepoint: every transition, exact
+    DestroyNotice, // sock_diag's destroy notification: the socket's end, between polls
+};
+
+// One event. A flat value type: the fields a kind does not use stay at their defaults, and
+// the two large payloads are shared, so copying an event through the mirror, the journal
+// and the pacer copies pointers, not records.
+struct SocketEvent
+{
+    quint64 seq = 0; // the journal's order; 0 until a journal takes it
+    qint64 monotonicNs = 0; // CLOCK_MONOTONIC when it happened
+    QDateTime wallTime; // UTC, when it happened
+    QString host; // the machine (later: the lab host) the socket lives on
+    EventKind kind = EventKind::Message;
+
+    SocketId socket = InvalidSocketId; // InvalidSocketId: a message about no one socket
+    Protocol protocol = Protocol::Tcp;
+    Endpoint local; // the tuple as it is after this event
+    std::optional<Endpoint> remote;
+
+    // StateChanged and Closed
+    SocketState from = SocketState::Unknown;
+    SocketState to = SocketState::Unknown;
+    StateSource source = StateSource::Qt;
+    // StateChanged from the kernel and KernelFactsChanged: the facts from here on (null:
+    // the kernel no longer reports the socket).
+    std::shared_ptr<const KernelFacts> facts;
+
+    // Traffic
+    TrafficDirection direction = TrafficDirection::Sent;
+    quint64 bytes = 0;
+    quint64 count = 1; // how many sends or receives this one stands for
+    bool datagram = false;
+    Endpoint peer; // whom the datagram came from or went to; for streams, the remote
+
+    // OwnerChanged
+    qint64 pid = 0;
+    qint64 threadId = 0;
+    // OwnerChanged: the program; ActivityChanged: the activity; Message: the message.
+    QString text;
+    EventSeverity severity = EventSeverity::Info; // Message
+
+    // The socket-creating kinds and Revised: the whole record after the event.
+    std::shared_ptr<const SocketRecord> record;
+
+    bool createsSocket() const;
+    bool operator==(const SocketEvent &other) const;
+};
+
+// The names used in the journal file ("state-changed", "kernel-poll", ...). Parsing returns
+// nullopt for a name it does not know.
+QString eventKindName(EventKind kind);
+std::optional<EventKind> eventKindFromName(const QString &name);
+QString stateSourceName(StateSource source);
+std::optional<StateSource> stateSourceFromName(const QString &name);
+
+// How an opened record came to be, by its role: a listener Listening, a client ConnectStarted.
+EventKind creationKindFor(const SocketRecord &record);
+
+// The events that turn `before` into `after` (the same socket), in the order they apply.
+// Kernel facts and Qt's own state are told apart, so a state change says who saw it. What no
+// typed kind covers travels as one Revised event, so applying the list always gives `after`.
+QList<SocketEvent> eventsForChange(const SocketRecord &before, const SocketRecord &after);
+
+// Applies a change event (not a creating one, not Removed, not Message) to its record.
+void applyEvent(const SocketEvent &event, SocketRecord &record);
+
+// "client 3 state SYN_SENT → ESTABLISHED (Qt)": what the event says, in a line.
+QString describeEvent(const SocketEvent &event);
+
+} // namespace SocketScope
