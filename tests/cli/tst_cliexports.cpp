@@ -3,7 +3,9 @@
 // its reader gets the bytes, a device stays a device, a directory is refused, and each
 // failure is a "socketscope: ..." line with a non-zero exit code.
 #include "clirun.h"
+#include "eventjournal.h"
 #include "filetesthelpers.h"
+#include "stateexporter.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -30,6 +32,7 @@ private Q_SLOTS:
     void exportIntoDeviceKeepsTheDevice_data();
     void exportIntoDeviceKeepsTheDevice();
     void exportIntoDirectoryIsRefused();
+    void journalExportReplaysToTheStateExport();
 
 private:
     QTemporaryDir m_home;
@@ -140,6 +143,74 @@ void TestCliExports::exportIntoDirectoryIsRefused()
                                       .arg(dir)),
              qPrintable(run.err));
     QCOMPARE(typeOf(dir), mode_t(S_IFDIR));
+}
+
+// The journal of a real run holds everything in order, and replaying it gives exactly the
+// sockets the state export of the same moment lists.
+void TestCliExports::journalExportReplaysToTheStateExport()
+{
+    const QString journalPath = m_home.filePath(QStringLiteral("run.jsonl"));
+    const QString statePath = m_home.filePath(QStringLiteral("run.json"));
+    const Run run = runApp(
+            {QStringLiteral("--tcp-port"), QStringLiteral("0"), QStringLiteral("--udp-port"),
+             QStringLiteral("0"), QStringLiteral("--clients"), QStringLiteral("3"),
+             QStringLiteral("--udp-clients"), QStringLiteral("2"), QStringLiteral("--quit-after"),
+             QStringLiteral("1500"), QStringLiteral("--export-journal"), journalPath,
+             QStringLiteral("--export-state"), statePath},
+            m_home.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QFile journalFile(journalPath);
+    QVERIFY(journalFile.open(QIODevice::ReadOnly));
+    QString error;
+    const std::unique_ptr<SocketScope::EventJournal> journal
+            = SocketScope::EventJournal::fromJsonLines(journalFile.readAll(), &error);
+    QVERIFY2(journal, qPrintable(error));
+    QCOMPARE(journal->firstSeq(), quint64(1));
+    QCOMPARE(journal->droppedEvents(), quint64(0));
+
+    using SocketScope::EventKind;
+    const QList<SocketScope::SocketEvent> events = journal->range(1, journal->lastSeq());
+    QCOMPARE(events.constFirst().kind, EventKind::Message); // "SocketScope ... started"
+    QVERIFY(events.constFirst().text.contains(QStringLiteral("started")));
+    QHash<quint16, quint64> connectAt; // client port -> when its connect started
+    quint64 listeningAt = 0;
+    int accepted = 0, connected = 0;
+    for (const SocketScope::SocketEvent &event : events) {
+        if (event.kind == EventKind::Listening)
+            listeningAt = event.seq;
+        if (event.kind == EventKind::ConnectStarted)
+            connectAt.insert(event.local.port, event.seq);
+        if (event.kind == EventKind::Accepted && !event.record->kernelOnly) {
+            ++accepted;
+            QVERIFY(listeningAt > 0 && listeningAt < event.seq);
+            // The client's connect was journalled before the server accepted it, if the
+            // client's port was known then (it is, once connect() has bound it).
+            QVERIFY(!event.remote || connectAt.value(event.remote->port, 0) < event.seq);
+        }
+        connected += event.kind == EventKind::StateChanged
+                     && event.source == SocketScope::StateSource::Qt
+                     && event.from == SocketScope::SocketState::SynSent
+                     && event.to == SocketScope::SocketState::Established;
+    }
+    QCOMPARE(accepted, 3);
+    QCOMPARE(connected, 3); // each client's SYN_SENT -> ESTABLISHED, as Qt saw it
+
+    QFile stateFile(statePath);
+    QVERIFY(stateFile.open(QIODevice::ReadOnly));
+    const QJsonObject state = QJsonDocument::fromJson(stateFile.readAll()).object();
+    SocketScope::SocketRegistry replayed;
+    QVERIFY(journal->restore(journal->lastSeq(), replayed));
+    QCOMPARE(SocketScope::StateExporter::toJson(replayed).value(QStringLiteral("sockets")),
+             state.value(QStringLiteral("sockets")));
+    // Every line of the log is in the journal, in the same order.
+    QStringList logLines, journalled;
+    for (const QJsonValue &line : state.value(QStringLiteral("events")).toArray())
+        logLines << line.toObject().value(QStringLiteral("message")).toString();
+    for (const SocketScope::SocketEvent &event : events) {
+        if (event.kind == EventKind::Message)
+            journalled << event.text;
+    }
+    QCOMPARE(journalled, logLines);
 }
 
 QTEST_GUILESS_MAIN(TestCliExports)
