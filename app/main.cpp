@@ -10,6 +10,8 @@
 #include "mainwindow.h"
 #include "networkengine.h"
 #include "networkhost.h"
+#include "pacer.h"
+#include "playbackbar.h"
 #include "quitsignals.h"
 #include "registrymirror.h"
 #include "safefilewriter.h"
@@ -169,7 +171,16 @@ int main(int argc, char *argv[])
     // The kernel's view of our ports, polled off the UI thread and merged into the registry.
     KernelLink kernel(registry, log);
     kernel.start();
-    MainWindow window(registry, log);
+    // The window shows the presented registry: the journal's newest moment while live, or
+    // the moment the lecturer paused, stepped or slowed it to. `registry` stays the truth
+    // (the kernel merges into it, the exports read it).
+    SocketRegistry presented;
+    Pacer pacer(journal, presented);
+    MainWindow window(presented, log);
+    // A row of its own: at 1280x720 beside the main toolbar it would fold away, and the
+    // marker that says the picture is behind must never be out of sight.
+    window.addToolBarBreak();
+    window.addToolBar(new PlaybackBar(pacer, &window));
     AppController controller(network.engine(), log, window);
     controller.setInteractive(!headless);
     // Nobody sees a dialog in a headless run: every failure is said where a script reads it,
@@ -224,7 +235,8 @@ int main(int argc, char *argv[])
     // what came after it, in that order.
     QCoreApplication::sendPostedEvents(&registry, QEvent::MetaCall);
     network.syncNow(registry, log);
-    // Both exports read the same registry, so the picture and the JSON describe one moment.
+    // The picture shows the presented registry and the JSON reads the live one; a headless run
+    // is always live, so both describe one moment.
     if (!options->exportImagePath.isEmpty()) {
         window.diagramScene()->flush();
         QString error;
