@@ -47,6 +47,10 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             text("Write the event journal (everything that happened, in order) as JSON Lines "
                  "to <file> when the app quits."),
             QStringLiteral("file"));
+    const QCommandLineOption exportTimeline(
+            QStringLiteral("export-timeline"),
+            text("Write the event timeline (.png or .svg) to <file> when the app quits."),
+            QStringLiteral("file"));
     const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
                                        text("Quit by itself after <ms> milliseconds."),
                                        QStringLiteral("ms"));
@@ -95,9 +99,9 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                      text("Internal: the program that serves one client."),
                                      QStringLiteral("path"));
     workerProgram.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({exportState, exportImage, exportJournal, quitAfter, bind, tcpPort, udpPort,
-                       clients, udpClients, behaviour, noTcp, noUdp, pauseAccepting, model,
-                       udpModel, worker, workerProgram});
+    parser.addOptions({exportState, exportImage, exportJournal, exportTimeline, quitAfter, bind,
+                       tcpPort, udpPort, clients, udpClients, behaviour, noTcp, noUdp,
+                       pauseAccepting, model, udpModel, worker, workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -111,6 +115,14 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             errors << QStringLiteral("--export-image writes PNG or SVG: name the file .png or "
                                      ".svg, not '%1'.")
                               .arg(options.exportImagePath);
+    }
+    options.exportTimelinePath = parser.value(exportTimeline);
+    if (!options.exportTimelinePath.isEmpty()) {
+        const QString suffix = QFileInfo(options.exportTimelinePath).suffix().toLower();
+        if (suffix != QLatin1String("png") && suffix != QLatin1String("svg"))
+            errors << QStringLiteral("--export-timeline writes PNG or SVG: name the file .png or "
+                                     ".svg, not '%1'.")
+                              .arg(options.exportTimelinePath);
     }
     if (parser.isSet(quitAfter)) {
         const Parsed<int> ms = parseInteger(parser.value(quitAfter), 0, 24 * 3600 * 1000,

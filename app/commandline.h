@@ -16,6 +16,7 @@ struct CommandLineOptions
 {
     QString exportStatePath;
     QString exportJournalPath;
+    QString exportTimelinePath;
     QString exportImagePath;
     QString workerProgram; // empty: this program in worker mode
     int quitAfterMs = -1;

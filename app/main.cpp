@@ -18,9 +18,12 @@
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "tcpworker.h"
+#include "timelinepanel.h"
+#include "timelineview.h"
 #include "workerprocess.h"
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QEvent>
 #include <QIcon>
 #include <QSet>
@@ -181,6 +184,12 @@ int main(int argc, char *argv[])
     // marker that says the picture is behind must never be out of sight.
     window.addToolBarBreak();
     window.addToolBar(new PlaybackBar(pacer, &window));
+    auto *timelineDock = new QDockWidget(QObject::tr("Timeline"), &window);
+    timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    timelineDock->setWidget(new TimelinePanel(journal, &pacer, timelineDock));
+    window.addBottomDock(timelineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
+                         QObject::tr("Show or hide the event timeline: one lane per socket, "
+                                     "arrows for what crossed; click an event to see then"));
     AppController controller(network.engine(), log, window);
     controller.setInteractive(!headless);
     // Nobody sees a dialog in a headless run: every failure is said where a script reads it,
@@ -241,6 +250,13 @@ int main(int argc, char *argv[])
         window.diagramScene()->flush();
         QString error;
         if (!DiagramExporter::writeFile(*window.diagramScene(), options->exportImagePath, &error)) {
+            printError(error);
+            status = status == 0 ? 1 : status;
+        }
+    }
+    if (!options->exportTimelinePath.isEmpty()) {
+        QString error;
+        if (!writeTimelineFile(timelineOf(journal), options->exportTimelinePath, &error)) {
             printError(error);
             status = status == 0 ? 1 : status;
         }

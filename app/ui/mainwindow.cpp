@@ -607,6 +607,21 @@ void MainWindow::createDocks()
     m_viewMenu->addAction(toggle);
 }
 
+void MainWindow::addBottomDock(QDockWidget *dock, const QKeySequence &toggleShortcut,
+                               const QString &toggleToolTip)
+{
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    if (auto *logDock = findChild<QDockWidget *>(QStringLiteral("eventLogDock")))
+        tabifyDockWidget(logDock, dock);
+    // The table stays in front, as before the dock came; the new one is a tab away.
+    if (auto *tableDock = findChild<QDockWidget *>(QStringLiteral("socketTableDock")))
+        tableDock->raise();
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setShortcut(toggleShortcut);
+    toggle->setToolTip(toggleToolTip);
+    m_viewMenu->addAction(toggle);
+}
+
 void MainWindow::setKernelViewUnavailable(const QString &why)
 {
     auto *label = new QLabel(tr("Kernel view: not available"), this);

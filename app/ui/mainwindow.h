@@ -52,6 +52,9 @@ public:
     // The kernel's view cannot be read (a build without the probe, another system): the
     // window says so for as long as it runs, with `why`, and offers nothing that needs it.
     void setKernelViewUnavailable(const QString &why);
+    // Adds a dock beside the table and the event log, with its toggle in the View menu.
+    void addBottomDock(QDockWidget *dock, const QKeySequence &toggleShortcut,
+                       const QString &toggleToolTip);
     // Who answers "what can be done with this socket?" for the context menus.
     void setSocketActionProvider(std::function<SocketActions(SocketId)> provider);
 
