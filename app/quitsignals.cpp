@@ -19,7 +19,7 @@ struct sigaction s_previous[std::size(HandledSignals)];
 void onSignal(int signalNumber)
 {
     const int savedErrno = errno; // the interrupted code may be about to read it
-    const unsigned char byte = static_cast<unsigned char>(signalNumber);
+    const auto byte = static_cast<unsigned char>(signalNumber);
     if (s_writeEnd >= 0) {
         const ssize_t written = ::write(s_writeEnd, &byte, 1); // a full pipe has one already
         static_cast<void>(written);

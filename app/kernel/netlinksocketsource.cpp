@@ -34,7 +34,7 @@ namespace {
 
 // The largest datagram a sock_diag dump sends is about one page; 32 KiB is what ss uses
 // and lets the kernel pack many sockets into each recv.
-constexpr qsizetype kReceiveBufferSize = 32 * 1024;
+constexpr qsizetype kReceiveBufferSize = qsizetype{32} * 1024;
 constexpr int kReceiveTimeoutMs = 1000;
 constexpr int kLinuxTcpListen = 10; // TCP_LISTEN in the kernel's tcp_states.h
 
@@ -299,7 +299,7 @@ bool NetlinkSocketSource::ensureOpen(QString *error)
         return false;
     }
     // A dump answers at once; the timeout only keeps a broken kernel from hanging the probe.
-    const timeval timeout{kReceiveTimeoutMs / 1000, (kReceiveTimeoutMs % 1000) * 1000};
+    const timeval timeout{kReceiveTimeoutMs / 1000, suseconds_t{kReceiveTimeoutMs % 1000} * 1000};
     setsockopt(mnl_socket_get_fd(m_socket), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     m_portId = mnl_socket_get_portid(m_socket);
     m_buffer.resize(kReceiveBufferSize);

@@ -63,7 +63,7 @@ std::optional<Endpoint> endpoint(QByteArrayView text, ProcNet::Family family)
     // printed as a native integer, so copying the integer back out in native order restores
     // the bytes whatever the host's endianness.
     quint8 bytes[16] = {};
-    for (int word = 0; word < addressDigits / 8; ++word) {
+    for (qsizetype word = 0; word < addressDigits / 8; ++word) {
         const auto value = hexNumber(text.sliced(word * 8, 8), 8);
         if (!value)
             return std::nullopt;

@@ -32,7 +32,7 @@ class FlowControlledReader : public QObject
 public:
     // Bytes read per chunk, and the size of Qt's read buffer: the bound on any one chunk a
     // behaviour sees and on what Qt holds for us.
-    static constexpr qint64 ChunkBytes = 64 * 1024;
+    static constexpr qint64 ChunkBytes = qint64{64} * 1024;
     // Most bytes read per wake-up, so one busy peer cannot starve the others of the loop.
     static constexpr qint64 MaxBytesPerWakeUp = 16 * ChunkBytes;
     // How long reading must stay paused before it counts as the peer not reading: a bulk

@@ -8,12 +8,15 @@
 #include <QCoreApplication>
 #include <QTcpSocket>
 
+#include <utility>
+
 namespace SocketScope {
 
-TcpClientEndpoint::TcpClientEndpoint(SocketRegistry &registry, EventLog &log,
-                                     const Endpoint &server, const TcpClientOptions &options,
-                                     QObject *parent)
-    : TcpConnection(new QTcpSocket, registry, log, parent), m_server(server), m_options(options)
+TcpClientEndpoint::TcpClientEndpoint(SocketRegistry &registry, EventLog &log, Endpoint server,
+                                     TcpClientOptions options, QObject *parent)
+    : TcpConnection(new QTcpSocket, registry, log, parent),
+      m_server(std::move(server)),
+      m_options(std::move(options))
 { }
 
 NetErrorInfo TcpClientEndpoint::open()
@@ -60,7 +63,7 @@ NetErrorInfo TcpClientEndpoint::open()
     m_socket->connectToHost(m_server.address, m_server.port);
     m_quiet = false;
     if (m_socket->state() == QAbstractSocket::UnconnectedState) {
-        const NetErrorInfo error = describeSocketError();
+        NetErrorInfo error = describeSocketError();
         finish();
         m_id = InvalidSocketId; // nothing of this client is left in the registry
         return error;

@@ -23,8 +23,8 @@ class TcpClientEndpoint : public TcpConnection
 {
     Q_OBJECT
 public:
-    TcpClientEndpoint(SocketRegistry &registry, EventLog &log, const Endpoint &server,
-                      const TcpClientOptions &options = {}, QObject *parent = nullptr);
+    TcpClientEndpoint(SocketRegistry &registry, EventLog &log, Endpoint server,
+                      TcpClientOptions options = {}, QObject *parent = nullptr);
 
     // Creates the socket and starts connecting. Failures the kernel reports at once (no
     // descriptor left, local port taken) come back here and no record is left behind;

@@ -10,6 +10,7 @@
 #include <QUdpSocket>
 
 #include <cerrno>
+#include <utility>
 
 namespace SocketScope {
 
@@ -19,15 +20,14 @@ constexpr int MaxRepliesPerTurn = 256;
 
 } // namespace
 
-UdpClientEndpoint::UdpClientEndpoint(SocketRegistry &registry, EventLog &log,
-                                     const Endpoint &server, const UdpClientOptions &options,
-                                     QObject *parent)
+UdpClientEndpoint::UdpClientEndpoint(SocketRegistry &registry, EventLog &log, Endpoint server,
+                                     UdpClientOptions options, QObject *parent)
     : QObject(parent),
       m_registry(registry),
       m_log(log),
       m_socket(new QUdpSocket(this)),
-      m_server(server),
-      m_options(options)
+      m_server(std::move(server)),
+      m_options(std::move(options))
 {
     useNoProxy(*m_socket);
     m_periodic.setParent(this);

@@ -35,8 +35,8 @@ class UdpClientEndpoint : public QObject
 public:
     static constexpr int MaxBurst = 10000;
 
-    UdpClientEndpoint(SocketRegistry &registry, EventLog &log, const Endpoint &server,
-                      const UdpClientOptions &options = {}, QObject *parent = nullptr);
+    UdpClientEndpoint(SocketRegistry &registry, EventLog &log, Endpoint server,
+                      UdpClientOptions options = {}, QObject *parent = nullptr);
     ~UdpClientEndpoint() override;
 
     // Binds (unconnected) or connects (connected) and registers the socket. Errors are

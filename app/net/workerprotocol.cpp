@@ -340,9 +340,9 @@ std::optional<int> takeSingleDescriptor(const msghdr &message, QString *error)
     const char *begin = static_cast<const char *>(message.msg_control);
     const char *end = begin ? begin + message.msg_controllen : nullptr;
     // Not CMSG_FIRSTHDR/NXTHDR alone: they trust cmsg_len, which here is untrusted input.
-    for (auto *header = begin && message.msg_controllen >= sizeof(cmsghdr)
-                                ? reinterpret_cast<const cmsghdr *>(begin)
-                                : nullptr;
+    for (const auto *header = begin && message.msg_controllen >= sizeof(cmsghdr)
+                                      ? reinterpret_cast<const cmsghdr *>(begin)
+                                      : nullptr;
          header != nullptr;) {
         const auto *raw = reinterpret_cast<const char *>(header);
         if (header->cmsg_len < CMSG_LEN(0) || header->cmsg_len > size_t(end - raw)) {

@@ -21,7 +21,7 @@ namespace SocketScope::WorkerProtocol {
 // Where the child finds its end of the pair (the parent dup2()s it there before exec).
 inline constexpr int ControlDescriptor = 3;
 // A user may send 1 MiB of text; in base64 with the verb that stays under this.
-inline constexpr qsizetype MaxLineBytes = 2 * 1024 * 1024;
+inline constexpr qsizetype MaxLineBytes = qsizetype{2} * 1024 * 1024;
 
 enum class Verb {
     // parent -> child

@@ -9,6 +9,7 @@
 #include <QStyleOptionGraphicsItem>
 
 #include <cmath>
+#include <utility>
 
 namespace SocketScope {
 
@@ -82,7 +83,8 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     // Zoomed so far out that text would be a few pixels high: nobody can read it, and
     // shaping it for thousands of cards would cost more than the rest of the frame. Draw the
     // box in its state's colour (the overview still shows which states there are).
-    if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextLevelOfDetail) {
+    if (QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform())
+        < kTextLevelOfDetail) {
         const QColor stateColour = p.stateColour(m_card.state);
         painter->setPen(Qt::NoPen);
         painter->setBrush(p.boxFill);
@@ -251,7 +253,7 @@ void ConnectionItem::addPulse(int direction)
     update();
 }
 
-bool ConnectionItem::advance(qreal seconds)
+bool ConnectionItem::advanceBy(qreal seconds)
 {
     if (m_pulses.isEmpty())
         return false;
@@ -294,10 +296,10 @@ void ConnectionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
 
 // ---- DatagramItem ----
 
-DatagramItem::DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
+DatagramItem::DatagramItem(const DiagramPalette *palette, QString label, const QPointF &from,
                            const QPointF &to, qreal seconds, LabelSide side)
     : m_palette(palette),
-      m_label(label),
+      m_label(std::move(label)),
       m_from(from),
       m_to(to),
       m_duration(qMax(seconds, 0.05)),
@@ -307,7 +309,7 @@ DatagramItem::DatagramItem(const DiagramPalette *palette, const QString &label, 
     setPos(from);
 }
 
-bool DatagramItem::advance(qreal seconds)
+bool DatagramItem::advanceBy(qreal seconds)
 {
     m_elapsed += seconds;
     const qreal t = qMin(m_elapsed / m_duration, 1.0);
@@ -381,7 +383,7 @@ void DatagramRouteItem::touch()
     setOpacity(1.0);
 }
 
-bool DatagramRouteItem::advance(qreal seconds)
+bool DatagramRouteItem::advanceBy(qreal seconds)
 {
     m_idleSeconds += seconds;
     const qreal fading = qMax<qreal>(m_idleSeconds - HoldSeconds, 0);

@@ -100,7 +100,7 @@ public:
     // direction +1: from -> to; -1: to -> from.
     void addPulse(int direction);
     // Moves pulses on by `seconds`; returns true while any is still travelling.
-    bool advance(qreal seconds);
+    bool advanceBy(qreal seconds);
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
@@ -131,12 +131,12 @@ public:
     // Half the gap between a request's and a reply's path (scene units).
     static constexpr qreal PathOffset = 9;
 
-    DatagramItem(const DiagramPalette *palette, const QString &label, const QPointF &from,
+    DatagramItem(const DiagramPalette *palette, QString label, const QPointF &from,
                  const QPointF &to, qreal seconds, LabelSide side = LabelSide::Above);
     enum { Type = DatagramItemType };
     int type() const override { return Type; }
     // Moves on by `seconds`; returns false once it has arrived.
-    bool advance(qreal seconds);
+    bool advanceBy(qreal seconds);
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
@@ -167,7 +167,7 @@ public:
     // Another datagram took this route: show it at full strength again.
     void touch();
     // Ages the route by `seconds`; returns false once it has faded away.
-    bool advance(qreal seconds);
+    bool advanceBy(qreal seconds);
     QRectF boundingRect() const override;
     // The line itself, a few pixels wide: hovering the empty space around it shows nothing.
     QPainterPath shape() const override;

@@ -54,7 +54,7 @@ bool advanceOrDelete(Items &items, qreal seconds)
 {
     bool moving = false;
     for (auto it = items.begin(); it != items.end();) {
-        if ((*it)->advance(seconds)) {
+        if ((*it)->advanceBy(seconds)) {
             moving = true;
             ++it;
         } else {
@@ -955,10 +955,10 @@ void DiagramScene::startAnimation()
 
 void DiagramScene::animate()
 {
-    const qreal seconds = qMin(m_animationClock.restart() / 1000.0, 0.1);
+    const qreal seconds = qMin(static_cast<qreal>(m_animationClock.restart()) / 1000.0, 0.1);
     bool moving = false;
     for (ConnectionItem *line : std::as_const(m_connections))
-        moving |= line->advance(seconds);
+        moving |= line->advanceBy(seconds);
     moving |= advanceOrDelete(m_routes, seconds);
     moving |= advanceOrDelete(m_datagrams, seconds);
     bool ghostsGone = false;

@@ -95,7 +95,8 @@ QString timerText(const SocketRecord &record)
 {
     if (!record.kernel || record.kernel->timerMs < 0)
         return SocketInspector::tr("none running");
-    const QString seconds = QString::number(record.kernel->timerMs / 1000.0, 'f', 1);
+    const QString seconds
+            = QString::number(static_cast<double>(record.kernel->timerMs) / 1000.0, 'f', 1);
     if (record.kernel->state == SocketState::TimeWait)
         return SocketInspector::tr("TIME_WAIT ends in %1 s").arg(seconds);
     return SocketInspector::tr("%1 s left").arg(seconds);
