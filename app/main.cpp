@@ -236,7 +236,7 @@ int main(int argc, char *argv[])
     if (options->quitAfterMs >= 0)
         QTimer::singleShot(options->quitAfterMs, &app, &QCoreApplication::quit);
 
-    int status = app.exec();
+    int status = QApplication::exec();
     if (failed && status == 0)
         status = 1;
     // What the network did since the last frame, so the exports see all of it: first a batch

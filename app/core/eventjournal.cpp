@@ -44,7 +44,7 @@ quint64 EventJournal::firstSeq() const
     return m_events.empty() ? 0 : m_events.front().seq;
 }
 
-const SocketEvent *EventJournal::event(quint64 seq) const
+const SocketEvent *EventJournal::eventAt(quint64 seq) const
 {
     if (m_events.empty() || seq < m_events.front().seq || seq > m_lastSeq)
         return nullptr;
@@ -59,7 +59,7 @@ QList<SocketEvent> EventJournal::range(quint64 from, quint64 to) const
     from = qMax(from, m_events.front().seq);
     to = qMin(to, m_lastSeq);
     for (quint64 seq = from; seq <= to && seq >= from; ++seq)
-        events.append(*event(seq));
+        events.append(*eventAt(seq));
     return events;
 }
 
@@ -138,7 +138,7 @@ std::optional<QList<SocketRecord>> EventJournal::snapshotAt(quint64 seq) const
     SocketRegistry replay;
     replay.replaceAll(keyframe.records);
     for (quint64 s = keyframe.seq + 1; s <= seq; ++s)
-        replay.apply(*event(s));
+        replay.apply(*eventAt(s));
     return replay.records();
 }
 

@@ -60,7 +60,7 @@ public:
     quint64 lastSeq() const { return m_lastSeq; }
     qsizetype size() const { return static_cast<qsizetype>(m_events.size()); }
     bool isEmpty() const { return m_events.empty(); }
-    const SocketEvent *event(quint64 seq) const;
+    const SocketEvent *eventAt(quint64 seq) const;
     // The events with from <= seq <= to that are still held.
     QList<SocketEvent> range(quint64 from, quint64 to) const;
 

@@ -19,29 +19,29 @@ QJsonValue timeToJson(const QDateTime &time)
     return time.toUTC().toString(Qt::ISODateWithMs);
 }
 
-QJsonObject kernelFactsToJson(const KernelFacts &kernel)
+QJsonObject kernelFactsToJson(const KernelFacts &facts)
 {
-    QJsonObject facts;
-    facts.insert(QStringLiteral("state"), stateName(kernel.state));
-    facts.insert(QStringLiteral("recvQ"), static_cast<qint64>(kernel.recvQ));
-    facts.insert(QStringLiteral("sendQ"), static_cast<qint64>(kernel.sendQ));
-    facts.insert(QStringLiteral("inode"), static_cast<qint64>(kernel.inode));
-    facts.insert(QStringLiteral("pid"), kernel.pid);
-    facts.insert(QStringLiteral("program"), kernel.program);
-    facts.insert(QStringLiteral("timerMs"), kernel.timerMs);
-    facts.insert(QStringLiteral("sharedWith"), kernel.sharedWith);
-    if (const std::optional<KernelTcpInfo> &info = kernel.tcpInfo) {
+    QJsonObject object;
+    object.insert(QStringLiteral("state"), stateName(facts.state));
+    object.insert(QStringLiteral("recvQ"), static_cast<qint64>(facts.recvQ));
+    object.insert(QStringLiteral("sendQ"), static_cast<qint64>(facts.sendQ));
+    object.insert(QStringLiteral("inode"), static_cast<qint64>(facts.inode));
+    object.insert(QStringLiteral("pid"), facts.pid);
+    object.insert(QStringLiteral("program"), facts.program);
+    object.insert(QStringLiteral("timerMs"), facts.timerMs);
+    object.insert(QStringLiteral("sharedWith"), facts.sharedWith);
+    if (const std::optional<KernelTcpInfo> &info = facts.tcpInfo) {
         QJsonObject tcpInfo;
         tcpInfo.insert(QStringLiteral("rttUs"), static_cast<qint64>(info->rttUs));
         tcpInfo.insert(QStringLiteral("rttVarUs"), static_cast<qint64>(info->rttVarUs));
         tcpInfo.insert(QStringLiteral("retransmissions"), static_cast<qint64>(info->totalRetrans));
         tcpInfo.insert(QStringLiteral("unacked"), static_cast<qint64>(info->unacked));
         tcpInfo.insert(QStringLiteral("congestionWindow"), static_cast<qint64>(info->sndCwnd));
-        facts.insert(QStringLiteral("tcpInfo"), tcpInfo);
+        object.insert(QStringLiteral("tcpInfo"), tcpInfo);
     } else {
-        facts.insert(QStringLiteral("tcpInfo"), QJsonValue::Null);
+        object.insert(QStringLiteral("tcpInfo"), QJsonValue::Null);
     }
-    return facts;
+    return object;
 }
 
 bool JsonFieldReader::fail(const QString &where, const QString &what)
@@ -108,33 +108,34 @@ bool JsonFieldReader::readState(const QJsonValue &value, const QString &where, S
 }
 
 bool JsonFieldReader::readKernelFacts(const QJsonValue &value, const QString &where,
-                                      KernelFacts &parsed)
+                                      KernelFacts &out)
 {
     if (!value.isObject())
         return fail(where, QStringLiteral("expected an object"));
     const QJsonObject facts = value.toObject();
     if (!readState(facts.value(QStringLiteral("state")), where + QStringLiteral(".state"),
-                   parsed.state))
+                   out.state))
         return false;
-    quint64 recvQ = 0, sendQ = 0, inode = 0;
+    quint64 recvQ = 0;
+    quint64 sendQ = 0;
+    quint64 inode = 0;
     if (!readCount(facts, "recvQ", where, recvQ) || !readCount(facts, "sendQ", where, sendQ)
         || !readCount(facts, "inode", where, inode))
         return false;
-    parsed.recvQ = static_cast<quint32>(recvQ);
-    parsed.sendQ = static_cast<quint32>(sendQ);
-    parsed.inode = inode;
-    parsed.pid = facts.value(QStringLiteral("pid")).toInteger();
-    parsed.program = facts.value(QStringLiteral("program")).toString();
-    parsed.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
-    parsed.sharedWith = facts.value(QStringLiteral("sharedWith")).toString();
+    out.recvQ = static_cast<quint32>(recvQ);
+    out.sendQ = static_cast<quint32>(sendQ);
+    out.inode = inode;
+    out.pid = facts.value(QStringLiteral("pid")).toInteger();
+    out.program = facts.value(QStringLiteral("program")).toString();
+    out.timerMs = facts.value(QStringLiteral("timerMs")).toInteger(-1);
+    out.sharedWith = facts.value(QStringLiteral("sharedWith")).toString();
     if (const QJsonValue tcpInfo = facts.value(QStringLiteral("tcpInfo")); tcpInfo.isObject()) {
         const QJsonObject info = tcpInfo.toObject();
         const auto number = [&info](const char *key) {
             return static_cast<quint32>(info.value(QLatin1String(key)).toInteger());
         };
-        parsed.tcpInfo
-                = KernelTcpInfo{number("rttUs"), number("rttVarUs"), number("retransmissions"),
-                                number("unacked"), number("congestionWindow")};
+        out.tcpInfo = KernelTcpInfo{number("rttUs"), number("rttVarUs"), number("retransmissions"),
+                                    number("unacked"), number("congestionWindow")};
     }
     return true;
 }

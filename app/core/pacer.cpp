@@ -48,7 +48,7 @@ bool Pacer::showNext()
         Q_EMIT positionChanged(m_position);
         return true;
     }
-    m_presented.apply(*m_journal.event(m_position + 1));
+    m_presented.apply(*m_journal.eventAt(m_position + 1));
     ++m_position;
     Q_EMIT positionChanged(m_position);
     return true;
@@ -107,8 +107,8 @@ bool Pacer::seek(quint64 seq)
 
 qint64 Pacer::stepDurationNs(quint64 seq) const
 {
-    const SocketEvent *event = m_journal.event(seq);
-    const SocketEvent *next = m_journal.event(seq + 1);
+    const SocketEvent *event = m_journal.eventAt(seq);
+    const SocketEvent *next = m_journal.eventAt(seq + 1);
     qint64 gap = BaseStepNs;
     if (event && next)
         gap = qMax(gap, next->monotonicNs - event->monotonicNs);

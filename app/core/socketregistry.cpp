@@ -176,7 +176,7 @@ bool SocketRegistry::apply(const SocketEvent &event)
         SocketRecord record = *event.record;
         record.id = event.socket;
         index(record);
-        m_records.insert(event.socket, std::move(record));
+        m_records.insert(event.socket, record);
         m_order.append(event.socket);
         Q_EMIT socketAdded(event.socket);
         Q_EMIT eventApplied(event);

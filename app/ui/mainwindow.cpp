@@ -428,7 +428,7 @@ QString MainWindow::askSavePath(const QString &title, const QString &fileName,
     const QString startDir = settings.value(QStringLiteral("export/lastDirectory"),
                                             QStandardPaths::writableLocation(defaultLocation))
                                      .toString();
-    const QString path = QFileDialog::getSaveFileName(
+    QString path = QFileDialog::getSaveFileName(
             this, title, startDir + QLatin1Char('/') + fileName, filter);
     if (!path.isEmpty())
         settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());

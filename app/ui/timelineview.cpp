@@ -55,10 +55,10 @@ QColor arrowColour(TimelineArrow::Kind kind, bool dark)
 QString elapsedText(qint64 ns)
 {
     if (ns < 1'000'000)
-        return QStringLiteral("+%1 \u00b5s").arg(ns / 1000.0, 0, 'f', 0);
+        return QStringLiteral("+%1 \u00b5s").arg(static_cast<double>(ns) / 1000.0, 0, 'f', 0);
     if (ns < 1'000'000'000)
-        return QStringLiteral("+%1 ms").arg(ns / 1e6, 0, 'f', 1);
-    return QStringLiteral("+%1 s").arg(ns / 1e9, 0, 'f', 2);
+        return QStringLiteral("+%1 ms").arg(static_cast<double>(ns) / 1e6, 0, 'f', 1);
+    return QStringLiteral("+%1 s").arg(static_cast<double>(ns) / 1e9, 0, 'f', 2);
 }
 
 } // namespace
@@ -360,7 +360,7 @@ bool TimelineView::viewportEvent(QEvent *event)
         auto *help = static_cast<QHelpEvent *>(event);
         const int column = columnAt(help->pos());
         if (column >= 0) {
-            if (const SocketEvent *shown = m_journal.event(plan().columnSeq.at(column))) {
+            if (const SocketEvent *shown = m_journal.eventAt(plan().columnSeq.at(column))) {
                 QToolTip::showText(help->globalPos(),
                                    QStringLiteral("#%1 %2\n%3")
                                            .arg(shown->seq)

@@ -114,7 +114,7 @@ private Q_SLOTS:
             SocketRegistry fromFile;
             QVERIFY(loaded->restore(seq, fromFile));
             QCOMPARE(StateExporter::toBytes(fromFile), exportAfter.value(seq));
-            QVERIFY(*loaded->event(seq) == *journal.event(seq));
+            QVERIFY(*loaded->eventAt(seq) == *journal.eventAt(seq));
         }
         // And the end is the registry as it is now.
         SocketRegistry atEnd;

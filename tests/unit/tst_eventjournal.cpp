@@ -198,12 +198,12 @@ private Q_SLOTS:
         const SocketId id = registry.add(tcpClient(40001));
         registry.markClosed(id);
         QCOMPARE(journal.size(), 2);
-        QCOMPARE(journal.event(1)->monotonicNs, 1'001'000'000);
-        QCOMPARE(journal.event(2)->monotonicNs - journal.event(1)->monotonicNs, 1'000'000);
-        QCOMPARE(journal.event(1)->host, QStringLiteral("lecturehall"));
+        QCOMPARE(journal.eventAt(1)->monotonicNs, 1'001'000'000);
+        QCOMPARE(journal.eventAt(2)->monotonicNs - journal.eventAt(1)->monotonicNs, 1'000'000);
+        QCOMPARE(journal.eventAt(1)->host, QStringLiteral("lecturehall"));
         // The record's own times are the events': the close time is the Closed event's.
-        QCOMPARE(registry.find(id)->created, journal.event(1)->wallTime);
-        QCOMPARE(registry.find(id)->closed, journal.event(2)->wallTime);
+        QCOMPARE(registry.find(id)->created, journal.eventAt(1)->wallTime);
+        QCOMPARE(registry.find(id)->closed, journal.eventAt(2)->wallTime);
     }
 
     void snapshotAtRebuildsEveryMoment()
@@ -274,7 +274,7 @@ private Q_SLOTS:
         QCOMPARE(loaded->lastSeq(), session.journal.lastSeq());
         QCOMPARE(loaded->droppedEvents(), session.journal.droppedEvents());
         for (quint64 seq = loaded->firstSeq(); seq <= loaded->lastSeq(); ++seq) {
-            QVERIFY2(*loaded->event(seq) == *session.journal.event(seq),
+            QVERIFY2(*loaded->eventAt(seq) == *session.journal.eventAt(seq),
                      qPrintable(QString::fromUtf8(
                              file.split('\n').value(qsizetype(seq - loaded->firstSeq() + 2)))));
             QCOMPARE(exportOf(*loaded->snapshotAt(seq)), session.exportAfter.value(seq));

@@ -63,9 +63,9 @@ private Q_SLOTS:
         QCOMPARE(targetLog.events().constLast().message, QStringLiteral("hello"));
         QCOMPARE(journal.size(), batch.events.size());
         // The log line reached the journal in its place, naming its socket's tuple.
-        QCOMPARE(journal.event(5)->kind, EventKind::Message);
-        QCOMPARE(journal.event(5)->socket, a);
-        QCOMPARE(journal.event(5)->local.port, quint16(40001));
+        QCOMPARE(journal.eventAt(5)->kind, EventKind::Message);
+        QCOMPARE(journal.eventAt(5)->socket, a);
+        QCOMPARE(journal.eventAt(5)->local.port, quint16(40001));
         QVERIFY(mirror.takeBatch().isEmpty());
 
         // The target's own kernel facts survive the next change from the source.
@@ -115,7 +115,7 @@ private Q_SLOTS:
                                     QStringLiteral("ESTABLISHED->FIN_WAIT1"),
                                     QStringLiteral("FIN_WAIT1->FIN_WAIT2"),
                                     QStringLiteral("FIN_WAIT2->TIME_WAIT")}));
-        QCOMPARE(journal.event(journal.lastSeq())->kind, EventKind::Removed);
+        QCOMPARE(journal.eventAt(journal.lastSeq())->kind, EventKind::Removed);
         // And the moment before the close can still be seen.
         const auto before = journal.snapshotAt(journal.lastSeq() - 2);
         QVERIFY(before);
