@@ -10,7 +10,7 @@ namespace SocketScope {
 
 namespace {
 
-constexpr std::array<std::pair<EventKind, const char *>, 15> kKindNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 19> kKindNames{{
         {EventKind::Listening, "listening"},
         {EventKind::Accepted, "accepted"},
         {EventKind::ConnectStarted, "connect-started"},
@@ -26,6 +26,10 @@ constexpr std::array<std::pair<EventKind, const char *>, 15> kKindNames{{
         {EventKind::Removed, "removed"},
         {EventKind::Revised, "revised"},
         {EventKind::Message, "message"},
+        {EventKind::FinSent, "fin-sent"},
+        {EventKind::FinReceived, "fin-received"},
+        {EventKind::RstSent, "rst-sent"},
+        {EventKind::RstReceived, "rst-received"},
 }};
 
 constexpr std::array<std::pair<StateSource, const char *>, 4> kSourceNames{{
@@ -355,6 +359,18 @@ QString describeEvent(const SocketEvent &event)
         break;
     case EventKind::Message:
         what = event.text;
+        break;
+    case EventKind::FinSent:
+        what = tr("FIN sent");
+        break;
+    case EventKind::FinReceived:
+        what = tr("FIN received");
+        break;
+    case EventKind::RstSent:
+        what = tr("RST sent");
+        break;
+    case EventKind::RstReceived:
+        what = tr("RST received");
         break;
     }
     return who.isEmpty() ? what : who + QStringLiteral(": ") + what;

@@ -34,6 +34,12 @@ enum class EventKind {
     Removed, // gone from the registry
     Revised, // any other change: carries the whole record (the kernel facts excepted)
     Message, // a line of the event log (a user's command, an error, a note)
+    // What the TCP code itself did or saw at the end of a direction: a FIN (orderly end:
+    // shutdown, close) or an RST (abort, close with unread data, a refused connect).
+    FinSent,
+    FinReceived,
+    RstSent,
+    RstReceived,
 };
 
 // Who reported a state change.

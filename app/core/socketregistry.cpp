@@ -150,6 +150,20 @@ void SocketRegistry::recordTraffic(SocketId id, TrafficDirection direction, qint
     commit(std::move(event));
 }
 
+void SocketRegistry::recordSegment(SocketId id, EventKind kind)
+{
+    const SocketRecord *record = find(id);
+    if (!record)
+        return;
+    SocketEvent event;
+    event.kind = kind;
+    event.socket = id;
+    event.protocol = record->protocol;
+    event.local = record->local;
+    event.remote = record->remote;
+    commit(std::move(event));
+}
+
 void SocketRegistry::commit(SocketEvent event)
 {
     if (event.monotonicNs == 0 || event.wallTime.isNull()) {

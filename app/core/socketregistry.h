@@ -60,6 +60,10 @@ public:
     void recordTraffic(SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
                        bool isDatagram);
 
+    // A FIN or RST this socket sent or received (EventKind::FinSent ... RstReceived), as the
+    // code that did it or saw it knows; it changes no field of the record.
+    void recordSegment(SocketId id, EventKind kind);
+
     // Applies an event made elsewhere (another registry through the mirror, a journal being
     // replayed), keeping its time and kind. False when it does not fit: a change for an
     // unknown socket, a creation of one that exists. Messages change no record but are

@@ -180,6 +180,7 @@ void TcpConnection::shutWriteOnceDrained()
                 m_id});
         return;
     }
+    m_registry.recordSegment(m_id, EventKind::FinSent);
     m_log.append(EventSeverity::Info,
                  tr("Half-closed: FIN sent, this socket can still receive until the peer closes."),
                  m_id);
@@ -193,6 +194,7 @@ void TcpConnection::close()
     m_closingByUs = true;
     if (isHoldingCloseWait()) {
         const qint64 unread = unreadInKernel(m_heldFd);
+        m_registry.recordSegment(m_id, unread > 0 ? EventKind::RstSent : EventKind::FinSent);
         m_log.append(EventSeverity::Info,
                      unread > 0 ? closeWithUnreadText(unread) : tr("Closing gracefully (FIN)."),
                      m_id);
@@ -216,6 +218,7 @@ void TcpConnection::closeNow()
     if (m_finished)
         return;
     const qint64 unread = unreadInKernel(m_socket->socketDescriptor());
+    m_registry.recordSegment(m_id, unread > 0 ? EventKind::RstSent : EventKind::FinSent);
     m_log.append(EventSeverity::Info,
                  unread > 0 ? closeWithUnreadText(unread) : tr("Closing gracefully (FIN)."), m_id);
     m_socket->disconnectFromHost();
@@ -231,6 +234,7 @@ void TcpConnection::abort()
     m_closingByUs = true;
     if (m_socket->socketDescriptor() >= 0 && !setResetOnClose(m_socket->socketDescriptor()))
         qCWarning(lcNet) << "SO_LINGER failed:" << qt_error_string(errno);
+    m_registry.recordSegment(m_id, EventKind::RstSent);
     m_log.append(EventSeverity::Info, tr("Aborted: SO_LINGER 0 makes close() send RST."), m_id);
     releaseHeldDescriptor(true);
     m_socket->abort();
@@ -298,6 +302,15 @@ void TcpConnection::onReadingStalled(bool stalled)
 void TcpConnection::onError()
 {
     const NetErrorInfo error = describeSocketError();
+    // What ended the peer's direction, as the kernel's state told lookBeforeEnd(); a refused
+    // connect is the peer kernel's RST to our SYN.
+    if (!m_finished && error.error == NetError::None
+        && m_socket->error() == QAbstractSocket::RemoteHostClosedError)
+        m_registry.recordSegment(m_id, EventKind::FinReceived);
+    else if (!m_finished
+             && (error.error == NetError::ResetByPeer
+                 || error.error == NetError::ConnectionRefused))
+        m_registry.recordSegment(m_id, EventKind::RstReceived);
     if (error.error == NetError::None) {
         if (!m_closingByUs && !m_quiet)
             m_log.append(EventSeverity::Info, error.message, m_id);

@@ -173,6 +173,7 @@ void TcpWorker::onSent(qint64 bytes)
 void TcpWorker::onHalfClosed()
 {
     m_writeShut = true;
+    m_registry.recordSegment(m_id, EventKind::FinSent);
 }
 
 void TcpWorker::onReadingStalled(bool stalled)
@@ -191,9 +192,11 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
         return;
     switch (reason) {
     case CloseReason::PeerClosed:
+        m_registry.recordSegment(m_id, EventKind::FinReceived);
         m_log.append(EventSeverity::Info, tr("The peer closed the connection (FIN)."), m_id);
         break;
     case CloseReason::PeerReset: {
+        m_registry.recordSegment(m_id, EventKind::RstReceived);
         const NetErrorInfo error{NetError::ResetByPeer,
                                  tr("Connection reset by peer: the other side aborted (RST)."),
                                  m_id};
@@ -203,6 +206,7 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
     }
     case CloseReason::ClosedByUs:
         // A detail says why it was not a clean FIN (bytes left unread: RST).
+        m_registry.recordSegment(m_id, detail.isEmpty() ? EventKind::FinSent : EventKind::RstSent);
         m_log.append(
                 EventSeverity::Info,
                 detail.isEmpty()
@@ -211,6 +215,7 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
                 m_id);
         break;
     case CloseReason::AbortedByUs:
+        m_registry.recordSegment(m_id, EventKind::RstSent);
         m_log.append(EventSeverity::Info, tr("The worker aborted the connection (RST)."), m_id);
         break;
     case CloseReason::Failed: {

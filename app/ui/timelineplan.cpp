@@ -128,6 +128,18 @@ public:
             startColumn(event);
             addTraffic(event, lane);
             break;
+        case EventKind::FinSent:
+        case EventKind::RstSent:
+            startColumn(event);
+            m_unmatchedEnds[lane].append(column());
+            plan.marks.append(
+                    {lane, column(), event.kind == EventKind::FinSent ? tr("FIN") : tr("RST")});
+            break;
+        case EventKind::FinReceived:
+        case EventKind::RstReceived:
+            startColumn(event);
+            addEnd(event, lane);
+            break;
         case EventKind::Closed:
             startColumn(event);
             if (wasOpen)
@@ -252,11 +264,28 @@ private:
         plan.arrows.append({kind, sender, lane, from, column(), size});
     }
 
+    // A FIN or RST that arrived: from the peer's lane (the tuple reversed), from the moment
+    // that lane sent it if we saw that, else from nowhere we know (another program's end).
+    void addEnd(const SocketEvent &event, int lane)
+    {
+        const SocketRecord &receiver = m_records[event.socket];
+        const int sender = receiver.remote ? m_laneByKey.value(
+                                   laneKey(receiver.protocol, *receiver.remote, receiver.local), -1)
+                                           : -1;
+        int from = column();
+        if (sender >= 0 && !m_unmatchedEnds.value(sender).isEmpty())
+            from = m_unmatchedEnds[sender].takeFirst();
+        const bool fin = event.kind == EventKind::FinReceived;
+        plan.arrows.append({fin ? TimelineArrow::Kind::Fin : TimelineArrow::Kind::Rst, sender, lane,
+                            from, column(), fin ? tr("FIN") : tr("RST")});
+    }
+
     QHash<QString, int> m_laneByKey;
     QHash<SocketId, int> m_laneOf;
     QHash<SocketId, SocketRecord> m_records;
     QList<int> m_openBand; // per lane: the index of its open band, -1 when none
     QHash<int, QList<int>> m_unmatchedSends; // per lane: columns of sends not yet received
+    QHash<int, QList<int>> m_unmatchedEnds; // per lane: columns of FIN/RST not yet seen
 };
 
 } // namespace

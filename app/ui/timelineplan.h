@@ -44,7 +44,7 @@ struct TimelineMark
 
 struct TimelineArrow
 {
-    enum class Kind { Connect, Accept, Data, Datagram };
+    enum class Kind { Connect, Accept, Data, Datagram, Fin, Rst };
     Kind kind = Kind::Data;
     int fromLane = 0;
     int toLane = 0; // -1: from or to no lane we know (another program, a stranger)

@@ -48,6 +48,10 @@ QColor arrowColour(TimelineArrow::Kind kind, bool dark)
         return dark ? QColor(0xe0, 0xe0, 0xe0) : QColor(0x33, 0x33, 0x33);
     case TimelineArrow::Kind::Datagram:
         return QColor(0xE6, 0x9F, 0x00);
+    case TimelineArrow::Kind::Fin:
+        return QColor(0xCC, 0x79, 0xA7);
+    case TimelineArrow::Kind::Rst:
+        return QColor(0xD5, 0x5E, 0x00);
     }
     return Qt::gray;
 }
@@ -168,7 +172,11 @@ void paintTimeline(QPainter &painter, const TimelinePlan &plan, const TimelineSt
         painter.setPen(QPen(palette.text, 1));
         painter.setBrush(palette.background);
         painter.drawEllipse(QPointF(x(mark.column), y(mark.lane)), 3.5, 3.5);
-        if (style.columnWidth >= 26 && mark.label.endsWith(QLatin1Char(')'))) {
+        // The calls (connect(), close()) and the ends a socket sent (FIN, RST) are named.
+        const bool named = mark.label.endsWith(QLatin1Char(')'))
+                           || mark.label == QLatin1String("FIN")
+                           || mark.label == QLatin1String("RST");
+        if (style.columnWidth >= 26 && named) {
             painter.setPen(palette.mutedText);
             painter.drawText(QPointF(x(mark.column) - 10, y(mark.lane) + 17), mark.label);
         }

@@ -17,7 +17,7 @@ struct TimelineStyle
 {
     int gutter = 250; // lane titles
     int header = 26; // time labels
-    int laneHeight = 38;
+    int laneHeight = 32;
     int columnWidth = 30;
     bool dark = false;
     QString laneFilter; // lanes whose title or tuple contain it; empty: all

@@ -51,6 +51,7 @@ private Q_SLOTS:
             return record ? record->effectiveState() : SocketState::Unknown;
         };
 
+        quint16 firstPort = 0, abortedPort = 0;
         {
             NetworkEngine engine(registry, log);
             TcpServerConfig tcp;
@@ -80,6 +81,8 @@ private Q_SLOTS:
             QVERIFY(poll());
             // The client closes first: its side of the connection stays in TIME_WAIT.
             const Endpoint firstLocal = registry.find(first)->local;
+            firstPort = firstLocal.port;
+            abortedPort = registry.find(clients.at(1))->local.port;
             const Endpoint firstRemote = *registry.find(first)->remote;
             QVERIFY(!engine.close(first).isError());
             QTRY_VERIFY_WITH_TIMEOUT(
@@ -88,6 +91,13 @@ private Q_SLOTS:
                                        == SocketState::TimeWait,
                     5000);
             QVERIFY(!engine.abort(clients.at(1)).isError());
+            const auto journalled = [&journal](EventKind kind) {
+                const QList<SocketEvent> events = journal.range(1, journal.lastSeq());
+                return std::any_of(events.cbegin(), events.cend(),
+                                   [kind](const SocketEvent &e) { return e.kind == kind; });
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(
+                    journalled(EventKind::RstReceived) && journalled(EventKind::FinReceived), 5000);
             QVERIFY(poll());
         } // the engine goes: every socket of ours is closed and removed
         QVERIFY(poll());
@@ -99,6 +109,17 @@ private Q_SLOTS:
         for (const SocketEvent &event : journal.range(1, last))
             sawTimeWait |= event.to == SocketState::TimeWait;
         QVERIFY(sawTimeWait);
+        // The ends as the TCP code saw them: the closing client's FIN reached its server
+        // side; the aborted client's RST reached its own.
+        QMultiHash<EventKind, quint16> ends; // kind -> local port of the socket it happened on
+        for (const SocketEvent &event : journal.range(1, last)) {
+            if (event.kind >= EventKind::FinSent)
+                ends.insert(event.kind, event.local.port);
+        }
+        QVERIFY(ends.values(EventKind::FinSent).contains(firstPort));
+        QVERIFY(ends.contains(EventKind::FinReceived));
+        QVERIFY(ends.values(EventKind::RstSent).contains(abortedPort));
+        QVERIFY(ends.contains(EventKind::RstReceived));
 
         QList<quint64> points;
         for (int i = 1; i <= 20; ++i)

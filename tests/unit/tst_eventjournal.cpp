@@ -88,6 +88,7 @@ struct RecordedSession
                             [](SocketRecord &r) { r.kernel = facts(SocketState::Established, 7); });
             log.append(EventSeverity::Warning, QStringLiteral("round %1").arg(i), id);
             registry.update(id, [](SocketRecord &r) { r.activity = QStringLiteral("reading"); });
+            registry.recordSegment(id, i % 3 ? EventKind::FinSent : EventKind::RstReceived);
             registry.markClosed(id, SocketState::FinWait1);
             registry.update(id, [](SocketRecord &r) { r.kernel.reset(); });
             if (i % 2)

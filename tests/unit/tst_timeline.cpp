@@ -53,6 +53,8 @@ struct KnownSession
         registry.recordTraffic(accepted, TrafficDirection::Received, 5, toClient, false);
         registry.recordTraffic(accepted, TrafficDirection::Sent, 5, toClient, false);
         registry.recordTraffic(client, TrafficDirection::Received, 5, toServer, false);
+        registry.recordSegment(client, EventKind::FinSent);
+        registry.recordSegment(accepted, EventKind::FinReceived);
         registry.markClosed(client);
         registry.remove(client);
         SocketRecord kernelOnly = socket(SocketRole::TcpClient, 40001, 9877, SocketState::Unknown);
@@ -83,7 +85,10 @@ private Q_SLOTS:
         for (const TimelineArrow &arrow : plan.arrows)
             kinds.append(arrow.kind);
         using K = TimelineArrow::Kind;
-        QCOMPARE(kinds, (QList<K>{K::Connect, K::Accept, K::Data, K::Data}));
+        QCOMPARE(kinds, (QList<K>{K::Connect, K::Accept, K::Data, K::Data, K::Fin}));
+        QCOMPARE(plan.arrows.at(4).fromLane, 1); // the client's FIN reaches the server side
+        QCOMPARE(plan.arrows.at(4).toLane, 2);
+        QVERIFY(plan.arrows.at(4).fromColumn < plan.arrows.at(4).toColumn);
         QCOMPARE(plan.arrows.at(0).fromLane, 1); // client -> listener
         QCOMPARE(plan.arrows.at(0).toLane, 0);
         QCOMPARE(plan.arrows.at(1).fromLane, 0); // listener -> accepted
