@@ -15,8 +15,10 @@
 #include "quitsignals.h"
 #include "registrymirror.h"
 #include "safefilewriter.h"
+#include "socketinspector.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
+#include "tcpstatemachineview.h"
 #include "tcpworker.h"
 #include "timelinepanel.h"
 #include "timelineview.h"
@@ -184,6 +186,15 @@ int main(int argc, char *argv[])
     // marker that says the picture is behind must never be out of sight.
     window.addToolBarBreak();
     window.addToolBar(new PlaybackBar(pacer, &window));
+    auto *stateMachineDock = new QDockWidget(QObject::tr("TCP State Machine"), &window);
+    stateMachineDock->setObjectName(QStringLiteral("tcpStateMachineDock"));
+    auto *stateMachine = new TcpStateMachineView(journal, presented, &pacer, stateMachineDock);
+    stateMachineDock->setWidget(stateMachine);
+    QObject::connect(window.socketInspector(), &SocketInspector::socketShown, stateMachine,
+                     &TcpStateMachineView::setSocket);
+    window.addBottomDock(stateMachineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
+                         QObject::tr("Show or hide the TCP state machine with the selected "
+                                     "socket's state lit and the path it took"));
     auto *timelineDock = new QDockWidget(QObject::tr("Timeline"), &window);
     timelineDock->setObjectName(QStringLiteral("timelineDock"));
     timelineDock->setWidget(new TimelinePanel(journal, &pacer, timelineDock));

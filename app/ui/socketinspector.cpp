@@ -218,6 +218,7 @@ void SocketInspector::setSocket(SocketId id)
     m_id = id;
     m_last.reset();
     refresh();
+    Q_EMIT socketShown(id);
 }
 
 QString SocketInspector::fieldText(Field field) const

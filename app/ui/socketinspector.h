@@ -43,6 +43,10 @@ public:
     QString fieldText(Field field) const;
     static QString fieldTitle(Field field);
 
+Q_SIGNALS:
+    // The socket the window is looking at changed (selection in the diagram or table).
+    void socketShown(SocketScope::SocketId id);
+
 private:
     void refresh();
     void onRemoved(SocketId id);
