@@ -184,6 +184,7 @@ int main(int argc, char *argv[])
     MainWindow window(presented, log);
     // A row of its own: at 1280x720 beside the main toolbar it would fold away, and the
     // marker that says the picture is behind must never be out of sight.
+    window.showLogOf(journal);
     window.addToolBarBreak();
     window.addToolBar(new PlaybackBar(pacer, &window));
     auto *stateMachineDock = new QDockWidget(QObject::tr("TCP State Machine"), &window);

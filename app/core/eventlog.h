@@ -37,8 +37,9 @@ class EventLog : public QObject
     Q_OBJECT
 public:
     static constexpr qsizetype MaxMessageChars = 1000;
+    static constexpr qsizetype DefaultCapacity = 10000;
 
-    explicit EventLog(qsizetype capacity = 10000, QObject *parent = nullptr);
+    explicit EventLog(qsizetype capacity = DefaultCapacity, QObject *parent = nullptr);
 
     void append(EventSeverity severity, const QString &message, SocketId socket = InvalidSocketId);
     void append(LogEvent event);

@@ -191,8 +191,7 @@ public:
         }
         // Creations and revisions carry the record; a Bound event only when it created one.
         const QJsonValue record = object.value(QStringLiteral("record"));
-        const bool needsRecord = out.kind == EventKind::Listening
-                                 || out.kind == EventKind::Accepted
+        const bool needsRecord = out.kind == EventKind::Listening || out.kind == EventKind::Accepted
                                  || out.kind == EventKind::ConnectStarted
                                  || out.kind == EventKind::Opened || out.kind == EventKind::Revised;
         if (needsRecord || (out.kind == EventKind::Bound && !record.isUndefined())) {

@@ -113,7 +113,10 @@ QList<SocketEvent> eventsForChange(const SocketRecord &before, const SocketRecor
 // Applies a change event (not a creating one, not Removed, not Message) to its record.
 void applyEvent(const SocketEvent &event, SocketRecord &record);
 
-// "client 3 state SYN_SENT → ESTABLISHED (Qt)": what the event says, in a line.
+// "TCP #6 (127.0.0.1:9877 ↔ 127.0.0.1:40001)": the socket an event is about, by the tuple it
+// had then; empty for an event about no one socket.
+QString describeSocket(const SocketEvent &event);
+// "TCP #3 (…): SYN_SENT → ESTABLISHED (qt)": what the event says, in a line.
 QString describeEvent(const SocketEvent &event);
 
 } // namespace SocketScope

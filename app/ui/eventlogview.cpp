@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "eventlogview.h"
 
+#include "eventjournal.h"
+
 #include <QFontDatabase>
 #include <QScrollBar>
 #include <QTextCharFormat>
@@ -30,13 +32,66 @@ QString EventLogView::lineFor(const LogEvent &event)
            + severityName(event.severity).toUpper().leftJustified(7) + message;
 }
 
+EventLogView::EventLogView(const EventJournal &journal, QWidget *parent)
+    : QPlainTextEdit(parent), m_journal(&journal)
+{
+    setReadOnly(true);
+    setObjectName(QStringLiteral("eventLog"));
+    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    setMaximumBlockCount(static_cast<int>(EventLog::DefaultCapacity));
+    setEveryEvent(false);
+    connect(&journal, &EventJournal::eventRecorded, this, &EventLogView::appendJournalEvent);
+}
+
+void EventLogView::setEveryEvent(bool every)
+{
+    m_everyEvent = every;
+    if (!m_journal)
+        return;
+    clear();
+    // The newest lines the view can hold, read back from the journal.
+    const quint64 last = m_journal->lastSeq();
+    const quint64 from
+            = qMax(m_journal->firstSeq(), last > quint64(EventLog::DefaultCapacity) * 4
+                                                  ? last - quint64(EventLog::DefaultCapacity) * 4
+                                                  : 1);
+    for (const SocketEvent &event : m_journal->range(from, last))
+        appendJournalEvent(event);
+}
+
+QString EventLogView::lineFor(const SocketEvent &event)
+{
+    QString message = boundedText(
+            event.kind == EventKind::Message ? event.text : describeEvent(event), MaxLineChars);
+    message.replace(QLatin1Char('\r'), QChar(0x21B5)).replace(QLatin1Char('\n'), QChar(0x21B5));
+    QString who;
+    if (event.kind == EventKind::Message && event.socket != InvalidSocketId)
+        who = describeSocket(event) + QStringLiteral(": ");
+    const QString level = event.kind == EventKind::Message ? severityName(event.severity)
+                                                           : QStringLiteral("event");
+    return event.wallTime.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"))
+           + QStringLiteral("  ") + level.toUpper().leftJustified(7) + who + message;
+}
+
+void EventLogView::appendJournalEvent(const SocketEvent &event)
+{
+    if (event.kind != EventKind::Message && !m_everyEvent)
+        return;
+    appendLine(lineFor(event),
+               event.kind == EventKind::Message ? event.severity : EventSeverity::Info);
+}
+
 void EventLogView::appendEvent(const LogEvent &event)
 {
-    const QString line = lineFor(event);
+    appendLine(lineFor(event), event.severity);
+}
+
+void EventLogView::appendLine(const QString &line, EventSeverity severity)
+{
     QTextCharFormat format;
-    if (event.severity == EventSeverity::Error)
+    if (severity == EventSeverity::Error)
         format.setForeground(QColor(0xD5, 0x5E, 0x00)); // Okabe-Ito vermillion
-    else if (event.severity == EventSeverity::Warning)
+    else if (severity == EventSeverity::Warning)
         format.setForeground(QColor(0xE6, 0x9F, 0x00)); // Okabe-Ito orange
     const bool atBottom = verticalScrollBar()->value() == verticalScrollBar()->maximum();
     QTextCursor cursor(document());

@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -428,8 +429,8 @@ QString MainWindow::askSavePath(const QString &title, const QString &fileName,
     const QString startDir = settings.value(QStringLiteral("export/lastDirectory"),
                                             QStandardPaths::writableLocation(defaultLocation))
                                      .toString();
-    QString path = QFileDialog::getSaveFileName(
-            this, title, startDir + QLatin1Char('/') + fileName, filter);
+    QString path = QFileDialog::getSaveFileName(this, title, startDir + QLatin1Char('/') + fileName,
+                                                filter);
     if (!path.isEmpty())
         settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
     return path;
@@ -605,6 +606,27 @@ void MainWindow::createDocks()
     toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     toggle->setToolTip(tr("Show or hide the log of connections, errors and actions"));
     m_viewMenu->addAction(toggle);
+}
+
+void MainWindow::showLogOf(const EventJournal &journal)
+{
+    auto *logDock = findChild<QDockWidget *>(QStringLiteral("eventLogDock"));
+    if (!logDock)
+        return;
+    auto *pane = new QWidget(logDock);
+    auto *view = new EventLogView(journal, pane);
+    auto *every = new QCheckBox(tr("Every event"), pane);
+    every->setObjectName(QStringLiteral("logEveryEvent"));
+    every->setToolTip(tr("Besides the log's lines, list every socket event the journal holds: "
+                         "opened, state changes, traffic, FIN and RST, closed"));
+    connect(every, &QCheckBox::toggled, view, &EventLogView::setEveryEvent);
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(every);
+    layout->addWidget(view, 1);
+    delete logDock->widget();
+    logDock->setWidget(pane);
 }
 
 void MainWindow::addBottomDock(QDockWidget *dock, const QKeySequence &toggleShortcut,

@@ -24,6 +24,7 @@ class QTableView;
 namespace SocketScope {
 
 class DiagramScene;
+class EventJournal;
 class DiagramView;
 class SocketInspector;
 class SocketTableModel;
@@ -52,6 +53,9 @@ public:
     // The kernel's view cannot be read (a build without the probe, another system): the
     // window says so for as long as it runs, with `why`, and offers nothing that needs it.
     void setKernelViewUnavailable(const QString &why);
+    // The event log dock shows the journal from now on: every line names its socket, and
+    // "Every event" lists the socket events too.
+    void showLogOf(const EventJournal &journal);
     // Adds a dock beside the table and the event log, with its toggle in the View menu.
     void addBottomDock(QDockWidget *dock, const QKeySequence &toggleShortcut,
                        const QString &toggleToolTip);

@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 
 namespace SocketScope {
@@ -78,11 +79,8 @@ const StateBox *boxOf(SocketState state, bool end = false)
 
 bool isTransition(SocketState from, SocketState to)
 {
-    for (const Transition &t : kTransitions) {
-        if (t.from == from && t.to == to)
-            return true;
-    }
-    return false;
+    return std::any_of(std::begin(kTransitions), std::end(kTransitions),
+                       [from, to](const Transition &t) { return t.from == from && t.to == to; });
 }
 
 // Where a line from a box's centre towards `towards` leaves the box.
@@ -274,8 +272,10 @@ void TcpStateMachineView::paintEvent(QPaintEvent *)
     // Every transition, the path's own ones in the accent colour.
     painter.setFont(small);
     for (const Transition &t : kTransitions) {
-        const QRectF a = rectOf(t.from), b = rectOf(t.to, t.toEnd);
-        QPointF from = edgeOf(a, b.center()), to = edgeOf(b, a.center());
+        const QRectF a = rectOf(t.from);
+        const QRectF b = rectOf(t.to, t.toEnd);
+        QPointF from = edgeOf(a, b.center());
+        QPointF to = edgeOf(b, a.center());
         // A pair of opposite transitions (CLOSED <-> LISTEN) side by side, not on one line.
         if (isTransition(t.to, t.from)) {
             const QPointF d = to - from;
@@ -296,10 +296,12 @@ void TcpStateMachineView::paintEvent(QPaintEvent *)
     }
     // Steps the path took that are no single transition: states passed between two polls.
     for (qsizetype i = 1; i < steps.size(); ++i) {
-        const SocketState from = steps.at(i - 1).state, to = steps.at(i).state;
+        const SocketState from = steps.at(i - 1).state;
+        const SocketState to = steps.at(i).state;
         if (isTransition(from, to) || !boxOf(from) || !boxOf(to))
             continue;
-        const QRectF a = rectOf(from), b = rectOf(to, true);
+        const QRectF a = rectOf(from);
+        const QRectF b = rectOf(to, true);
         drawArrow(painter, edgeOf(a, b.center()), edgeOf(b, a.center()), accent, 2.0, Qt::DashLine);
     }
     // The states.
@@ -322,7 +324,7 @@ void TcpStateMachineView::paintEvent(QPaintEvent *)
         if (!boxOf(steps.at(i).state))
             continue;
         const QRectF r = rectOf(steps.at(i).state, i > 0);
-        const QPointF at = r.topRight() + QPointF(-4 - 14 * (i % 2), -6);
+        const QPointF at = r.topRight() + QPointF(i % 2 ? -18.0 : -4.0, -6.0);
         painter.setPen(Qt::NoPen);
         painter.setBrush(accent);
         painter.drawEllipse(at, 8, 8);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "eventlogview.h"
 
+#include "eventjournal.h"
+
 #include <QTest>
 #include <QTextBlock>
 
@@ -12,6 +14,7 @@ class TestEventLogView : public QObject
 private Q_SLOTS:
     void longMessageStaysOneBoundedLine();
     void lineBreaksDoNotMakeMoreLines();
+    void journalLinesNameTheirSocket();
 };
 
 void TestEventLogView::longMessageStaysOneBoundedLine()
@@ -41,6 +44,37 @@ void TestEventLogView::lineBreaksDoNotMakeMoreLines()
     QCOMPARE(view.document()->blockCount(), 2);
     QVERIFY(view.document()->lastBlock().text().endsWith(QStringLiteral("a\u21B5\u21B5b")));
     QCOMPARE(EventLogView::lineFor(log.events().constLast()), view.document()->lastBlock().text());
+}
+
+// The log as the journal has it: a line about a socket names it by its tuple, and keeps
+// naming it after the socket is gone; every event can be listed too.
+void TestEventLogView::journalLinesNameTheirSocket()
+{
+    SocketRegistry registry;
+    EventLog log;
+    EventJournal journal(registry, &log);
+    EventLogView view(journal);
+    SocketRecord record;
+    record.role = SocketRole::TcpServerSide;
+    record.local = {QHostAddress(QHostAddress::LocalHost), 9877};
+    record.remote = Endpoint{QHostAddress(QHostAddress::LocalHost), 40001};
+    const SocketId id = registry.add(record);
+    log.append(EventSeverity::Error, QStringLiteral("Connection reset by peer"), id);
+    QCOMPARE(view.document()->blockCount(), 1); // the socket's own events are not lines yet
+    const QString expected
+            = QStringLiteral("ERROR  TCP #%1 (127.0.0.1:9877 \u2194 127.0.0.1:40001): "
+                             "Connection reset by peer")
+                      .arg(id);
+    QVERIFY2(view.document()->lastBlock().text().endsWith(expected),
+             qPrintable(view.document()->lastBlock().text()));
+    registry.remove(id);
+    view.setEveryEvent(true); // rebuilt from the journal, the socket long gone
+    QCOMPARE(view.document()->blockCount(), 3);
+    QVERIFY(view.document()->firstBlock().text().contains(QStringLiteral("accepted")));
+    QVERIFY(view.document()->findBlockByNumber(1).text().endsWith(expected));
+    QVERIFY(view.document()->lastBlock().text().endsWith(QStringLiteral("removed")));
+    view.setEveryEvent(false);
+    QCOMPARE(view.document()->blockCount(), 1);
 }
 
 QTEST_MAIN(TestEventLogView)
