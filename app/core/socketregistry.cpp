@@ -26,6 +26,18 @@ void SocketRegistry::setClock(EventClock clock)
 }
 
 namespace {
+// An event about `record`, carrying its tuple as it is now.
+SocketEvent eventAbout(const SocketRecord &record, EventKind kind)
+{
+    SocketEvent event;
+    event.kind = kind;
+    event.socket = record.id;
+    event.protocol = record.protocol;
+    event.local = record.local;
+    event.remote = record.remote;
+    return event;
+}
+
 // One sequence for the whole process: registries in different threads never hand out the
 // same id.
 std::atomic<SocketId> g_nextId{1};
@@ -56,14 +68,9 @@ bool SocketRegistry::insert(const SocketRecord &record)
 
 void SocketRegistry::insertAt(const SocketRecord &record, const EventTime &time)
 {
-    SocketEvent event;
+    SocketEvent event = eventAbout(record, creationKindFor(record));
     event.monotonicNs = time.monotonicNs;
     event.wallTime = time.wall;
-    event.kind = creationKindFor(record);
-    event.socket = record.id;
-    event.protocol = record.protocol;
-    event.local = record.local;
-    event.remote = record.remote;
     event.record = std::make_shared<const SocketRecord>(record);
     commit(std::move(event));
 }
@@ -114,13 +121,7 @@ bool SocketRegistry::remove(SocketId id)
     const SocketRecord *record = find(id);
     if (!record)
         return false;
-    SocketEvent event;
-    event.kind = EventKind::Removed;
-    event.socket = id;
-    event.protocol = record->protocol;
-    event.local = record->local;
-    event.remote = record->remote;
-    commit(std::move(event));
+    commit(eventAbout(*record, EventKind::Removed));
     return true;
 }
 
@@ -137,12 +138,7 @@ void SocketRegistry::recordTraffic(SocketId id, TrafficDirection direction, qint
     const SocketRecord *record = find(id);
     if (!record)
         return;
-    SocketEvent event;
-    event.kind = EventKind::Traffic;
-    event.socket = id;
-    event.protocol = record->protocol;
-    event.local = record->local;
-    event.remote = record->remote;
+    SocketEvent event = eventAbout(*record, EventKind::Traffic);
     event.direction = direction;
     event.bytes = static_cast<quint64>(qMax<qint64>(bytes, 0));
     event.datagram = isDatagram;
@@ -155,13 +151,7 @@ void SocketRegistry::recordSegment(SocketId id, EventKind kind)
     const SocketRecord *record = find(id);
     if (!record)
         return;
-    SocketEvent event;
-    event.kind = kind;
-    event.socket = id;
-    event.protocol = record->protocol;
-    event.local = record->local;
-    event.remote = record->remote;
-    commit(std::move(event));
+    commit(eventAbout(*record, kind));
 }
 
 void SocketRegistry::commit(SocketEvent event)

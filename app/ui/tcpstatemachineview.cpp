@@ -216,7 +216,12 @@ SocketState TcpStateMachineView::litState() const
 QList<StatePathStep> TcpStateMachineView::path() const
 {
     const quint64 upTo = m_pacer ? m_pacer->position() : m_journal.lastSeq();
-    return statePathOf(m_journal, m_socket, upTo);
+    if (m_pathSocket != m_socket || m_pathSeq != upTo) {
+        m_path = statePathOf(m_journal, m_socket, upTo);
+        m_pathSocket = m_socket;
+        m_pathSeq = upTo;
+    }
+    return m_path;
 }
 
 QString TcpStateMachineView::note() const

@@ -53,6 +53,11 @@ private:
     const SocketRegistry &m_presented;
     const Pacer *m_pacer;
     SocketId m_socket = InvalidSocketId;
+    // The path reads the journal from its start: computed once per socket and moment, not
+    // once per question a paint asks.
+    mutable QList<StatePathStep> m_path;
+    mutable SocketId m_pathSocket = InvalidSocketId;
+    mutable quint64 m_pathSeq = 0;
 };
 
 } // namespace SocketScope
