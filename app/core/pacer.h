@@ -37,6 +37,7 @@ public:
     // `presented` is made to hold the journal's newest moment, and follows it live.
     Pacer(const EventJournal &journal, SocketRegistry &presented, QObject *parent = nullptr);
 
+    const EventJournal &journal() const { return m_journal; }
     PaceMode mode() const { return m_mode; }
     double rate() const { return m_rate; }
     quint64 position() const { return m_position; } // the last event shown (0: none)

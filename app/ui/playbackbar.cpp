@@ -73,6 +73,12 @@ PlaybackBar::PlaybackBar(Pacer &pacer, QWidget *parent)
     connect(&m_frame, &QTimer::timeout, this, [this] { m_pacer.tick(nowNs()); });
     connect(&pacer, &Pacer::modeChanged, this, &PlaybackBar::showState);
     connect(&pacer, &Pacer::waitingChanged, this, &PlaybackBar::showState);
+    // What the journal folded or dropped is said where the eye already is.
+    connect(&pacer, &Pacer::positionChanged, this, [this] {
+        const EventJournal &journal = m_pacer.journal();
+        if (journal.foldedEvents() != m_shownFolded || journal.droppedEvents() != m_shownDropped)
+            showState();
+    });
     showState();
 }
 
@@ -89,6 +95,17 @@ QString PlaybackBar::markerText() const
 {
     const quint64 waiting = m_pacer.waiting();
     const QString events = waiting == 1 ? tr("1 event") : tr("%1 events").arg(waiting);
+    const EventJournal &journal = m_pacer.journal();
+    QString history;
+    if (journal.foldedEvents() > 0)
+        history += tr(" \u00b7 %1 folded").arg(journal.foldedEvents());
+    if (journal.droppedEvents() > 0)
+        history += tr(" \u00b7 %1 dropped").arg(journal.droppedEvents());
+    return modeText(waiting, events) + history;
+}
+
+QString PlaybackBar::modeText(quint64 waiting, const QString &events) const
+{
     switch (m_pacer.mode()) {
     case PaceMode::Live:
         return tr("LIVE");
@@ -113,7 +130,18 @@ void PlaybackBar::showState()
         m_frame.start();
     else
         m_frame.stop();
+    const EventJournal &journal = m_pacer.journal();
+    m_shownFolded = journal.foldedEvents();
+    m_shownDropped = journal.droppedEvents();
     m_marker->setText(markerText());
+    m_marker->setToolTip(
+            tr("The journal holds %1 events (at most %2; the oldest go first). %3 sends and "
+               "receives were folded into others during floods, every byte still counted; %4 "
+               "older events were dropped at the bound.")
+                    .arg(journal.size())
+                    .arg(journal.limits().maxEvents)
+                    .arg(m_shownFolded)
+                    .arg(m_shownDropped));
     // Behind reality is a fact the hall must not miss: it stands out in colour and words.
     m_marker->setStyleSheet(
             mode == PaceMode::Live ? QStringLiteral("QLabel { color: #009E73; font-weight: bold; }")

@@ -29,6 +29,7 @@ public:
 
 private:
     void showState();
+    QString modeText(quint64 waiting, const QString &events) const;
     void chooseSpeed(int index);
 
     Pacer &m_pacer;
@@ -38,6 +39,8 @@ private:
     QComboBox *m_speed = nullptr;
     QLabel *m_marker = nullptr;
     QTimer m_frame; // runs only in slow motion
+    quint64 m_shownFolded = 0;
+    quint64 m_shownDropped = 0;
 };
 
 } // namespace SocketScope

@@ -54,6 +54,35 @@ private Q_SLOTS:
         QCOMPARE(marker->text(), QStringLiteral("LIVE"));
         QCOMPARE(speed->currentIndex(), 0);
     }
+
+    void foldedAndDroppedAreShown()
+    {
+        SocketRegistry live;
+        SocketRegistry presented;
+        EventJournal journal(live, nullptr, JournalLimits{40, 4});
+        Pacer pacer(journal, presented);
+        PlaybackBar bar(pacer);
+        auto *marker = bar.findChild<QLabel *>(QStringLiteral("pictureMarker"));
+        SocketRecord record;
+        record.local = {QHostAddress(QHostAddress::LocalHost), 40001};
+        const SocketId id = live.add(record);
+        // A flood the mirror folded: one event standing for five datagrams.
+        SocketEvent folded;
+        folded.kind = EventKind::Traffic;
+        folded.socket = id;
+        folded.local = record.local;
+        folded.bytes = 50;
+        folded.count = 5;
+        folded.datagram = true;
+        QVERIFY(live.apply(folded));
+        QCOMPARE(marker->text(), QStringLiteral("LIVE \u00b7 4 folded"));
+        for (int i = 0; i < 60; ++i)
+            live.recordTraffic(id, TrafficDirection::Sent, 1, {}, false);
+        QVERIFY(journal.droppedEvents() > 0);
+        QCOMPARE(marker->text(), QStringLiteral("LIVE \u00b7 4 folded \u00b7 %1 dropped")
+                                         .arg(journal.droppedEvents()));
+        QVERIFY(marker->toolTip().contains(QStringLiteral("at most 40")));
+    }
 };
 
 QTEST_MAIN(TestPlaybackBar)
