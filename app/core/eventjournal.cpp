@@ -78,22 +78,10 @@ void EventJournal::record(SocketEvent event)
 
 void EventJournal::recordLogLine(const LogEvent &line)
 {
-    SocketEvent event;
-    event.kind = EventKind::Message;
-    event.wallTime = line.time;
-    event.monotonicNs = systemEventTime().monotonicNs;
-    event.host = m_registry->hostName();
-    event.severity = line.severity;
-    event.text = line.message;
-    event.socket = line.socket;
-    // The line names its socket by the tuple it had then, which outlives the socket.
-    if (const SocketRecord *socket = m_registry->find(line.socket)) {
-        event.protocol = socket->protocol;
-        event.local = socket->local;
-        event.remote = socket->remote;
-    } else {
+    SocketEvent event = m_registry->messageAbout(line);
+    // A socket no longer here has no tuple to name it by: the line is about no one socket.
+    if (!m_registry->contains(line.socket))
         event.socket = InvalidSocketId;
-    }
     record(std::move(event));
 }
 

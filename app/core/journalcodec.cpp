@@ -64,23 +64,13 @@ public:
             || !readEndpoint(object.value(QStringLiteral("local")), at + QStringLiteral("local"),
                              out.local))
             return false;
-        const QJsonValue remote = object.value(QStringLiteral("remote"));
-        if (!remote.isNull() && !remote.isUndefined()) {
-            Endpoint endpoint;
-            if (!readEndpoint(remote, at + QStringLiteral("remote"), endpoint))
-                return false;
-            out.remote = endpoint;
-        }
-        if (!readNumber(object, "pid", at, out.pid)
+        if (!readOptionalEndpoint(object.value(QStringLiteral("remote")),
+                                  at + QStringLiteral("remote"), out.remote)
+            || !readNumber(object, "pid", at, out.pid)
             || !readNumber(object, "threadId", at, out.threadId)
             || !readText(object, "program", at, out.program)
             || !readText(object, "activity", at, out.activity)
-            || !readCount(object, "bytesSent", where, out.bytesSent)
-            || !readCount(object, "bytesReceived", where, out.bytesReceived)
-            || !readCount(object, "datagramsSent", where, out.datagramsSent)
-            || !readCount(object, "datagramsReceived", where, out.datagramsReceived)
-            || !readTime(object, "created", where, out.created)
-            || !readTime(object, "closed", where, out.closed))
+            || !readTrafficAndTimes(object, where, out))
             return false;
         out.kernelOnly = object.value(QStringLiteral("kernelOnly")).toBool();
         const QJsonValue kernel = object.value(QStringLiteral("kernel"));
@@ -124,13 +114,9 @@ public:
             if (!readEndpoint(object.value(QStringLiteral("local")), QStringLiteral("local"),
                               out.local))
                 return false;
-            const QJsonValue remote = object.value(QStringLiteral("remote"));
-            if (!remote.isNull() && !remote.isUndefined()) {
-                Endpoint endpoint;
-                if (!readEndpoint(remote, QStringLiteral("remote"), endpoint))
-                    return false;
-                out.remote = endpoint;
-            }
+            if (!readOptionalEndpoint(object.value(QStringLiteral("remote")),
+                                      QStringLiteral("remote"), out.remote))
+                return false;
         } else if (!socket.isNull() && !socket.isUndefined()) {
             return fail(QStringLiteral("socket"), QStringLiteral("expected a number or null"));
         } else if (out.kind != EventKind::Message) {
@@ -235,18 +221,7 @@ QJsonObject recordToJournalJson(const SocketRecord &record)
     object.insert(QStringLiteral("pid"), record.pid);
     object.insert(QStringLiteral("threadId"), record.threadId);
     object.insert(QStringLiteral("program"), record.program);
-    object.insert(QStringLiteral("bytesSent"), static_cast<qint64>(record.bytesSent));
-    object.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(record.bytesReceived));
-    object.insert(QStringLiteral("datagramsSent"), static_cast<qint64>(record.datagramsSent));
-    object.insert(QStringLiteral("datagramsReceived"),
-                  static_cast<qint64>(record.datagramsReceived));
-    object.insert(QStringLiteral("created"), timeToJson(record.created));
-    object.insert(QStringLiteral("closed"), timeToJson(record.closed));
-    object.insert(QStringLiteral("kernelOnly"), record.kernelOnly);
-    object.insert(QStringLiteral("activity"), record.activity);
-    object.insert(QStringLiteral("kernel"), record.kernel
-                                                    ? QJsonValue(kernelFactsToJson(*record.kernel))
-                                                    : QJsonValue(QJsonValue::Null));
+    insertTrafficAndLifetime(object, record);
     return object;
 }
 

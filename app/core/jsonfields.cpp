@@ -44,6 +44,45 @@ QJsonObject kernelFactsToJson(const KernelFacts &facts)
     return object;
 }
 
+void insertTrafficAndLifetime(QJsonObject &object, const SocketRecord &record)
+{
+    object.insert(QStringLiteral("bytesSent"), static_cast<qint64>(record.bytesSent));
+    object.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(record.bytesReceived));
+    object.insert(QStringLiteral("datagramsSent"), static_cast<qint64>(record.datagramsSent));
+    object.insert(QStringLiteral("datagramsReceived"),
+                  static_cast<qint64>(record.datagramsReceived));
+    object.insert(QStringLiteral("created"), timeToJson(record.created));
+    object.insert(QStringLiteral("closed"), timeToJson(record.closed));
+    object.insert(QStringLiteral("kernelOnly"), record.kernelOnly);
+    object.insert(QStringLiteral("activity"), record.activity);
+    object.insert(QStringLiteral("kernel"), record.kernel
+                                                    ? QJsonValue(kernelFactsToJson(*record.kernel))
+                                                    : QJsonValue(QJsonValue::Null));
+}
+
+bool JsonFieldReader::readOptionalEndpoint(const QJsonValue &value, const QString &where,
+                                           std::optional<Endpoint> &out)
+{
+    if (value.isNull() || value.isUndefined())
+        return true;
+    Endpoint endpoint;
+    if (!readEndpoint(value, where, endpoint))
+        return false;
+    out = endpoint;
+    return true;
+}
+
+bool JsonFieldReader::readTrafficAndTimes(const QJsonObject &object, const QString &where,
+                                          SocketRecord &out)
+{
+    return readCount(object, "bytesSent", where, out.bytesSent)
+           && readCount(object, "bytesReceived", where, out.bytesReceived)
+           && readCount(object, "datagramsSent", where, out.datagramsSent)
+           && readCount(object, "datagramsReceived", where, out.datagramsReceived)
+           && readTime(object, "created", where, out.created)
+           && readTime(object, "closed", where, out.closed);
+}
+
 bool JsonFieldReader::fail(const QString &where, const QString &what)
 {
     if (error.isEmpty())

@@ -16,22 +16,8 @@ RegistryMirror::RegistryMirror(const SocketRegistry &source, const EventLog &sou
             Q_EMIT batchReady(batch);
     });
     connect(&source, &SocketRegistry::eventApplied, this, &RegistryMirror::append);
-    connect(&sourceLog, &EventLog::eventAppended, this, [this](const LogEvent &line) {
-        SocketEvent event;
-        event.kind = EventKind::Message;
-        event.wallTime = line.time;
-        event.monotonicNs = systemEventTime().monotonicNs;
-        event.host = m_source.hostName();
-        event.severity = line.severity;
-        event.text = line.message;
-        event.socket = line.socket;
-        if (const SocketRecord *record = m_source.find(line.socket)) {
-            event.protocol = record->protocol;
-            event.local = record->local;
-            event.remote = record->remote;
-        }
-        append(event);
-    });
+    connect(&sourceLog, &EventLog::eventAppended, this,
+            [this](const LogEvent &line) { append(m_source.messageAbout(line)); });
 }
 
 void RegistryMirror::append(const SocketEvent &event)

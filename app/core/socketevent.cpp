@@ -133,6 +133,17 @@ std::optional<StateSource> stateSourceFromName(const QString &name)
     return valueIn(kSourceNames, name);
 }
 
+SocketEvent eventAbout(const SocketRecord &record, EventKind kind)
+{
+    SocketEvent event;
+    event.kind = kind;
+    event.socket = record.id;
+    event.protocol = record.protocol;
+    event.local = record.local;
+    event.remote = record.remote;
+    return event;
+}
+
 EventKind creationKindFor(const SocketRecord &record)
 {
     if (record.kernelOnly)
@@ -156,26 +167,17 @@ EventKind creationKindFor(const SocketRecord &record)
 QList<SocketEvent> eventsForChange(const SocketRecord &before, const SocketRecord &after)
 {
     QList<SocketEvent> events;
-    const auto make = [&after](EventKind kind) {
-        SocketEvent event;
-        event.kind = kind;
-        event.socket = after.id;
-        event.protocol = after.protocol;
-        event.local = after.local;
-        event.remote = after.remote;
-        return event;
-    };
     // Every event carries the tuple as it is afterwards, so a tuple change needs its own
     // event only when nothing else happens with it.
     const bool closing = before.closed.isNull() && !after.closed.isNull();
     if (closing) {
-        SocketEvent event = make(EventKind::Closed);
+        SocketEvent event = eventAbout(after, EventKind::Closed);
         event.from = before.state;
         event.to = after.state;
         event.wallTime = after.closed;
         events.append(event);
     } else if (before.state != after.state) {
-        SocketEvent event = make(EventKind::StateChanged);
+        SocketEvent event = eventAbout(after, EventKind::StateChanged);
         event.from = before.state;
         event.to = after.state;
         event.source = StateSource::Qt;
@@ -183,8 +185,8 @@ QList<SocketEvent> eventsForChange(const SocketRecord &before, const SocketRecor
     }
     if (before.kernel != after.kernel) {
         const bool stateMoved = after.kernel && kernelState(before) != kernelState(after);
-        SocketEvent event
-                = make(stateMoved ? EventKind::StateChanged : EventKind::KernelFactsChanged);
+        SocketEvent event = eventAbout(after, stateMoved ? EventKind::StateChanged
+                                                         : EventKind::KernelFactsChanged);
         if (stateMoved) {
             event.from = kernelState(before);
             event.to = kernelState(after);
@@ -195,14 +197,14 @@ QList<SocketEvent> eventsForChange(const SocketRecord &before, const SocketRecor
         events.append(event);
     }
     if (!sameOwner(before, after)) {
-        SocketEvent event = make(EventKind::OwnerChanged);
+        SocketEvent event = eventAbout(after, EventKind::OwnerChanged);
         event.pid = after.pid;
         event.threadId = after.threadId;
         event.text = after.program;
         events.append(event);
     }
     if (before.activity != after.activity) {
-        SocketEvent event = make(EventKind::ActivityChanged);
+        SocketEvent event = eventAbout(after, EventKind::ActivityChanged);
         event.text = after.activity;
         events.append(event);
     }
@@ -216,10 +218,10 @@ QList<SocketEvent> eventsForChange(const SocketRecord &before, const SocketRecor
         tupleOnly.local = after.local;
         tupleOnly.remote = after.remote;
         if (tupleOnly == after) {
-            events.append(
-                    make(applied.local != after.local ? EventKind::Bound : EventKind::Connected));
+            events.append(eventAbout(after, applied.local != after.local ? EventKind::Bound
+                                                                         : EventKind::Connected));
         } else {
-            SocketEvent event = make(EventKind::Revised);
+            SocketEvent event = eventAbout(after, EventKind::Revised);
             SocketRecord revised = after;
             revised.kernel.reset(); // Revised never speaks for the kernel (see applyEvent)
             event.record = std::make_shared<const SocketRecord>(std::move(revised));

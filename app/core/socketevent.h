@@ -102,6 +102,9 @@ std::optional<EventKind> eventKindFromName(const QString &name);
 QString stateSourceName(StateSource source);
 std::optional<StateSource> stateSourceFromName(const QString &name);
 
+// An event of `kind` about `record`, carrying its id and tuple as they are now.
+SocketEvent eventAbout(const SocketRecord &record, EventKind kind);
+
 // How an opened record came to be, by its role: a listener Listening, a client ConnectStarted.
 EventKind creationKindFor(const SocketRecord &record);
 

@@ -26,18 +26,6 @@ void SocketRegistry::setClock(EventClock clock)
 }
 
 namespace {
-// An event about `record`, carrying its tuple as it is now.
-SocketEvent eventAbout(const SocketRecord &record, EventKind kind)
-{
-    SocketEvent event;
-    event.kind = kind;
-    event.socket = record.id;
-    event.protocol = record.protocol;
-    event.local = record.local;
-    event.remote = record.remote;
-    return event;
-}
-
 // One sequence for the whole process: registries in different threads never hand out the
 // same id.
 std::atomic<SocketId> g_nextId{1};
@@ -152,6 +140,24 @@ void SocketRegistry::recordSegment(SocketId id, EventKind kind)
     if (!record)
         return;
     commit(eventAbout(*record, kind));
+}
+
+SocketEvent SocketRegistry::messageAbout(const LogEvent &line) const
+{
+    SocketEvent event;
+    event.kind = EventKind::Message;
+    event.wallTime = line.time;
+    event.monotonicNs = systemEventTime().monotonicNs;
+    event.host = m_host;
+    event.severity = line.severity;
+    event.text = line.message;
+    event.socket = line.socket;
+    if (const SocketRecord *record = find(line.socket)) {
+        event.protocol = record->protocol;
+        event.local = record->local;
+        event.remote = record->remote;
+    }
+    return event;
 }
 
 void SocketRegistry::commit(SocketEvent event)

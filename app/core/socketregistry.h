@@ -64,6 +64,10 @@ public:
     // code that did it or saw it knows; it changes no field of the record.
     void recordSegment(SocketId id, EventKind kind);
 
+    // A line of the event log as an event, naming its socket by the tuple it has now (the
+    // line outlives the socket). Not applied: whoever records lines decides.
+    SocketEvent messageAbout(const LogEvent &line) const;
+
     // Applies an event made elsewhere (another registry through the mirror, a journal being
     // replayed), keeping its time and kind. False when it does not fit: a change for an
     // unknown socket, a creation of one that exists. Messages change no record but are

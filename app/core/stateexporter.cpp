@@ -40,24 +40,15 @@ public:
         if (!readEndpoint(object.value(QStringLiteral("local")), where + QStringLiteral(".local"),
                           out.local))
             return false;
-        const QJsonValue remote = object.value(QStringLiteral("remote"));
-        if (!remote.isNull() && !remote.isUndefined()) {
-            Endpoint endpoint;
-            if (!readEndpoint(remote, where + QStringLiteral(".remote"), endpoint))
-                return false;
-            out.remote = endpoint;
-        }
+        if (!readOptionalEndpoint(object.value(QStringLiteral("remote")),
+                                  where + QStringLiteral(".remote"), out.remote))
+            return false;
         out.pid = object.value(QStringLiteral("pid")).toInteger();
         out.program = object.value(QStringLiteral("program")).toString();
         out.threadId = object.value(QStringLiteral("threadId")).toInteger();
         out.kernelOnly = object.value(QStringLiteral("kernelOnly")).toBool();
         out.activity = object.value(QStringLiteral("activity")).toString();
-        if (!readCount(object, "bytesSent", where, out.bytesSent)
-            || !readCount(object, "bytesReceived", where, out.bytesReceived)
-            || !readCount(object, "datagramsSent", where, out.datagramsSent)
-            || !readCount(object, "datagramsReceived", where, out.datagramsReceived)
-            || !readTime(object, "created", where, out.created)
-            || !readTime(object, "closed", where, out.closed))
+        if (!readTrafficAndTimes(object, where, out))
             return false;
         const QJsonValue kernel = object.value(QStringLiteral("kernel"));
         if (kernel.isObject()) {
@@ -112,18 +103,7 @@ QJsonObject StateExporter::socketToJson(const SocketRecord &record)
                                                          : QJsonValue(QJsonValue::Null));
     object.insert(QStringLiteral("sendQ"), record.kernel ? QJsonValue(qint64(record.sendQ()))
                                                          : QJsonValue(QJsonValue::Null));
-    object.insert(QStringLiteral("bytesSent"), static_cast<qint64>(record.bytesSent));
-    object.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(record.bytesReceived));
-    object.insert(QStringLiteral("datagramsSent"), static_cast<qint64>(record.datagramsSent));
-    object.insert(QStringLiteral("datagramsReceived"),
-                  static_cast<qint64>(record.datagramsReceived));
-    object.insert(QStringLiteral("created"), timeToJson(record.created));
-    object.insert(QStringLiteral("closed"), timeToJson(record.closed));
-    object.insert(QStringLiteral("kernelOnly"), record.kernelOnly);
-    object.insert(QStringLiteral("activity"), record.activity);
-    object.insert(QStringLiteral("kernel"), record.kernel
-                                                    ? QJsonValue(kernelFactsToJson(*record.kernel))
-                                                    : QJsonValue(QJsonValue::Null));
+    insertTrafficAndLifetime(object, record);
     return object;
 }
 

@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "playbackbar.h"
 
+#include "socketregistry.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QLabel>
-
-#include <chrono>
 
 namespace SocketScope {
 
 namespace {
 
+// The presentation runs on the clock the events are stamped with.
 qint64 nowNs()
 {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-            .count();
+    return systemEventTime().monotonicNs;
 }
 
 // The speed box's entries: 0 means live, anything else a slow-motion rate.
