@@ -10,14 +10,38 @@ namespace SocketScope {
 namespace {
 // Half a poll at the default 10 Hz: a new socket's tuple reaches the probe before its next poll.
 constexpr int kRefilterDelayMs = 50;
+// A burst of sockets ending (a class's clients closing at once) is read in one poll.
+constexpr int kEndPollDelayMs = 5;
 } // namespace
 
 KernelLink::KernelLink(SocketRegistry &registry, EventLog &log, QObject *parent)
-    : QObject(parent), m_registry(registry), m_log(log), m_merger(registry)
+    : QObject(parent),
+      m_registry(registry),
+      m_log(log),
+      m_merger(registry),
+      m_trace(registry, m_probe.isAvailable() ? StateTrace::open(&m_exactReason) : nullptr),
+      m_destroyNotices(registry)
 {
+    if (!m_probe.isAvailable())
+        m_exactReason = unavailableReason();
     m_merger.setOwnProcessPredicate(&PidResolver::isSelfOrDescendant);
-    connect(&m_probe, &KernelProbe::snapshotReady, this,
-            [this](const KernelSnapshot &snapshot) { m_merger.apply(snapshot); });
+    // The traced transitions that happened before a snapshot was read go in before it, so a
+    // poll never reports first a state the trace saw begin earlier.
+    connect(&m_probe, &KernelProbe::snapshotReady, this, [this](const KernelSnapshot &snapshot) {
+        m_trace.drain();
+        m_merger.apply(snapshot);
+        m_trace.snapshotMerged(snapshot);
+    });
+    // A socket's end (a destroy notice, a traced CLOSE that may be a hand-over to TIME_WAIT)
+    // is followed by a poll at once, not at the next tick.
+    m_pollSoonTimer.setSingleShot(true);
+    m_pollSoonTimer.setInterval(kEndPollDelayMs);
+    connect(&m_pollSoonTimer, &QTimer::timeout, &m_probe, [this] {
+        if (m_probe.isRunning())
+            m_probe.pollNow();
+    });
+    connect(&m_trace, &StateTraceFollower::kernelLookupWanted, this, &KernelLink::pollSoon);
+    connect(&m_destroyNotices, &DestroyNoticeFollower::socketEnded, this, &KernelLink::pollSoon);
     // A new port or connection of ours widens the filter; the kernel then filters for us
     // again. A client's ephemeral port arrives as a change, after connect(). Changes come in
     // bursts (a spawn of hundreds), so the filter is rebuilt once per burst.
@@ -42,6 +66,16 @@ void KernelLink::start()
     }
     refilter();
     m_probe.start();
+    if (!m_destroyNotices.isListening())
+        m_log.append(EventSeverity::Info,
+                     tr("The kernel's destroy notices cannot be read (%1): a socket's end shows "
+                        "at the next poll.")
+                             .arg(m_destroyNotices.error()));
+    m_log.append(EventSeverity::Info,
+                 followsExactTransitions()
+                         ? tr("Following every TCP transition exactly (the kernel's "
+                              "sock:inet_sock_set_state tracepoint)")
+                         : m_exactReason);
 }
 
 QString KernelLink::unavailableReason() const
@@ -77,6 +111,12 @@ void KernelLink::setWholeHost(bool wholeHost)
     refilter();
 }
 
+void KernelLink::pollSoon()
+{
+    if (!m_pollSoonTimer.isActive())
+        m_pollSoonTimer.start();
+}
+
 void KernelLink::refilterSoon()
 {
     // Not restarted while running: a steady stream of changes must not postpone it forever.
@@ -99,6 +139,7 @@ void KernelLink::refilter()
             && record->local.port != 0)
             filter.connections.append({record->local, *record->remote});
     }
+    m_trace.setFilter(filter);
     if (filter != m_probe.filter())
         m_probe.setFilter(filter);
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "destroynotices.h"
 #include "kernelmerger.h"
 #include "kernelprobe.h"
+#include "statetracefollower.h"
 
 #include <QObject>
 #include <QTimer>
@@ -28,15 +30,24 @@ public:
     void setPolling(bool polling);
     void setWholeHost(bool wholeHost);
     KernelProbe &probe() { return m_probe; }
+    // Whether the kernel's tracepoint gives every TCP transition exactly (root, tracefs); when
+    // not, exactTransitionsReason() says what is missing.
+    bool followsExactTransitions() const { return m_exactReason.isEmpty(); }
+    QString exactTransitionsReason() const { return m_exactReason; }
 
 private:
     void refilter();
     void refilterSoon();
+    void pollSoon();
 
     SocketRegistry &m_registry;
     EventLog &m_log;
     KernelProbe m_probe;
     KernelMerger m_merger;
+    QString m_exactReason;
+    StateTraceFollower m_trace;
+    DestroyNoticeFollower m_destroyNotices;
+    QTimer m_pollSoonTimer; // one poll for a burst of ends
     QTimer m_refilterTimer;
     bool m_wholeHost = false;
 };

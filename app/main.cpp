@@ -191,6 +191,8 @@ int main(int argc, char *argv[])
     stateMachineDock->setObjectName(QStringLiteral("tcpStateMachineDock"));
     auto *stateMachine = new TcpStateMachineView(journal, presented, &pacer, stateMachineDock);
     stateMachineDock->setWidget(stateMachine);
+    stateMachine->setExactTransitions(kernel.followsExactTransitions(),
+                                      kernel.exactTransitionsReason());
     QObject::connect(window.socketInspector(), &SocketInspector::socketShown, stateMachine,
                      &TcpStateMachineView::setSocket);
     window.addBottomDock(stateMachineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),

@@ -136,6 +136,11 @@ public:
                     return fail(QStringLiteral("source"),
                                 QStringLiteral("unknown source '%1'").arg(sourceName));
                 out.source = *source;
+                const QJsonValue history = object.value(QStringLiteral("history"));
+                if (!history.isUndefined() && !history.isBool())
+                    return fail(QStringLiteral("history"),
+                                QStringLiteral("expected true or false"));
+                out.history = history.toBool();
             }
             return readFactsField(object, out);
         }
@@ -250,6 +255,8 @@ QJsonObject eventToJournalJson(const SocketEvent &event)
     switch (event.kind) {
     case EventKind::StateChanged:
         object.insert(QStringLiteral("source"), stateSourceName(event.source));
+        if (event.history)
+            object.insert(QStringLiteral("history"), true);
         [[fallthrough]];
     case EventKind::Closed:
         object.insert(QStringLiteral("from"), stateName(event.from));

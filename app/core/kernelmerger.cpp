@@ -34,20 +34,22 @@ void KernelMerger::setOwnProcessPredicate(std::function<bool(qint64)> isOwn)
     m_isOwn = std::move(isOwn);
 }
 
-SocketId KernelMerger::lookup(const KernelSocket &socket) const
+SocketId findKernelSocket(const SocketRegistry &registry, Protocol protocol,
+                          const Endpoint &localEndpoint,
+                          const std::optional<Endpoint> &remoteEndpoint)
 {
     // Endpoint::toString() writes both any-addresses as "*", so a listener on 0.0.0.0 or ::
     // already matches a record bound to QHostAddress::Any; only v4-mapped needs a retry.
-    const SocketId id = m_registry.findByTuple(socket.protocol, socket.local, socket.remote);
+    const SocketId id = registry.findByTuple(protocol, localEndpoint, remoteEndpoint);
     if (id != InvalidSocketId)
         return id;
-    const std::optional<Endpoint> local = withoutV4Mapping(socket.local);
+    const std::optional<Endpoint> local = withoutV4Mapping(localEndpoint);
     const std::optional<Endpoint> remote
-            = socket.remote ? withoutV4Mapping(*socket.remote) : std::nullopt;
+            = remoteEndpoint ? withoutV4Mapping(*remoteEndpoint) : std::nullopt;
     if (!local && !remote)
         return InvalidSocketId;
-    return m_registry.findByTuple(socket.protocol, local.value_or(socket.local),
-                                  remote ? remote : socket.remote);
+    return registry.findByTuple(protocol, local.value_or(localEndpoint),
+                                remote ? remote : remoteEndpoint);
 }
 
 SocketRole KernelMerger::roleFor(const KernelSocket &socket, const QSet<quint16> &listenerPorts,
@@ -114,7 +116,7 @@ KernelMerger::Result KernelMerger::apply(const KernelSnapshot &snapshot)
     // shared with SO_REUSEPORT), the record gets our socket's facts and a note of the other
     // (which the next snapshot's facts clear again if it has gone).
     const auto mergeOne = [&](const KernelSocket &socket) {
-        SocketId id = lookup(socket);
+        SocketId id = findKernelSocket(m_registry, socket.protocol, socket.local, socket.remote);
         if (id != InvalidSocketId && seen.contains(id)) {
             // Two kernel sockets with one tuple (e.g. [::]:p and 0.0.0.0:p): first wins. If
             // the second is another program's, it shares our port (SO_REUSEPORT) and takes a

@@ -11,6 +11,12 @@
 
 namespace SocketScope {
 
+// The registry's record of the kernel's socket with this tuple: written as the registry
+// writes it, or with IPv4-mapped IPv6 addresses (a dual-stack socket talking IPv4) as
+// plain IPv4.
+SocketId findKernelSocket(const SocketRegistry &registry, Protocol protocol, const Endpoint &local,
+                          const std::optional<Endpoint> &remote);
+
 // Applies the kernel's view (one KernelSnapshot) to the registry:
 //  - a socket Qt knows gets the kernel's facts beside Qt's state;
 //  - a socket only the kernel has becomes a kernel-only record (TIME_WAIT left by the
@@ -55,7 +61,6 @@ public:
     void reset();
 
 private:
-    SocketId lookup(const KernelSocket &socket) const;
     SocketRole roleFor(const KernelSocket &socket, const QSet<quint16> &listenerPorts,
                        const QSet<qint64> &ownPids) const;
 

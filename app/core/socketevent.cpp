@@ -107,10 +107,11 @@ bool SocketEvent::operator==(const SocketEvent &other) const
            && host == other.host && kind == other.kind && socket == other.socket
            && protocol == other.protocol && local == other.local && remote == other.remote
            && from == other.from && to == other.to && source == other.source
-           && samePointee(facts, other.facts) && direction == other.direction
-           && bytes == other.bytes && count == other.count && datagram == other.datagram
-           && peer == other.peer && pid == other.pid && threadId == other.threadId
-           && text == other.text && severity == other.severity && samePointee(record, other.record);
+           && history == other.history && samePointee(facts, other.facts)
+           && direction == other.direction && bytes == other.bytes && count == other.count
+           && datagram == other.datagram && peer == other.peer && pid == other.pid
+           && threadId == other.threadId && text == other.text && severity == other.severity
+           && samePointee(record, other.record);
 }
 
 QString eventKindName(EventKind kind)
@@ -241,7 +242,9 @@ void applyEvent(const SocketEvent &event, SocketRecord &record)
         record.state = event.to;
         break;
     case EventKind::StateChanged:
-        if (event.source == StateSource::Qt) {
+        if (event.history) {
+            break; // the path's past, not the present state
+        } else if (event.source == StateSource::Qt) {
             record.state = event.to;
         } else if (event.facts) {
             record.kernel = *event.facts;

@@ -70,6 +70,10 @@ struct SocketEvent
     SocketState from = SocketState::Unknown;
     SocketState to = SocketState::Unknown;
     StateSource source = StateSource::Qt;
+    // StateChanged from the kernel's trace that happened before the socket's present state
+    // was known here (a transition read after Qt already reported a later state): it belongs
+    // to the socket's path, at its own time, but does not move the state shown now.
+    bool history = false;
     // StateChanged from the kernel and KernelFactsChanged: the facts from here on (null:
     // the kernel no longer reports the socket).
     std::shared_ptr<const KernelFacts> facts;

@@ -128,9 +128,10 @@ QList<StatePathStep> statePathOf(const EventJournal &journal, SocketId socket, q
     const auto note = [&path](SocketState state, const SocketEvent &event, StateSource source) {
         if (state == SocketState::Unknown || state == SocketState::Unconnected)
             return;
-        if (!path.isEmpty() && path.constLast().state == state)
+        if (!path.isEmpty() && path.constLast().state == state
+            && source != StateSource::KernelTrace)
             return;
-        path.append({state, event.wallTime, source});
+        path.append({state, event.wallTime, event.monotonicNs, source});
     };
     QString followedTuple;
     const auto tupleOf = [](Protocol protocol, const Endpoint &local,
@@ -166,10 +167,17 @@ QList<StatePathStep> statePathOf(const EventJournal &journal, SocketId socket, q
         if (!followed.contains(event.socket))
             continue;
         followedTuple = tupleOf(it->protocol, it->local, it->remote);
-        if (it->effectiveState() != before)
+        const bool traced
+                = event.kind == EventKind::StateChanged && event.source == StateSource::KernelTrace;
+        if (traced) // history or news, a traced step is a step of the path
+            note(event.to, event, StateSource::KernelTrace);
+        else if (it->effectiveState() != before)
             note(it->effectiveState(), event,
                  event.kind == EventKind::StateChanged ? event.source : StateSource::Qt);
     }
+    std::stable_sort(path.begin(), path.end(), [](const StatePathStep &a, const StatePathStep &b) {
+        return a.monotonicNs < b.monotonicNs;
+    });
     // Qt's CLOSE (the program let go of its socket) is no TCP state when the kernel carries
     // the connection on (FIN_WAIT2 -> TIME_WAIT): it stays only as the path's last word.
     for (qsizetype i = path.size() - 2; i >= 0; --i) {
@@ -177,7 +185,13 @@ QList<StatePathStep> statePathOf(const EventJournal &journal, SocketId socket, q
             path.removeAt(i);
     }
     for (qsizetype i = path.size() - 1; i > 0; --i) {
-        if (path.at(i).state == path.at(i - 1).state)
+        if (path.at(i).state != path.at(i - 1).state)
+            continue;
+        // One state seen twice: the traced step is when it began.
+        if (path.at(i).source == StateSource::KernelTrace
+            && path.at(i - 1).source != StateSource::KernelTrace)
+            path.removeAt(i - 1);
+        else
             path.removeAt(i);
     }
     return path;
@@ -233,9 +247,28 @@ QString TcpStateMachineView::note() const
     if (record && record->protocol == Protocol::Udp)
         return tr("UDP has no state machine: a UDP socket is bound (UNCONN) or closed. There is "
                   "no handshake and no connection to tear down; every datagram stands alone.");
+    const QList<StatePathStep> steps = path();
+    const bool anyTraced = std::any_of(steps.cbegin(), steps.cend(), [](const StatePathStep &step) {
+        return step.source == StateSource::KernelTrace;
+    });
+    if (m_exactFollowed && anyTraced)
+        return tr("Exact: the steps marked ✓ are the kernel's own transitions (its "
+                  "sock:inet_sock_set_state tracepoint), timed to the microsecond. The tracepoint "
+                  "does not follow the time-wait socket a closed connection leaves, so "
+                  "TIME_WAIT is what the next poll read.");
+    if (m_exactFollowed)
+        return tr("The kernel's transitions are followed exactly, but none of this socket's "
+                  "were seen (it began before tracing, or is another machine's view).");
     return tr("The path as Qt and the kernel's polls saw it: a state held only between two "
-              "polls can be missing (dashed: states passed unseen). Exact transitions need the "
-              "kernel's tracepoint, which is not read yet.");
+              "polls can be missing (dashed: states passed unseen). %1")
+            .arg(m_exactWhyNot);
+}
+
+void TcpStateMachineView::setExactTransitions(bool followed, const QString &whyNot)
+{
+    m_exactFollowed = followed;
+    m_exactWhyNot = whyNot;
+    update();
 }
 
 void TcpStateMachineView::paintEvent(QPaintEvent *)
@@ -345,18 +378,25 @@ void TcpStateMachineView::paintEvent(QPaintEvent *)
     title.setBold(true);
     painter.setFont(title);
     painter.drawText(list.topLeft() + QPointF(0, 12),
-                     record ? tr("Socket #%1").arg(record->id) : tr("No socket selected"));
+                     record             ? tr("Socket #%1").arg(record->id)
+                     : !steps.isEmpty() ? tr("Socket #%1 (closed)").arg(m_socket)
+                                        : tr("No socket selected"));
     painter.setFont(small);
     double y = list.top() + 32;
     for (qsizetype i = 0; i < steps.size() && y < list.bottom(); ++i, y += 16) {
         const StatePathStep &step = steps.at(i);
         painter.setPen(palette.text);
-        painter.drawText(
-                QPointF(list.left(), y),
-                QStringLiteral("%1. %2  %3  %4")
-                        .arg(i + 1)
-                        .arg(step.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")),
-                             stateName(step.state), stateSourceName(step.source)));
+        // A traced step is timed to the µs from the path's first step; the others to the ms.
+        const bool exact = step.source == StateSource::KernelTrace;
+        const QString when
+                = exact && i > 0 ? QStringLiteral("+%1 ms").arg(
+                          double(step.monotonicNs - steps.first().monotonicNs) / 1e6, 0, 'f', 3)
+                                 : step.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+        painter.drawText(QPointF(list.left(), y),
+                         QStringLiteral("%1. %2  %3  %4%5")
+                                 .arg(i + 1)
+                                 .arg(when, stateName(step.state), stateSourceName(step.source),
+                                      exact ? QStringLiteral(" ✓") : QString()));
     }
     painter.setPen(palette.mutedText);
     painter.drawText(QRectF(area.left(), area.bottom() - 40, area.width(), 40),

@@ -82,6 +82,15 @@ struct RecordedSession
             registry.update(id, [](SocketRecord &r) { r.state = SocketState::Established; });
             registry.update(id,
                             [](SocketRecord &r) { r.kernel = facts(SocketState::Established); });
+            // The kernel's trace: a step read late (history) and one as it happens.
+            for (const bool history : {true, false}) {
+                SocketEvent traced = eventAbout(*registry.find(id), EventKind::StateChanged);
+                traced.from = history ? SocketState::SynSent : SocketState::Established;
+                traced.to = history ? SocketState::Established : SocketState::CloseWait;
+                traced.source = StateSource::KernelTrace;
+                traced.history = history;
+                registry.apply(traced);
+            }
             registry.recordTraffic(id, TrafficDirection::Sent, 100 + i, *registry.find(id)->remote,
                                    false);
             registry.update(id,
@@ -324,6 +333,12 @@ private Q_SLOTS:
                                              + QByteArray(opened).replace("\"port\":1}",
                                                                           "\"port\":70000}")
                                   << QStringLiteral("line 3: local.port: expected a whole number");
+        QTest::newRow("history not a flag")
+                << header + keyframe + opened
+                           + R"({"seq":2,"t":6,"kind":"state-changed","socket":4,"protocol":"tcp",)"
+                             R"("local":{"address":"127.0.0.1","port":1},"source":"kernel-trace",)"
+                             R"("from":"SYN_SENT","to":"ESTABLISHED","history":"yes"})"
+                << QStringLiteral("line 4: history: expected true or false");
         QTest::newRow("record of another socket")
                 << header + keyframe + QByteArray(opened).replace("\"id\":4", "\"id\":5")
                 << QStringLiteral("line 3: record.id: is not the event's socket 4");

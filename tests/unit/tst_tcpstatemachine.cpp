@@ -93,6 +93,60 @@ private Q_SLOTS:
         QVERIFY(found);
     }
 
+    // The kernel's trace is read after Qt has already said ESTABLISHED: its earlier steps are
+    // history (the socket's state does not go back), yet the path shows them, in the order
+    // they happened, timed by the kernel, and marked exact.
+    void tracedStepsAreExactAndInTheOrderTheyHappened()
+    {
+        SocketRegistry live, presented;
+        qint64 nowNs = 1000;
+        live.setClock([&nowNs] { return EventTime{nowNs, QDateTime::currentDateTimeUtc()}; });
+        EventJournal journal(live, nullptr);
+        Pacer pacer(journal, presented);
+        QList<SocketState> shown;
+        connect(&live, &SocketRegistry::eventApplied, this, [&](const SocketEvent &event) {
+            if (const SocketRecord *record = live.find(event.socket))
+                shown.append(record->effectiveState());
+        });
+        const SocketId id = live.add(client()); // SYN_SENT at 1000 (Qt)
+        nowNs = 5000;
+        live.update(id, [](SocketRecord &r) { r.state = SocketState::Established; });
+        const auto traced = [&](SocketState from, SocketState to, qint64 atNs, bool history) {
+            SocketEvent event = eventAbout(*live.find(id), EventKind::StateChanged);
+            event.from = from;
+            event.to = to;
+            event.source = StateSource::KernelTrace;
+            event.history = history;
+            event.monotonicNs = atNs;
+            event.wallTime = QDateTime::currentDateTimeUtc();
+            QVERIFY(live.apply(event));
+        };
+        traced(SocketState::Close, SocketState::SynSent, 2000, true);
+        traced(SocketState::SynSent, SocketState::Established, 3000, true);
+        traced(SocketState::Established, SocketState::FinWait1, 6000, false);
+        traced(SocketState::FinWait1, SocketState::FinWait2, 7000, false);
+
+        QCOMPARE(shown, (QList<SocketState>{SocketState::SynSent, SocketState::Established,
+                                            SocketState::Established, SocketState::Established,
+                                            SocketState::FinWait1, SocketState::FinWait2}));
+        const QList<StatePathStep> path = statePathOf(journal, id, journal.lastSeq());
+        QCOMPARE(statesOf(path),
+                 (QList<SocketState>{SocketState::SynSent, SocketState::Established,
+                                     SocketState::FinWait1, SocketState::FinWait2}));
+        for (const StatePathStep &step : path)
+            QCOMPARE(step.source, StateSource::KernelTrace);
+        QCOMPARE(path.at(0).monotonicNs, 2000);
+        QCOMPARE(path.at(1).monotonicNs, 3000);
+
+        TcpStateMachineView view(journal, presented, &pacer);
+        view.setSocket(id);
+        view.setExactTransitions(false, QStringLiteral("Exact transitions need root."));
+        QVERIFY(view.note().contains(QStringLiteral("polls")));
+        QVERIFY(view.note().contains(QStringLiteral("need root")));
+        view.setExactTransitions(true, {});
+        QVERIFY2(view.note().startsWith(QStringLiteral("Exact")), qPrintable(view.note()));
+    }
+
     void udpHasNoStateMachine()
     {
         SocketRegistry live, presented;
