@@ -33,6 +33,8 @@ PresentationClock::PresentationClock(RealTimeSource realNs, const Pacer *pacer, 
 {
     m_realAnchorNs = m_realNs();
     m_anchorNs = m_realAnchorNs;
+    m_realOriginNs = m_realAnchorNs;
+    m_wallOrigin = QDateTime::currentDateTimeUtc();
     if (!m_pacer)
         return;
     m_speed = speedOf(*m_pacer);
@@ -59,7 +61,7 @@ qint64 PresentationClock::at(qint64 realNs) const
 
 QDateTime PresentationClock::wallTime() const
 {
-    return QDateTime::currentDateTimeUtc().addMSecs(-lagNs() / 1'000'000);
+    return m_wallOrigin.addMSecs((nowNs() - m_realOriginNs) / 1'000'000);
 }
 
 void PresentationClock::followPacer()

@@ -34,7 +34,8 @@ public:
     qint64 realNowNs() const { return m_realNs(); }
     // How far the picture's time is behind real time (0 while live).
     qint64 lagNs() const { return realNowNs() - nowNs(); }
-    // The picture's moment on the UTC wall clock, for ages and countdowns.
+    // The picture's moment on the UTC wall clock, for ages and countdowns: the wall clock
+    // when the clock was made, moved on by the presentation time since.
     QDateTime wallTime() const;
     // Presentation seconds per real second: 1 live, the rate in slow motion, 0 paused.
     double speed() const { return m_speed; }
@@ -55,6 +56,8 @@ private:
     // nowNs() = m_anchorNs + (real - m_realAnchorNs) * m_speed
     qint64 m_anchorNs = 0;
     qint64 m_realAnchorNs = 0;
+    qint64 m_realOriginNs = 0; // the real source's reading at m_wallOrigin
+    QDateTime m_wallOrigin;
 };
 
 } // namespace SocketScope
