@@ -12,6 +12,7 @@
 #include "networkhost.h"
 #include "pacer.h"
 #include "playbackbar.h"
+#include "presentationclock.h"
 #include "quitsignals.h"
 #include "registrymirror.h"
 #include "safefilewriter.h"
@@ -181,7 +182,11 @@ int main(int argc, char *argv[])
     // (the kernel merges into it, the exports read it).
     SocketRegistry presented;
     Pacer pacer(journal, presented);
+    // The picture's time, which every animation and age on screen reads.
+    PresentationClock presentationClock(PresentationClock::monotonicNs, &pacer);
     MainWindow window(presented, log);
+    window.diagramScene()->setPresentationClock(presentationClock);
+    window.socketInspector()->setPresentationClock(presentationClock);
     // A row of its own: at 1280x720 beside the main toolbar it would fold away, and the
     // marker that says the picture is behind must never be out of sight.
     window.showLogOf(journal);

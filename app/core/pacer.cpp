@@ -80,10 +80,13 @@ void Pacer::pause()
 
 void Pacer::setSlowMotion(double rate, qint64 nowNs)
 {
+    const double previousRate = m_rate;
     m_rate = qBound(MinRate, rate, MaxRate);
     if (m_mode != PaceMode::SlowMotion)
         m_nextDueNs = nowNs; // the next event may show at once
     setMode(PaceMode::SlowMotion);
+    if (m_rate != previousRate)
+        Q_EMIT rateChanged(m_rate);
 }
 
 bool Pacer::step()

@@ -65,6 +65,8 @@ public:
 Q_SIGNALS:
     void positionChanged(quint64 position);
     void modeChanged(SocketScope::PaceMode mode);
+    // The slow-motion rate changed (it may change without the mode changing).
+    void rateChanged(double rate);
     void waitingChanged(quint64 waiting);
 
 private:

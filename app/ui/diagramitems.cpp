@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "diagramitems.h"
 
-#include <QCoreApplication>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
@@ -361,11 +360,7 @@ void DatagramItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
 DatagramRouteItem::DatagramRouteItem(const DiagramPalette *palette) : m_palette(palette)
 {
     setZValue(-1); // under the cards and the envelopes flying along it
-    setToolTip(QCoreApplication::translate(
-            "SocketScope::DiagramScene",
-            "Datagrams between this client and the server's socket in the last few seconds.\n"
-            "UDP keeps no connection: the line is only the route they took, and it fades "
-            "when they stop."));
+    setToolTip(DiagramText::datagramRouteTooltip());
 }
 
 void DatagramRouteItem::setEnds(const QPointF &client, const QPointF &server)

@@ -1,28 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "diagramlayout.h"
 #include "diagrampalette.h"
+#include "diagramtext.h"
 #include "socketrecord.h"
 
 #include <QGraphicsItem>
 #include <QList>
-#include <QStringList>
 
 namespace SocketScope {
-
-// Everything a socket card shows, computed by the scene from a record. Items only paint it.
-struct SocketCard
-{
-    QString caption; // "client 3", "server socket (accepted)"
-    QString detail; // "pid 4211 · 12 B sent · 12 B received"
-    QString protocol; // "TCP" / "UDP"
-    QStringList tupleParts; // "{", "127.0.0.1:9877", ", ", "127.0.0.1:51234", "}"
-    int highlightPart = -1; // the part that tells this socket apart from its neighbours
-    SocketState state = SocketState::Unknown;
-    QString stateText;
-    bool kernelOnly = false;
-    bool operator==(const SocketCard &other) const = default;
-};
 
 enum DiagramItemType {
     SocketItemType = QGraphicsItem::UserType + 1,
@@ -40,9 +27,9 @@ enum DiagramItemType {
 class SocketItem : public QGraphicsItem
 {
 public:
-    static constexpr qreal Height = 64;
-    static constexpr qreal BoxTop = 22;
-    static constexpr qreal BoxHeight = 40;
+    static constexpr qreal Height = DiagramLayout::CardHeight;
+    static constexpr qreal BoxTop = DiagramLayout::CardBoxTop;
+    static constexpr qreal BoxHeight = DiagramLayout::CardBoxHeight;
 
     SocketItem(SocketId id, const DiagramPalette *palette, qreal width);
 

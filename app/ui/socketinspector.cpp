@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "socketinspector.h"
 
+#include "presentationclock.h"
 #include "sockettablemodel.h"
 
 #include <QFontDatabase>
@@ -123,9 +124,10 @@ QString trafficText(const SocketRecord &record)
     return text;
 }
 
-QString lifetimeText(const SocketRecord &record, bool gone)
+// `now` is the moment the picture shows.
+QString lifetimeText(const SocketRecord &record, bool gone, const QDateTime &now)
 {
-    const QDateTime end = record.closed.isNull() ? QDateTime::currentDateTimeUtc() : record.closed;
+    const QDateTime end = record.closed.isNull() ? now : record.closed;
     QString text
             = SocketInspector::tr("opened %1 · age %2")
                       .arg(QLocale::system().toString(record.created.toLocalTime().time(),
@@ -221,6 +223,12 @@ void SocketInspector::setSocket(SocketId id)
     Q_EMIT socketShown(id);
 }
 
+void SocketInspector::setPresentationClock(const PresentationClock &clock)
+{
+    m_clock = &clock;
+    connect(&clock, &PresentationClock::speedChanged, this, &SocketInspector::refresh);
+}
+
 QString SocketInspector::fieldText(Field field) const
 {
     return field < FieldCount ? m_values[static_cast<size_t>(field)]->text() : QString();
@@ -270,7 +278,8 @@ void SocketInspector::show(const SocketRecord &record, bool gone)
         set(Inode, QString::number(record.kernel->inode));
     set(TcpInfo, tcpInfoField(record));
     set(Traffic, trafficText(record));
-    set(Lifetime, lifetimeText(record, gone));
+    set(Lifetime, lifetimeText(record, gone,
+                               m_clock ? m_clock->wallTime() : QDateTime::currentDateTimeUtc()));
     QString activity = record.activity.isEmpty() ? tr("idle") : record.activity;
     if (record.kernel && !record.kernel->sharedWith.isEmpty())
         activity = sharedPortText(*record.kernel) + QLatin1Char('\n') + activity;

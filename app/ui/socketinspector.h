@@ -12,6 +12,8 @@ class QLabel;
 
 namespace SocketScope {
 
+class PresentationClock;
+
 // Everything known about one socket, live: its tuple, the state Qt reports beside the
 // kernel's, queues, timer, owner, TCP_INFO and traffic. A tooltip is gone when the mouse
 // moves; this stays on screen while the lecturer talks about the socket.
@@ -39,6 +41,9 @@ public:
     // Shows this socket from now on; InvalidSocketId shows the hint to select one.
     void setSocket(SocketId id);
     SocketId socket() const { return m_id; }
+    // Ages are counted on this clock (the picture's time: still while paused); until set,
+    // on the wall clock. `clock` must outlive the inspector.
+    void setPresentationClock(const PresentationClock &clock);
     // The text shown for a field, for tests.
     QString fieldText(Field field) const;
     static QString fieldTitle(Field field);
@@ -58,7 +63,8 @@ private:
     QLabel *m_hint = nullptr;
     QWidget *m_form = nullptr;
     std::array<QLabel *, FieldCount> m_values{};
-    QTimer m_ageTimer; // the age and countdowns move on between registry changes
+    const PresentationClock *m_clock = nullptr;
+    QTimer m_ageTimer; // repaints the age between registry changes; the clock says what it is
 };
 
 } // namespace SocketScope

@@ -3,6 +3,9 @@
 #include "diagramminimap.h"
 #include "diagramscene.h"
 #include "diagramview.h"
+#include "pacer.h"
+#include "presentationclock.h"
+#include "trafficanimator.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -42,6 +45,9 @@ private Q_SLOTS:
     void manyConnectionsFoldIntoMore();
     void closedSocketsFadeOut();
     void datagramsFlyFromTheirSender();
+    void datagramFlightFollowsThePresentationClock_data();
+    void datagramFlightFollowsThePresentationClock();
+    void pausedPictureHoldsItsAnimations();
     void selectionRoundTrip();
     void renderIsNotBlank();
     void svgExportCarriesTheTuples();
@@ -282,6 +288,118 @@ void TestDiagramScene::datagramsFlyFromTheirSender()
     // With no more datagrams the route fades: UDP keeps nothing between datagrams.
     QCOMPARE(m_scene->datagramRouteCount(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(m_scene->datagramRouteCount(), 0, 8000);
+}
+
+// A pacer and a presentation clock on the test's own real-time source: the diagram moves
+// on presentation time, the test moves real time and asks for frames. No sleeps.
+struct PacedClock
+{
+    static constexpr qint64 Ms = 1'000'000;
+    qint64 realNs = 3'000 * Ms;
+    SocketRegistry journalled; // the pacer's journal needs one; the scene reads its own
+    SocketRegistry presented;
+    EventJournal journal{journalled, nullptr};
+    Pacer pacer{journal, presented};
+    PresentationClock clock{[this] { return realNs; }, &pacer};
+
+    // Frames of 16 ms of real time until `done` or `limitMs` pass; returns the real time taken.
+    qint64 runFrames(TrafficAnimator &animator, const std::function<bool()> &done,
+                     qint64 limitMs = 20'000)
+    {
+        qint64 passed = 0;
+        while (!done() && passed < limitMs * Ms) {
+            realNs += 16 * Ms;
+            passed += 16 * Ms;
+            animator.advanceFrame();
+        }
+        return passed;
+    }
+};
+
+void TestDiagramScene::datagramFlightFollowsThePresentationClock_data()
+{
+    QTest::addColumn<double>("rate"); // 0: live
+    QTest::addColumn<qint64>("minFlightMs");
+    QTest::addColumn<qint64>("maxFlightMs");
+    // DatagramFlightSeconds (0.7 s) of presentation time, in 16 ms frames of real time.
+    QTest::newRow("live") << 0.0 << qint64(690) << qint64(720);
+    QTest::newRow("0.25x") << 0.25 << qint64(2790) << qint64(2820);
+}
+
+void TestDiagramScene::datagramFlightFollowsThePresentationClock()
+{
+    QFETCH(double, rate);
+    QFETCH(qint64, minFlightMs);
+    QFETCH(qint64, maxFlightMs);
+    PacedClock paced;
+    if (rate > 0)
+        paced.pacer.setSlowMotion(rate, paced.realNs);
+    DiagramScene scene(*m_registry);
+    scene.setPresentationClock(paced.clock);
+    addUdpServer();
+    const SocketId client = addUdpClient(40001);
+    scene.flush();
+    m_registry->recordTraffic(client, TrafficDirection::Sent, 5, {kLoopback, kServerPort}, true);
+    QCOMPARE(scene.flyingDatagramCount(), 1);
+    const qint64 flight = paced.runFrames(scene.trafficAnimator(),
+                                          [&scene] { return scene.flyingDatagramCount() == 0; });
+    QCOMPARE(scene.flyingDatagramCount(), 0);
+    const qint64 flightMs = flight / PacedClock::Ms;
+    QVERIFY2(flightMs >= minFlightMs && flightMs <= maxFlightMs,
+             qPrintable(QString::number(flightMs)));
+    // At 0.25x the flight lasts over a second of real time; live, well under one.
+    QCOMPARE(flightMs >= 1000, rate > 0);
+}
+
+void TestDiagramScene::pausedPictureHoldsItsAnimations()
+{
+    PacedClock paced;
+    DiagramScene scene(*m_registry);
+    scene.setPresentationClock(paced.clock);
+    addListener();
+    const auto connection = addConnection(50001);
+    addUdpServer();
+    const SocketId client = addUdpClient(40001);
+    scene.flush();
+    m_registry->recordTraffic(client, TrafficDirection::Sent, 5, {kLoopback, kServerPort}, true);
+    QVERIFY(m_registry->remove(connection.first));
+    scene.flush();
+    TrafficAnimator &animator = scene.trafficAnimator();
+    paced.runFrames(
+            animator, [] { return false; }, 160); // a little way into the flight
+    const QPointF inFlight = [&scene] {
+        for (QGraphicsItem *item : scene.items()) {
+            if (item->type() == DatagramItemType)
+                return item->pos();
+        }
+        return QPointF();
+    }();
+    const qreal opacity = scene.itemFor(connection.first)->opacity();
+    QVERIFY(opacity < 1.0);
+
+    paced.pacer.pause();
+    QVERIFY(!animator.isRunning()); // a still picture needs no frames
+    paced.runFrames(
+            animator, [] { return false; }, 10'000);
+    // Ten seconds later nothing has moved: the envelope, the fading socket, the route.
+    QCOMPARE(scene.flyingDatagramCount(), 1);
+    for (QGraphicsItem *item : scene.items()) {
+        if (item->type() == DatagramItemType)
+            QCOMPARE(item->pos(), inFlight);
+    }
+    QVERIFY(scene.itemFor(connection.first));
+    QCOMPARE(scene.itemFor(connection.first)->opacity(), opacity);
+    QCOMPARE(scene.datagramRouteCount(), 1);
+
+    paced.pacer.goLive();
+    QVERIFY(animator.isRunning());
+    // Back live the rest of the flight takes the rest of its time, not a jump to the end.
+    const qint64 rest
+            = paced.runFrames(animator, [&scene] { return scene.flyingDatagramCount() == 0; });
+    QVERIFY2(rest > 400 * PacedClock::Ms && rest < 700 * PacedClock::Ms,
+             qPrintable(QString::number(rest / PacedClock::Ms)));
+    paced.runFrames(animator, [&scene, &connection] { return !scene.itemFor(connection.first); });
+    QVERIFY(!scene.itemFor(connection.first));
 }
 
 void TestDiagramScene::selectionRoundTrip()

@@ -2,6 +2,8 @@
 #include "diagramscene.h"
 #include "eventlog.h"
 #include "mainwindow.h"
+#include "pacer.h"
+#include "presentationclock.h"
 #include "socketinspector.h"
 #include "sockettablemodel.h"
 
@@ -196,6 +198,42 @@ private Q_SLOTS:
         QCOMPARE(m_inspector->fieldText(SocketInspector::Tuple),
                  QStringLiteral("{127.0.0.1:51234, 127.0.0.1:9877}"));
         QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime).contains(QLatin1String("gone")));
+    }
+
+    // The age is the picture's: it stands still while the picture is paused, and is the
+    // real one again back live. Real time is the test's own.
+    void ageFollowsThePresentationClock()
+    {
+        constexpr qint64 second = 1'000'000'000;
+        qint64 realNs = 50 * second;
+        SocketRegistry journalled;
+        SocketRegistry presented;
+        EventJournal journal(journalled, nullptr);
+        Pacer pacer(journal, presented);
+        PresentationClock clock([&realNs] { return realNs; }, &pacer);
+        SocketInspector inspector(*m_registry);
+        inspector.setPresentationClock(clock);
+        SocketRecord record
+                = tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established);
+        record.created = clock.wallTime().addSecs(-75);
+        const SocketId id = m_registry->add(record);
+        inspector.setSocket(id);
+        const auto lifetime
+                = [&inspector] { return inspector.fieldText(SocketInspector::Lifetime); };
+        QVERIFY2(lifetime().contains(QStringLiteral("age 1m 15s")), qPrintable(lifetime()));
+
+        pacer.pause();
+        realNs += 120 * second;
+        m_registry->update(id, [](SocketRecord &r) { r.bytesSent = 2; });
+        // Two minutes on the test's clock, none in the picture.
+        QVERIFY2(lifetime().contains(QStringLiteral("age 1m 15s")), qPrintable(lifetime()));
+
+        pacer.goLive(); // the inspector refreshes when the clock changes speed
+        QVERIFY2(lifetime().contains(QStringLiteral("age 3m 15s")), qPrintable(lifetime()));
+        pacer.setSlowMotion(0.5, realNs);
+        realNs += 120 * second; // one minute of the picture's time
+        m_registry->update(id, [](SocketRecord &r) { r.bytesSent = 3; });
+        QVERIFY2(lifetime().contains(QStringLiteral("age 4m 15s")), qPrintable(lifetime()));
     }
 
     // The window's selection, in the diagram or the table, is what the inspector shows.

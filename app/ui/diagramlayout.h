@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "socketrecord.h"
+
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QRectF>
+
+#include <functional>
+
+namespace SocketScope {
+
+// Where everything in the diagram goes, decided from the records alone: the pure step
+// between the registry and the items (records -> sections and rows -> rectangles). It makes
+// no item and paints nothing, so it can be tested without a scene; the scene reconciles its
+// items by id with the plan this returns.
+class DiagramLayout
+{
+public:
+    // A socket card's geometry, shared with the item that paints it (scene units).
+    static constexpr qreal CardHeight = 64;
+    static constexpr qreal CardBoxTop = 22;
+    static constexpr qreal CardBoxHeight = 40;
+    // The vertical distance between two rows of cards.
+    static constexpr qreal RowPitch = 84;
+
+    // The sockets sorted into the parts of the picture.
+    struct Row
+    {
+        const SocketRecord *left = nullptr; // the client's socket
+        const SocketRecord *right = nullptr; // the server's socket for it
+        QString key; // the socket pair both share (empty: a socket without a peer yet)
+    };
+    struct Sections
+    {
+        QList<const SocketRecord *> listeners;
+        QList<Row> tcpRows; // in order of appearance
+        QList<const SocketRecord *> udpServers; // the taught one: no remote end
+        QList<const SocketRecord *> udpConnected; // a connected socket per client
+        QList<const SocketRecord *> udpClients;
+        qsizetype serverSideSockets = 0;
+        qsizetype inChildProcesses = 0; // server-side sockets held by a worker process
+        qsizetype inThreads = 0; // ... by a worker thread
+    };
+
+    struct Options
+    {
+        int collapseLimit = 12; // rows per section before the rest fold away
+        bool showAll = false;
+        qint64 ownPid = 0; // a server-side socket of another pid is in a child process
+        // The client's number in order of appearance; asked only for clients shown.
+        std::function<int(SocketId, Protocol)> clientNumber;
+    };
+
+    enum class TextStyle {
+        Title, // the host's
+        Section, // a section's title
+        SectionEmphasis, // ... in the listener's colour
+        Note,
+        NoteItalic,
+        Reading, // a value to read (the UDP server's queue), in the text colour
+        FoldTcp, // "+ N more connections", clickable
+        FoldUdp,
+    };
+    enum class FrameKind { Host, Process, Worker };
+
+    struct Card
+    {
+        SocketId id = InvalidSocketId;
+        QPointF pos;
+        qreal width = 0;
+        QString caption;
+        bool raised = false; // drawn above its neighbours (the listener)
+    };
+    struct Text
+    {
+        QString key;
+        QString content;
+        QPointF pos; // top left, or top right when alignRight
+        TextStyle style = TextStyle::Note;
+        bool alignRight = false;
+    };
+    struct Frame
+    {
+        QString key;
+        FrameKind kind = FrameKind::Process;
+        QRectF rect;
+        QString title;
+        QString note;
+        QString toolTip;
+    };
+    struct Line
+    {
+        QString key;
+        SocketId left = InvalidSocketId;
+        SocketId right = InvalidSocketId;
+    };
+    struct Queue
+    {
+        SocketId listener = InvalidSocketId;
+        QPointF pos;
+    };
+
+    struct Plan
+    {
+        Sections sections;
+        QList<Card> cards;
+        QList<Text> texts;
+        QList<Frame> frames;
+        QList<Line> lines; // between the two cards of a connection
+        QList<Queue> queues; // a listener's accept queue
+        SocketId connectArrowTo = InvalidSocketId; // the listener the connect() note explains
+        QString connectNoteKey;
+        QString foldKey; // the text that folds or unfolds the TCP rows (empty: none)
+        QPointF legendPos;
+        QRectF sceneRect;
+        qsizetype hiddenSockets = 0;
+        qsizetype rowsShown = 0; // TCP connection rows plus UDP client rows drawn
+        int sectionsWithRows = 0; // TCP and UDP sections that have any rows (0 to 2)
+        QHash<QString, SocketId> udpClientByLocal; // every UDP client by its local address
+    };
+
+    // `records` in order of appearance (ascending id).
+    static Sections classify(const QList<const SocketRecord *> &records, qint64 ownPid);
+    static Plan plan(const QList<const SocketRecord *> &records, const Options &options);
+
+    // The keys of the lines under a UDP server socket, which change with its numbers.
+    static QString udpQueueKey(SocketId id);
+    static QString udpActivityKey(SocketId id);
+
+    // Whether going from `before` to `after` moves anything or changes a caption. Traffic
+    // and queue changes arrive for every message; they change numbers on cards, never
+    // where anything stands.
+    static bool changesLayout(const SocketRecord &before, const SocketRecord &after);
+    // The collapse limit at which a picture `sceneHeight` high, showing `rowsShown` rows in
+    // `sectionsWithRows` sections, fits `height` (bounded by min and max).
+    static int collapseLimitToFit(qreal sceneHeight, qsizetype rowsShown, int sectionsWithRows,
+                                  qreal height, int min, int max);
+
+    // Served by a worker process of ours rather than by this process itself.
+    static bool isInChildProcess(const SocketRecord &record, qint64 ownPid);
+    // The socket pair two ends of one connection share (empty without a remote end).
+    static QString pairKey(const SocketRecord &record);
+};
+
+// Numbers clients in order of appearance, once: a number never moves to another socket.
+// TCP and UDP clients are counted apart ("client 3", "udp client 3").
+class ClientNumbering
+{
+public:
+    int numberFor(SocketId id, Protocol protocol);
+    void forget(SocketId id) { m_numbers.remove(id); }
+
+private:
+    QHash<SocketId, int> m_numbers;
+    int m_nextTcp = 1;
+    int m_nextUdp = 1;
+};
+
+} // namespace SocketScope

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+#include "diagramtext.h"
+
+namespace SocketScope {
+
+SocketCard DiagramText::card(const SocketRecord &record)
+{
+    SocketCard card;
+    card.protocol
+            = record.protocol == Protocol::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
+    card.state = record.effectiveState();
+    card.stateText = stateName(card.state);
+    card.kernelOnly = record.kernelOnly;
+    const qint64 pid = record.ownerPid();
+    QString detail = pid ? QStringLiteral("pid %1").arg(pid) : QString();
+    if (record.protocol == Protocol::Tcp && (record.bytesSent || record.bytesReceived))
+        detail += QStringLiteral(" · ↑%1 ↓%2")
+                          .arg(byteCountText(record.bytesSent),
+                               byteCountText(record.bytesReceived));
+    if (record.protocol == Protocol::Udp && (record.datagramsSent || record.datagramsReceived))
+        detail += QStringLiteral(" · %1 sent · %2 received")
+                          .arg(record.datagramsSent)
+                          .arg(record.datagramsReceived);
+    // The kernel's timer: TIME_WAIT's countdown is the part worth reading off a slide.
+    if (record.kernel && record.kernel->timerMs >= 0 && card.state == SocketState::TimeWait)
+        detail += tr(" · %1 s left").arg((record.kernel->timerMs + 999) / 1000);
+    card.detail = detail;
+
+    const QString local = record.local.toString();
+    if (record.remote) {
+        card.tupleParts = {QStringLiteral("{"), local, QStringLiteral(", "),
+                           record.remote->toString(), QStringLiteral("}")};
+        // On the server side the remote end is what differs between accepted sockets; on a
+        // client, its own ephemeral port is.
+        card.highlightPart = record.role == SocketRole::TcpServerSide ? 3 : 1;
+    } else if (record.protocol == Protocol::Tcp) {
+        card.tupleParts = {QStringLiteral("{"), local, QStringLiteral(", "), QStringLiteral("*:*"),
+                           QStringLiteral("}")};
+    } else {
+        card.tupleParts = {QStringLiteral("{"), local, QStringLiteral("}")};
+    }
+    return card;
+}
+
+QString DiagramText::tooltip(const SocketRecord &record)
+{
+    QString tip = QStringLiteral("<b>%1</b> %2<br/>local %3<br/>remote %4<br/>")
+                          .arg(protocolName(record.protocol).toUpper(), roleName(record.role),
+                               record.local.toString(),
+                               record.remote ? record.remote->toString() : QStringLiteral("*:*"));
+    tip += tr("state (Qt): %1").arg(stateName(record.state));
+    if (record.kernel)
+        tip += tr("<br/>state (kernel): %1<br/>Recv-Q %2 · Send-Q %3 · inode %4")
+                       .arg(stateName(record.kernel->state))
+                       .arg(record.kernel->recvQ)
+                       .arg(record.kernel->sendQ)
+                       .arg(record.kernel->inode);
+    if (record.kernel && record.kernel->tcpInfo)
+        tip += QStringLiteral("<br/>TCP_INFO: ") + tcpInfoText(*record.kernel->tcpInfo);
+    if (record.kernel && !record.kernel->sharedWith.isEmpty())
+        tip += QStringLiteral("<br/><b>") + sharedPortText(*record.kernel).toHtmlEscaped()
+               + QStringLiteral("</b>");
+    if (record.protocol == Protocol::Udp && !record.remote)
+        tip += tr("<br/>UDP has no connection: this one socket takes datagrams from every "
+                  "sender, and each datagram carries its sender's address.");
+    if (record.kernelOnly)
+        tip += tr("<br/><i>Only the kernel holds this socket; no program has it open.</i>");
+    tip += tr("<br/>sent %1 · received %2")
+                   .arg(byteCountText(record.bytesSent), byteCountText(record.bytesReceived));
+    if (!record.activity.isEmpty())
+        tip += QStringLiteral("<br/>") + record.activity.toHtmlEscaped();
+    return tip;
+}
+
+QString DiagramText::listenerCaption()
+{
+    return tr("listening socket");
+}
+
+bool DiagramText::tcpClientTakesNumber(const SocketRecord &record)
+{
+    return record.role != SocketRole::ExternalPeer && !record.kernelOnly;
+}
+
+QString DiagramText::tcpClientCaption(const SocketRecord &record, int number)
+{
+    if (record.role == SocketRole::ExternalPeer)
+        return record.program.isEmpty() ? tr("external client") : record.program;
+    if (record.kernelOnly)
+        return tr("closed client (kernel only)");
+    return tr("client %1").arg(number);
+}
+
+QString DiagramText::serverSideCaption(const SocketRecord &record, bool inChildProcess)
+{
+    // The worker that holds the socket gets a box of its own, as in the textbook figure.
+    if (inChildProcess)
+        return tr("child process");
+    if (record.threadId != 0)
+        return tr("worker thread %1").arg(record.threadId);
+    if (!record.kernelOnly)
+        return tr("accepted socket");
+    // Kernel-only on the server side: completed by the kernel but not yet accepted, or left
+    // behind after the server's socket was closed.
+    const bool queued = record.effectiveState() == SocketState::SynRecv
+                        || record.effectiveState() == SocketState::Established;
+    return queued ? tr("in the accept queue (kernel only)") : tr("closed (kernel only)");
+}
+
+QString DiagramText::workerBoxTooltip(const SocketRecord &record, bool inChildProcess)
+{
+    if (inChildProcess)
+        return tr("its own process");
+    if (record.threadId != 0)
+        return tr("a thread of the server process");
+    return {};
+}
+
+QString DiagramText::udpServerCaption()
+{
+    return tr("the server's one UDP socket");
+}
+
+QString DiagramText::udpConnectedCaption(const SocketRecord &record)
+{
+    return tr("connected socket for %1")
+            .arg(record.remote ? record.remote->toString() : QStringLiteral("*:*"));
+}
+
+bool DiagramText::udpClientTakesNumber(const SocketRecord &record)
+{
+    return record.role == SocketRole::UdpClient;
+}
+
+QString DiagramText::udpClientCaption(const SocketRecord &record, int number)
+{
+    if (record.role == SocketRole::UdpClient)
+        return tr("udp client %1").arg(number);
+    return record.program.isEmpty() ? tr("external sender") : record.program;
+}
+
+QString DiagramText::withFlowControlNote(const QString &caption, const SocketRecord &record)
+{
+    if (record.protocol != Protocol::Tcp || record.activity.isEmpty())
+        return caption;
+    return tr("%1 · paused").arg(caption);
+}
+
+DiagramText::UdpServerNotes DiagramText::udpServerNotes(const SocketRecord &record)
+{
+    UdpServerNotes notes;
+    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 bytes waiting")
+                                          .arg(record.kernel->recvQ)
+                                : tr("datagrams from every client arrive at this one socket");
+    notes.activity = record.activity;
+    // Another program on this very port is worth more than what the server does right now.
+    if (record.kernel && !record.kernel->sharedWith.isEmpty()) {
+        const QString shared = tr("port shared with %1 (SO_REUSEPORT): the kernel splits arrivals")
+                                       .arg(record.kernel->sharedWith);
+        notes.activity
+                = record.activity.isEmpty() ? shared : shared + QLatin1Char('\n') + record.activity;
+    }
+    return notes;
+}
+
+QString DiagramText::udpServerNote()
+{
+    return tr("identified by its local address only — netstat shows no state for UDP");
+}
+
+QString DiagramText::hostTitle(const QHostAddress &address)
+{
+    return address.isLoopback() ? tr("Host %1 (this machine, loopback)").arg(address.toString())
+                                : tr("Host (this machine)");
+}
+
+QString DiagramText::tcpSummary(const SocketRecord *listener, qsizetype listeners,
+                                qsizetype serverSideSockets)
+{
+    if (listener)
+        return tr("TCP: %1 listening + %2 server-side sockets, all on local port %3")
+                .arg(listeners)
+                .arg(serverSideSockets)
+                .arg(listener->local.port);
+    if (serverSideSockets)
+        return tr("TCP: no listener; %1 server-side sockets live on").arg(serverSideSockets);
+    return {};
+}
+
+QString DiagramText::tcpClientsTitle()
+{
+    return tr("TCP clients");
+}
+
+QString DiagramText::tcpServerTitle(qsizetype inChildren, qsizetype inThreads)
+{
+    if (inChildren)
+        return tr("TCP server — a child process per client, each holding one accepted socket");
+    if (inThreads)
+        return tr("TCP server — one process, a thread per client");
+    return tr("TCP server — one process, one listening socket, one accepted socket per client");
+}
+
+QString DiagramText::noListener()
+{
+    return tr("no listening socket: new clients are refused, accepted ones live on");
+}
+
+QString DiagramText::connectNote()
+{
+    return tr("each client's connect() reaches the listener;\naccept() then gives the server a "
+              "new socket for it");
+}
+
+QString DiagramText::moreConnections(qsizetype hidden)
+{
+    return tr("+ %1 more connections — click to show all").arg(hidden);
+}
+
+QString DiagramText::fewerConnections()
+{
+    return tr("show fewer connections");
+}
+
+QString DiagramText::portSharing(const Endpoint &listening)
+{
+    return tr("same local %1 — the highlighted remote end tells them apart")
+            .arg(listening.toString());
+}
+
+QString DiagramText::tcpServerFrameTitle(qsizetype inChildren)
+{
+    return inChildren ? tr("server: parent process and its children") : tr("server process");
+}
+
+QString DiagramText::tcpServerFrameNote(qsizetype inChildren, qint64 pid)
+{
+    return (inChildren ? tr("parent pid %1 holds only the listener") : tr("pid %1")).arg(pid);
+}
+
+QString DiagramText::udpClientsTitle()
+{
+    return tr("UDP clients");
+}
+
+QString DiagramText::udpServerTitle()
+{
+    return tr("UDP server — one socket, datagrams handled one after another");
+}
+
+QString DiagramText::udpConnectedNote()
+{
+    return tr("same local port: the kernel hands each client's datagrams to the socket "
+              "connected to it, by the full 4-tuple");
+}
+
+QString DiagramText::noUdpServer()
+{
+    return tr("no UDP server socket");
+}
+
+QString DiagramText::udpServerFrameTitle()
+{
+    return tr("server process");
+}
+
+QString DiagramText::udpServerFrameNote(qint64 pid)
+{
+    return tr("pid %1 (same process, no children)").arg(pid);
+}
+
+QString DiagramText::moreUdpClients(qsizetype hidden)
+{
+    return tr("+ %1 more UDP clients").arg(hidden);
+}
+
+QString DiagramText::datagramLabel(bool isReply, quint16 port)
+{
+    return isReply ? tr("reply → :%1").arg(port) : tr("src :%1").arg(port);
+}
+
+QString DiagramText::datagramRouteTooltip()
+{
+    return tr("Datagrams between this client and the server's socket in the last few seconds.\n"
+              "UDP keeps no connection: the line is only the route they took, and it fades "
+              "when they stop.");
+}
+
+} // namespace SocketScope

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+// The diagram's layout as a pure step: records in, sections, rows and rectangles out, with
+// no scene and no item. What the picture promises is checked on the plan itself.
+
+#include "diagramlayout.h"
+
+#include <QTest>
+
+#include <memory>
+
+using namespace SocketScope;
+
+namespace {
+
+const QHostAddress kLoopback(QHostAddress::LocalHost);
+constexpr quint16 kServerPort = 9877;
+constexpr qint64 kOwnPid = 4000;
+
+// Records the way the registry holds them, each with its own id, in order of appearance.
+class Records
+{
+public:
+    SocketId listener()
+    {
+        SocketRecord &r = add(Protocol::Tcp, SocketRole::TcpListener, kServerPort);
+        r.state = SocketState::Listen;
+        return r.id;
+    }
+    SocketId tcpClient(quint16 port)
+    {
+        SocketRecord &r = add(Protocol::Tcp, SocketRole::TcpClient, port);
+        r.remote = Endpoint{kLoopback, kServerPort};
+        return r.id;
+    }
+    SocketId accepted(quint16 clientPort, qint64 pid = kOwnPid, qint64 threadId = 0)
+    {
+        SocketRecord &r = add(Protocol::Tcp, SocketRole::TcpServerSide, kServerPort);
+        r.remote = Endpoint{kLoopback, clientPort};
+        r.pid = pid;
+        r.threadId = threadId;
+        return r.id;
+    }
+    SocketId udpServer(std::optional<quint16> connectedTo = std::nullopt)
+    {
+        SocketRecord &r = add(Protocol::Udp, SocketRole::UdpServer, kServerPort);
+        if (connectedTo)
+            r.remote = Endpoint{kLoopback, *connectedTo};
+        return r.id;
+    }
+    SocketId udpClient(quint16 port) { return add(Protocol::Udp, SocketRole::UdpClient, port).id; }
+    QList<const SocketRecord *> list() const
+    {
+        QList<const SocketRecord *> out;
+        for (const auto &record : m_records)
+            out.append(record.get());
+        return out;
+    }
+
+private:
+    SocketRecord &add(Protocol protocol, SocketRole role, quint16 port)
+    {
+        auto record = std::make_unique<SocketRecord>();
+        record->id = ++m_lastId;
+        record->protocol = protocol;
+        record->role = role;
+        record->local = {kLoopback, port};
+        record->state
+                = protocol == Protocol::Tcp ? SocketState::Established : SocketState::Unconnected;
+        record->pid = kOwnPid;
+        m_records.push_back(std::move(record));
+        return *m_records.back();
+    }
+    std::vector<std::unique_ptr<SocketRecord>> m_records;
+    SocketId m_lastId = 100;
+};
+
+// Numbers clients the way the scene does, and remembers whom it was asked about.
+struct Numbering
+{
+    QList<SocketId> asked;
+    DiagramLayout::Options options(int collapseLimit = 12, bool showAll = false)
+    {
+        DiagramLayout::Options o;
+        o.collapseLimit = collapseLimit;
+        o.showAll = showAll;
+        o.ownPid = kOwnPid;
+        o.clientNumber = [this](SocketId id, Protocol) {
+            if (!asked.contains(id))
+                asked.append(id);
+            return int(asked.indexOf(id)) + 1;
+        };
+        return o;
+    }
+};
+
+const DiagramLayout::Card *cardOf(const DiagramLayout::Plan &plan, SocketId id)
+{
+    for (const DiagramLayout::Card &card : plan.cards) {
+        if (card.id == id)
+            return &card;
+    }
+    return nullptr;
+}
+
+QRectF rectOf(const DiagramLayout::Plan &plan, SocketId id)
+{
+    const DiagramLayout::Card *card = cardOf(plan, id);
+    return card ? QRectF(card->pos, QSizeF(card->width, DiagramLayout::CardHeight)) : QRectF();
+}
+
+QRectF frameRect(const DiagramLayout::Plan &plan, const QString &key)
+{
+    for (const DiagramLayout::Frame &frame : plan.frames) {
+        if (frame.key == key)
+            return frame.rect;
+    }
+    return {};
+}
+
+QString textOf(const DiagramLayout::Plan &plan, const QString &key)
+{
+    for (const DiagramLayout::Text &text : plan.texts) {
+        if (text.key == key)
+            return text.content;
+    }
+    return {};
+}
+
+} // namespace
+
+class TestDiagramLayout : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void serverSideSocketsShareTheListenersSection();
+    void clientsInOrderOfAppearance();
+    void anAcceptedSocketBeforeItsClientSharesTheRow();
+    void collapseLimitIsRespected_data();
+    void collapseLimitIsRespected();
+    void newConnectionMovesNothingAbove();
+    void workersGetBoxesAroundTheirSocket();
+    void udpSocketsTakeTheirOwnSection();
+};
+
+void TestDiagramLayout::serverSideSocketsShareTheListenersSection()
+{
+    Records records;
+    const SocketId listener = records.listener();
+    QList<QPair<SocketId, SocketId>> connections;
+    for (quint16 port : {51001, 51002, 51003}) {
+        const SocketId client = records.tcpClient(port);
+        connections.append({client, records.accepted(port)});
+    }
+    Numbering numbering;
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), numbering.options());
+
+    QCOMPARE(plan.sections.listeners.size(), 1);
+    QCOMPARE(plan.sections.tcpRows.size(), 3);
+    QCOMPARE(plan.sections.serverSideSockets, 3);
+    const QRectF server = frameRect(plan, QStringLiteral("tcp-server-process"));
+    QVERIFY(!server.isEmpty());
+    QVERIFY(server.contains(rectOf(plan, listener)));
+    for (const auto &[client, accepted] : connections) {
+        // The accepted socket is in the listener's process, below the listener; its client
+        // is outside it, on the left, on the same row.
+        QVERIFY(server.contains(rectOf(plan, accepted)));
+        QVERIFY(rectOf(plan, accepted).top() > rectOf(plan, listener).bottom());
+        QVERIFY(rectOf(plan, client).right() < server.left());
+        QCOMPARE(rectOf(plan, client).top(), rectOf(plan, accepted).top());
+    }
+    // One line per connection, between its two cards; the listener's queue beside it.
+    QCOMPARE(plan.lines.size(), 3);
+    QCOMPARE(plan.lines.at(1).left, connections.at(1).first);
+    QCOMPARE(plan.lines.at(1).right, connections.at(1).second);
+    QCOMPARE(plan.queues.size(), 1);
+    QCOMPARE(plan.queues.first().listener, listener);
+    QVERIFY(plan.queues.first().pos.x() > rectOf(plan, listener).right());
+    QCOMPARE(plan.connectArrowTo, listener);
+    QVERIFY(textOf(plan, QStringLiteral("port-sharing")).contains(QStringLiteral(":9877")));
+    // Everything lies inside the host and the scene.
+    const QRectF host = frameRect(plan, QStringLiteral("host"));
+    for (const DiagramLayout::Card &card : plan.cards)
+        QVERIFY(host.contains(rectOf(plan, card.id)));
+    QVERIFY(plan.sceneRect.contains(host));
+}
+
+void TestDiagramLayout::clientsInOrderOfAppearance()
+{
+    Records records;
+    records.listener();
+    QList<SocketId> clients;
+    for (quint16 port : {52005, 52001, 52003}) { // ports out of order: appearance decides
+        clients.append(records.tcpClient(port));
+        records.accepted(port);
+    }
+    Numbering numbering;
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), numbering.options());
+    QCOMPARE(numbering.asked, clients);
+    for (int i = 0; i < clients.size(); ++i) {
+        QCOMPARE(cardOf(plan, clients.at(i))->caption, QStringLiteral("client %1").arg(i + 1));
+        if (i > 0)
+            QCOMPARE(rectOf(plan, clients.at(i)).top() - rectOf(plan, clients.at(i - 1)).top(),
+                     DiagramLayout::RowPitch);
+    }
+}
+
+void TestDiagramLayout::anAcceptedSocketBeforeItsClientSharesTheRow()
+{
+    Records records;
+    records.listener();
+    const SocketId accepted = records.accepted(53001); // reported first
+    const SocketId client = records.tcpClient(53001);
+    Numbering numbering;
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), numbering.options());
+    QCOMPARE(plan.sections.tcpRows.size(), 1);
+    QCOMPARE(plan.sections.tcpRows.first().left->id, client);
+    QCOMPARE(plan.sections.tcpRows.first().right->id, accepted);
+    QCOMPARE(rectOf(plan, client).top(), rectOf(plan, accepted).top());
+}
+
+void TestDiagramLayout::collapseLimitIsRespected_data()
+{
+    QTest::addColumn<int>("connections");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<bool>("showAll");
+    QTest::addColumn<int>("rowsShown");
+    QTest::addColumn<QString>("fold");
+    QTest::newRow("under the limit") << 4 << 12 << false << 4 << QString();
+    QTest::newRow("folded") << 7 << 3 << false << 3 << QStringLiteral("+ 4 more connections");
+    QTest::newRow("all shown") << 7 << 3 << true << 7 << QStringLiteral("show fewer");
+}
+
+void TestDiagramLayout::collapseLimitIsRespected()
+{
+    QFETCH(int, connections);
+    QFETCH(int, limit);
+    QFETCH(bool, showAll);
+    QFETCH(int, rowsShown);
+    QFETCH(QString, fold);
+    Records records;
+    records.listener();
+    for (int i = 0; i < connections; ++i) {
+        records.tcpClient(quint16(54000 + i));
+        records.accepted(quint16(54000 + i));
+    }
+    Numbering numbering;
+    const DiagramLayout::Plan plan
+            = DiagramLayout::plan(records.list(), numbering.options(limit, showAll));
+    QCOMPARE(plan.rowsShown, rowsShown);
+    QCOMPARE(plan.cards.size(), 1 + 2 * rowsShown);
+    QCOMPARE(plan.lines.size(), rowsShown);
+    QCOMPARE(plan.hiddenSockets, 2 * (connections - rowsShown));
+    // Numbers go to clients shown; a folded one gets its number when it appears.
+    QCOMPARE(numbering.asked.size(), rowsShown);
+    if (fold.isEmpty()) {
+        QVERIFY(plan.foldKey.isEmpty());
+    } else {
+        QVERIFY2(textOf(plan, plan.foldKey).startsWith(fold),
+                 qPrintable(textOf(plan, plan.foldKey)));
+    }
+}
+
+void TestDiagramLayout::newConnectionMovesNothingAbove()
+{
+    Records records;
+    records.listener();
+    for (quint16 port : {55001, 55002}) {
+        records.tcpClient(port);
+        records.accepted(port);
+    }
+    const SocketId udp = records.udpServer();
+    Numbering numbering;
+    const DiagramLayout::Plan before = DiagramLayout::plan(records.list(), numbering.options());
+    records.tcpClient(55003);
+    records.accepted(55003);
+    const DiagramLayout::Plan after = DiagramLayout::plan(records.list(), numbering.options());
+    for (const DiagramLayout::Card &card : before.cards) {
+        if (card.id != udp)
+            QCOMPARE(rectOf(after, card.id), rectOf(before, card.id));
+    }
+    // The UDP section below makes room for the new row.
+    QCOMPARE(rectOf(after, udp).top() - rectOf(before, udp).top(), DiagramLayout::RowPitch);
+    QCOMPARE(after.sceneRect.height() - before.sceneRect.height(), DiagramLayout::RowPitch);
+}
+
+void TestDiagramLayout::workersGetBoxesAroundTheirSocket()
+{
+    Records records;
+    records.listener();
+    records.tcpClient(56001);
+    const SocketId inChild = records.accepted(56001, kOwnPid + 1);
+    records.tcpClient(56002);
+    const SocketId inThread = records.accepted(56002, kOwnPid, 777);
+    Numbering numbering;
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), numbering.options());
+    QCOMPARE(plan.sections.inChildProcesses, 1);
+    QCOMPARE(plan.sections.inThreads, 1);
+    QVERIFY(frameRect(plan, QStringLiteral("worker-%1").arg(inChild))
+                    .contains(rectOf(plan, inChild)));
+    QVERIFY(frameRect(plan, QStringLiteral("worker-%1").arg(inThread))
+                    .contains(rectOf(plan, inThread)));
+    QCOMPARE(cardOf(plan, inChild)->caption, QStringLiteral("child process"));
+    QCOMPARE(cardOf(plan, inThread)->caption, QStringLiteral("worker thread 777"));
+}
+
+void TestDiagramLayout::udpSocketsTakeTheirOwnSection()
+{
+    Records records;
+    records.listener();
+    const SocketId server = records.udpServer();
+    const SocketId connected = records.udpServer(57009);
+    QList<SocketId> clients;
+    for (quint16 port : {57001, 57002, 57003, 57004})
+        clients.append(records.udpClient(port));
+    Numbering numbering;
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), numbering.options(2));
+    QCOMPARE(plan.sections.udpServers.size(), 1);
+    QCOMPARE(plan.sections.udpConnected.size(), 1);
+    QCOMPARE(plan.sections.udpClients.size(), 4);
+    const QRectF udpServer = frameRect(plan, QStringLiteral("udp-server-process"));
+    QVERIFY(udpServer.contains(rectOf(plan, server)));
+    QVERIFY(udpServer.contains(rectOf(plan, connected)));
+    QVERIFY(udpServer.top() > frameRect(plan, QStringLiteral("tcp-server-process")).bottom());
+    // Two clients shown, two folded; datagrams from a folded one still find their sender.
+    QVERIFY(cardOf(plan, clients.at(1)));
+    QVERIFY(!cardOf(plan, clients.at(2)));
+    QCOMPARE(plan.hiddenSockets, 2);
+    QCOMPARE(plan.udpClientByLocal.size(), 4);
+    QCOMPARE(plan.udpClientByLocal.value(QStringLiteral("127.0.0.1:57004")), clients.at(3));
+    QVERIFY(textOf(plan, QStringLiteral("more-udp")).startsWith(QStringLiteral("+ 2 more")));
+    QVERIFY(!textOf(plan, DiagramLayout::udpQueueKey(server)).isEmpty());
+    QCOMPARE(plan.sectionsWithRows, 1);
+}
+
+QTEST_GUILESS_MAIN(TestDiagramLayout)
+#include "tst_diagramlayout.moc"
