@@ -40,6 +40,14 @@ PresentationClock::PresentationClock(RealTimeSource realNs, const Pacer *pacer, 
     m_speed = speedOf(*m_pacer);
     connect(m_pacer, &Pacer::modeChanged, this, &PresentationClock::followPacer);
     connect(m_pacer, &Pacer::rateChanged, this, &PresentationClock::followPacer);
+    connect(m_pacer, &Pacer::positionChanged, this, &PresentationClock::followPosition);
+}
+
+void PresentationClock::followPosition(quint64 seq)
+{
+    const SocketEvent *shown = m_pacer->journal().eventAt(seq);
+    m_positionWall = shown ? shown->wallTime : QDateTime();
+    m_positionShownNs = nowNs();
 }
 
 qint64 PresentationClock::monotonicNs()
@@ -61,6 +69,8 @@ qint64 PresentationClock::at(qint64 realNs) const
 
 QDateTime PresentationClock::wallTime() const
 {
+    if (m_pacer && m_pacer->mode() != PaceMode::Live && m_positionWall.isValid())
+        return m_positionWall.addMSecs((nowNs() - m_positionShownNs) / 1'000'000);
     return m_wallOrigin.addMSecs((nowNs() - m_realOriginNs) / 1'000'000);
 }
 

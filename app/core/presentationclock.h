@@ -34,8 +34,9 @@ public:
     qint64 realNowNs() const { return m_realNs(); }
     // How far the picture's time is behind real time (0 while live).
     qint64 lagNs() const { return realNowNs() - nowNs(); }
-    // The picture's moment on the UTC wall clock, for ages and countdowns: the wall clock
-    // when the clock was made, moved on by the presentation time since.
+    // The picture's moment on the UTC wall clock, for ages and countdowns. Live: now. Behind
+    // live (paused, stepped, seeked, slowed): the wall time of the event on screen, moved on
+    // by the presentation time since it was shown, so a socket's age is its age then.
     QDateTime wallTime() const;
     // Presentation seconds per real second: 1 live, the rate in slow motion, 0 paused.
     double speed() const { return m_speed; }
@@ -48,6 +49,7 @@ Q_SIGNALS:
 
 private:
     void followPacer();
+    void followPosition(quint64 seq);
     qint64 at(qint64 realNs) const; // the clock's time when the real source reads realNs
 
     RealTimeSource m_realNs;
@@ -58,6 +60,9 @@ private:
     qint64 m_realAnchorNs = 0;
     qint64 m_realOriginNs = 0; // the real source's reading at m_wallOrigin
     QDateTime m_wallOrigin;
+    // Behind live: the shown event's wall time, and this clock's time when it was shown.
+    QDateTime m_positionWall;
+    qint64 m_positionShownNs = 0;
 };
 
 } // namespace SocketScope

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void backToLiveCatchesUpAndResumes();
     void rateChangeWithinSlowMotion();
     void withoutPacerAlwaysLive();
+    void seekShowsThatMomentsWallTime();
 };
 
 void TestPresentationClock::liveAdvancesOneToOne()
@@ -144,3 +145,26 @@ void TestPresentationClock::withoutPacerAlwaysLive()
 
 QTEST_GUILESS_MAIN(TestPresentationClock)
 #include "tst_presentationclock.moc"
+
+// Seeked back to an event, the picture's wall time is that event's (a socket's age is its age
+// then), and moves on from there in slow motion.
+void TestPresentationClock::seekShowsThatMomentsWallTime()
+{
+    Rig rig;
+    const QDateTime start = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+    QDateTime wall = start;
+    rig.live.setClock([&] { return EventTime{rig.realNs, wall}; });
+    SocketRecord record;
+    record.local = {QHostAddress::LocalHost, 40000};
+    rig.live.add(record);
+    const quint64 opened = rig.journal.lastSeq();
+    wall = start.addSecs(300);
+    rig.realNs += 300'000 * Ms;
+    rig.live.update(rig.live.ids().constFirst(),
+                    [](SocketRecord &r) { r.state = SocketState::Established; });
+    QVERIFY(rig.pacer.seek(opened));
+    QCOMPARE(rig.clock.wallTime(), start);
+    rig.pacer.setSlowMotion(0.5, rig.realNs);
+    rig.realNs += 2'000 * Ms;
+    QCOMPARE(start.msecsTo(rig.clock.wallTime()), 1'000);
+}
