@@ -19,6 +19,7 @@
 #include "socketinspector.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
+#include "systemcalllanes.h"
 #include "tcpstatemachineview.h"
 #include "tcpworker.h"
 #include "timelinepanel.h"
@@ -203,6 +204,16 @@ int main(int argc, char *argv[])
     window.addBottomDock(stateMachineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
                          QObject::tr("Show or hide the TCP state machine with the selected "
                                      "socket's state lit and the path it took"));
+    auto *systemCallsDock = new QDockWidget(QObject::tr("System Calls"), &window);
+    systemCallsDock->setObjectName(QStringLiteral("systemCallsDock"));
+    auto *systemCalls = new SystemCallLanesView(journal, presented, &pacer, systemCallsDock);
+    systemCallsDock->setWidget(systemCalls);
+    QObject::connect(window.socketInspector(), &SocketInspector::socketShown, systemCalls,
+                     &SystemCallLanesView::setSocket);
+    window.addBottomDock(systemCallsDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Y),
+                         QObject::tr("Show or hide the selected socket's system calls (socket, "
+                                     "bind, listen, accept, connect, read, write, close) and "
+                                     "the Qt calls that made them"));
     auto *timelineDock = new QDockWidget(QObject::tr("Timeline"), &window);
     timelineDock->setObjectName(QStringLiteral("timelineDock"));
     timelineDock->setWidget(new TimelinePanel(journal, &pacer, timelineDock));

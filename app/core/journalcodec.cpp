@@ -177,6 +177,9 @@ public:
             out.severity = *severity;
             return readText(object, "text", at, out.text);
         }
+        case EventKind::FinSent:
+        case EventKind::RstSent:
+            return readText(object, "call", at, out.text); // absent in older files
         default:
             break;
         }
@@ -285,6 +288,11 @@ QJsonObject eventToJournalJson(const SocketEvent &event)
     case EventKind::Message:
         object.insert(QStringLiteral("level"), severityName(event.severity));
         object.insert(QStringLiteral("text"), event.text);
+        break;
+    case EventKind::FinSent:
+    case EventKind::RstSent:
+        if (!event.text.isEmpty())
+            object.insert(QStringLiteral("call"), event.text);
         break;
     default:
         break;

@@ -42,6 +42,14 @@ enum class EventKind {
     RstReceived,
 };
 
+// The call that sent a FIN or RST (SocketEvent::text of FinSent and RstSent).
+namespace SegmentCall {
+inline constexpr char Shutdown[] = "shutdown(SHUT_WR)";
+inline constexpr char Close[] = "close()";
+inline constexpr char CloseWithUnread[] = "close() with unread data";
+inline constexpr char Abort[] = "close() with SO_LINGER 0";
+} // namespace SegmentCall
+
 // Who reported a state change.
 enum class StateSource {
     Qt, // the application side: what QAbstractSocket says
@@ -88,7 +96,8 @@ struct SocketEvent
     // OwnerChanged
     qint64 pid = 0;
     qint64 threadId = 0;
-    // OwnerChanged: the program; ActivityChanged: the activity; Message: the message.
+    // OwnerChanged: the program; ActivityChanged: the activity; Message: the message;
+    // FinSent and RstSent: the call that sent it (SegmentCall), empty when not known.
     QString text;
     EventSeverity severity = EventSeverity::Info; // Message
 

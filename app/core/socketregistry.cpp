@@ -134,12 +134,14 @@ void SocketRegistry::recordTraffic(SocketId id, TrafficDirection direction, qint
     commit(std::move(event));
 }
 
-void SocketRegistry::recordSegment(SocketId id, EventKind kind)
+void SocketRegistry::recordSegment(SocketId id, EventKind kind, const QString &systemCall)
 {
     const SocketRecord *record = find(id);
     if (!record)
         return;
-    commit(eventAbout(*record, kind));
+    SocketEvent event = eventAbout(*record, kind);
+    event.text = systemCall;
+    commit(std::move(event));
 }
 
 SocketEvent SocketRegistry::messageAbout(const LogEvent &line) const

@@ -61,8 +61,9 @@ public:
                        bool isDatagram);
 
     // A FIN or RST this socket sent or received (EventKind::FinSent ... RstReceived), as the
-    // code that did it or saw it knows; it changes no field of the record.
-    void recordSegment(SocketId id, EventKind kind);
+    // code that did it or saw it knows; it changes no field of the record. `systemCall` names
+    // the call that sent it (SegmentCall), for the system-call lanes.
+    void recordSegment(SocketId id, EventKind kind, const QString &systemCall = {});
 
     // A line of the event log as an event, naming its socket by the tuple it has now (the
     // line outlives the socket). Not applied: whoever records lines decides.

@@ -180,7 +180,7 @@ void TcpConnection::shutWriteOnceDrained()
                 m_id});
         return;
     }
-    m_registry.recordSegment(m_id, EventKind::FinSent);
+    m_registry.recordSegment(m_id, EventKind::FinSent, QLatin1String(SegmentCall::Shutdown));
     m_log.append(EventSeverity::Info,
                  tr("Half-closed: FIN sent, this socket can still receive until the peer closes."),
                  m_id);
@@ -194,7 +194,7 @@ void TcpConnection::close()
     m_closingByUs = true;
     if (isHoldingCloseWait()) {
         const qint64 unread = unreadInKernel(m_heldFd);
-        m_registry.recordSegment(m_id, unread > 0 ? EventKind::RstSent : EventKind::FinSent);
+        recordClose(unread);
         m_log.append(EventSeverity::Info,
                      unread > 0 ? closeWithUnreadText(unread) : tr("Closing gracefully (FIN)."),
                      m_id);
@@ -212,13 +212,23 @@ void TcpConnection::close()
     closeNow();
 }
 
+void TcpConnection::recordClose(qint64 unread)
+{
+    // close() with bytes the program never read makes the kernel send RST, not FIN.
+    if (unread > 0)
+        m_registry.recordSegment(m_id, EventKind::RstSent,
+                                 QLatin1String(SegmentCall::CloseWithUnread));
+    else
+        m_registry.recordSegment(m_id, EventKind::FinSent, QLatin1String(SegmentCall::Close));
+}
+
 void TcpConnection::closeNow()
 {
     m_closeWhenDrained = false;
     if (m_finished)
         return;
     const qint64 unread = unreadInKernel(m_socket->socketDescriptor());
-    m_registry.recordSegment(m_id, unread > 0 ? EventKind::RstSent : EventKind::FinSent);
+    recordClose(unread);
     m_log.append(EventSeverity::Info,
                  unread > 0 ? closeWithUnreadText(unread) : tr("Closing gracefully (FIN)."), m_id);
     m_socket->disconnectFromHost();
@@ -234,7 +244,7 @@ void TcpConnection::abort()
     m_closingByUs = true;
     if (m_socket->socketDescriptor() >= 0 && !setResetOnClose(m_socket->socketDescriptor()))
         qCWarning(lcNet) << "SO_LINGER failed:" << qt_error_string(errno);
-    m_registry.recordSegment(m_id, EventKind::RstSent);
+    m_registry.recordSegment(m_id, EventKind::RstSent, QLatin1String(SegmentCall::Abort));
     m_log.append(EventSeverity::Info, tr("Aborted: SO_LINGER 0 makes close() send RST."), m_id);
     releaseHeldDescriptor(true);
     m_socket->abort();

@@ -95,6 +95,7 @@ private:
     void onReadingStalled(bool stalled);
     void shutWriteOnceDrained();
     void closeNow();
+    void recordClose(qint64 unread); // the FIN or RST close() sends, and which call sent it
 
     FlowControlledReader *m_reader = nullptr;
 

@@ -173,7 +173,7 @@ void TcpWorker::onSent(qint64 bytes)
 void TcpWorker::onHalfClosed()
 {
     m_writeShut = true;
-    m_registry.recordSegment(m_id, EventKind::FinSent);
+    m_registry.recordSegment(m_id, EventKind::FinSent, QLatin1String(SegmentCall::Shutdown));
 }
 
 void TcpWorker::onReadingStalled(bool stalled)
@@ -206,7 +206,11 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
     }
     case CloseReason::ClosedByUs:
         // A detail says why it was not a clean FIN (bytes left unread: RST).
-        m_registry.recordSegment(m_id, detail.isEmpty() ? EventKind::FinSent : EventKind::RstSent);
+        if (detail.isEmpty())
+            m_registry.recordSegment(m_id, EventKind::FinSent, QLatin1String(SegmentCall::Close));
+        else
+            m_registry.recordSegment(m_id, EventKind::RstSent,
+                                     QLatin1String(SegmentCall::CloseWithUnread));
         m_log.append(
                 EventSeverity::Info,
                 detail.isEmpty()
@@ -215,7 +219,7 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
                 m_id);
         break;
     case CloseReason::AbortedByUs:
-        m_registry.recordSegment(m_id, EventKind::RstSent);
+        m_registry.recordSegment(m_id, EventKind::RstSent, QLatin1String(SegmentCall::Abort));
         m_log.append(EventSeverity::Info, tr("The worker aborted the connection (RST)."), m_id);
         break;
     case CloseReason::Failed: {

@@ -97,7 +97,10 @@ struct RecordedSession
                             [](SocketRecord &r) { r.kernel = facts(SocketState::Established, 7); });
             log.append(EventSeverity::Warning, QStringLiteral("round %1").arg(i), id);
             registry.update(id, [](SocketRecord &r) { r.activity = QStringLiteral("reading"); });
-            registry.recordSegment(id, i % 3 ? EventKind::FinSent : EventKind::RstReceived);
+            if (i % 3)
+                registry.recordSegment(id, EventKind::FinSent, QLatin1String(SegmentCall::Close));
+            else
+                registry.recordSegment(id, EventKind::RstReceived);
             registry.markClosed(id, SocketState::FinWait1);
             registry.update(id, [](SocketRecord &r) { r.kernel.reset(); });
             if (i % 2)
