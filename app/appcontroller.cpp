@@ -12,6 +12,31 @@
 
 namespace SocketScope {
 
+namespace {
+
+QString socketActionText(SocketAction action)
+{
+    switch (action) {
+    case SocketAction::SendText:
+        return AppController::tr("Send text");
+    case SocketAction::SendBurst:
+        return AppController::tr("Send a burst of datagrams");
+    case SocketAction::StartPeriodic:
+        return AppController::tr("Start sending periodically");
+    case SocketAction::StopPeriodic:
+        return AppController::tr("Stop sending periodically");
+    case SocketAction::HalfClose:
+        return AppController::tr("Half-close (shutdown write)");
+    case SocketAction::Close:
+        return AppController::tr("Close");
+    case SocketAction::Abort:
+        return AppController::tr("Abort (RST)");
+    }
+    return {};
+}
+
+} // namespace
+
 template<typename F>
 auto AppController::onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>
 {
@@ -24,10 +49,19 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
 {
     ServerPanel *panel = window.serverPanel();
     connect(panel, &ServerPanel::tcpStartRequested, this, &AppController::startTcpServer);
-    connect(panel, &ServerPanel::tcpStopRequested, &engine, &NetworkEngine::stopTcpServer);
-    connect(panel, &ServerPanel::tcpAcceptingRequested, &engine, &NetworkEngine::setTcpAccepting);
+    connect(panel, &ServerPanel::tcpStopRequested, this, [this] {
+        command(tr("Stop the TCP server"));
+        onEngine([](NetworkEngine &net) { net.stopTcpServer(); });
+    });
+    connect(panel, &ServerPanel::tcpAcceptingRequested, this, [this](bool accepting) {
+        command(accepting ? tr("Resume accepting") : tr("Pause accepting"));
+        onEngine([accepting](NetworkEngine &net) { net.setTcpAccepting(accepting); });
+    });
     connect(panel, &ServerPanel::udpStartRequested, this, &AppController::startUdpServer);
-    connect(panel, &ServerPanel::udpStopRequested, &engine, &NetworkEngine::stopUdpServer);
+    connect(panel, &ServerPanel::udpStopRequested, this, [this] {
+        command(tr("Stop the UDP server"));
+        onEngine([](NetworkEngine &net) { net.stopUdpServer(); });
+    });
     connect(panel, &ServerPanel::udpDelayChanged, this, [this](int ms) {
         report(onEngine([&](NetworkEngine &net) { return net.setUdpProcessingDelay(ms); }),
                tr("UDP server"));
@@ -71,8 +105,22 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
     refreshDescriptors();
 }
 
+void AppController::command(const QString &text, SocketId socket)
+{
+    LogEvent line;
+    line.socket = socket;
+    line.message = text;
+    line.kind = LogKind::UserCommand;
+    m_log.append(line);
+}
+
 bool AppController::startTcpServer(const TcpServerSettings &settings)
 {
+    command(tr("Start the TCP server on %1, port %2, backlog %3, %4")
+                    .arg(settings.address,
+                         settings.port == 0 ? tr("any free") : QString::number(settings.port))
+                    .arg(settings.backlog)
+                    .arg(settings.behaviour));
     const Parsed<QHostAddress> address = parseAddress(settings.address);
     if (!address.ok()) {
         report(NetErrorInfo(NetError::InvalidInput, address.error), tr("TCP server"));
@@ -100,6 +148,10 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
 
 bool AppController::startUdpServer(const UdpServerSettings &settings)
 {
+    command(tr("Start the UDP server on %1, port %2, %3")
+                    .arg(settings.address,
+                         settings.port == 0 ? tr("any free") : QString::number(settings.port),
+                         settings.behaviour));
     const Parsed<QHostAddress> address = parseAddress(settings.address);
     if (!address.ok()) {
         report(NetErrorInfo(NetError::InvalidInput, address.error), tr("UDP server"));
@@ -137,6 +189,7 @@ void AppController::warnIfExposed(const QHostAddress &address, const QString &wh
 
 void AppController::spawnTcp(int count)
 {
+    command(count == 1 ? tr("Spawn a TCP client") : tr("Spawn %1 TCP clients").arg(count));
     const SpawnResult result
             = onEngine([&](NetworkEngine &net) { return net.spawnTcpClients(count); });
     report(result.stopReason, tr("TCP clients"));
@@ -144,6 +197,7 @@ void AppController::spawnTcp(int count)
 
 void AppController::spawnUdp(int count)
 {
+    command(count == 1 ? tr("Spawn a UDP client") : tr("Spawn %1 UDP clients").arg(count));
     const SpawnResult result
             = onEngine([&](NetworkEngine &net) { return net.spawnUdpClients(count); });
     report(result.stopReason, tr("UDP clients"));
@@ -151,6 +205,7 @@ void AppController::spawnUdp(int count)
 
 void AppController::performAction(SocketId id, SocketAction action, const QString &text, int number)
 {
+    command(tr("%1 on socket #%2").arg(socketActionText(action)).arg(id), id);
     NetErrorInfo error;
     switch (action) {
     case SocketAction::SendText:

@@ -49,6 +49,8 @@ private:
     void refreshServerState();
     void refreshDescriptors();
     void report(const NetErrorInfo &error, const QString &title);
+    // Journals what the user asked for, before it is done (LogKind::UserCommand).
+    void command(const QString &text, SocketId socket = InvalidSocketId);
     // After a successful bind, with the address the server really holds.
     void warnIfExposed(const QHostAddress &address, const QString &what);
     void offerNextPort(const NetErrorInfo &error, bool tcp);

@@ -45,7 +45,7 @@ EventLog::EventLog(qsizetype capacity, QObject *parent)
 
 void EventLog::append(EventSeverity severity, const QString &message, SocketId socket)
 {
-    append(LogEvent{QDateTime::currentDateTimeUtc(), severity, socket, message});
+    append(LogEvent{QDateTime::currentDateTimeUtc(), severity, socket, message, LogKind::Note, {}});
 }
 
 void EventLog::append(LogEvent event)

@@ -11,12 +11,18 @@ namespace SocketScope {
 
 enum class EventSeverity { Info, Warning, Error };
 
+// What a line is, for the journal: a note of what happened, a command the user (or a
+// scenario) gave, a caption shown to the hall, or an error with its code.
+enum class LogKind { Note, UserCommand, Caption, Error };
+
 struct LogEvent
 {
     QDateTime time;
     EventSeverity severity = EventSeverity::Info;
     SocketId socket = InvalidSocketId; // the socket it concerns, if any
     QString message;
+    LogKind kind = LogKind::Note;
+    QString code; // LogKind::Error: "EADDRINUSE", or our name where no errno fits
     bool operator==(const LogEvent &other) const = default;
 };
 

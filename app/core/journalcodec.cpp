@@ -119,7 +119,7 @@ public:
                 return false;
         } else if (!socket.isNull() && !socket.isUndefined()) {
             return fail(QStringLiteral("socket"), QStringLiteral("expected a number or null"));
-        } else if (out.kind != EventKind::Message) {
+        } else if (!out.isLogLine()) {
             return fail(QStringLiteral("socket"),
                         QStringLiteral("a '%1' event needs its socket").arg(kindName));
         }
@@ -168,13 +168,18 @@ public:
             return readEndpoint(object.value(QStringLiteral("peer")), QStringLiteral("peer"),
                                 out.peer);
         }
-        case EventKind::Message: {
+        case EventKind::Message:
+        case EventKind::UserCommand:
+        case EventKind::Caption:
+        case EventKind::Error: {
             const auto severity
                     = severityFromName(object.value(QStringLiteral("level")).toString());
             if (!severity)
                 return fail(QStringLiteral("level"),
                             QStringLiteral("expected info, warning or error"));
             out.severity = *severity;
+            if (out.kind == EventKind::Error && !readText(object, "code", at, out.code))
+                return false;
             return readText(object, "text", at, out.text);
         }
         case EventKind::FinSent:
@@ -285,7 +290,12 @@ QJsonObject eventToJournalJson(const SocketEvent &event)
         object.insert(QStringLiteral("datagram"), event.datagram);
         object.insert(QStringLiteral("peer"), endpointToJson(event.peer));
         break;
+    case EventKind::Error:
+        object.insert(QStringLiteral("code"), event.code);
+        [[fallthrough]];
     case EventKind::Message:
+    case EventKind::UserCommand:
+    case EventKind::Caption:
         object.insert(QStringLiteral("level"), severityName(event.severity));
         object.insert(QStringLiteral("text"), event.text);
         break;

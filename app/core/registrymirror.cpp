@@ -64,11 +64,10 @@ RegistryBatch RegistryMirror::takeBatch()
 void applyBatch(const RegistryBatch &batch, SocketRegistry &target, EventLog *targetLog)
 {
     for (const SocketEvent &event : batch.events) {
-        if (event.kind != EventKind::Message) {
+        if (!event.isLogLine())
             target.apply(event);
-        } else if (targetLog) {
-            targetLog->append(LogEvent{event.wallTime, event.severity, event.socket, event.text});
-        }
+        else if (targetLog)
+            targetLog->append(logLineOf(event));
     }
 }
 

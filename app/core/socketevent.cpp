@@ -10,7 +10,7 @@ namespace SocketScope {
 
 namespace {
 
-constexpr std::array<std::pair<EventKind, const char *>, 19> kKindNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 22> kKindNames{{
         {EventKind::Listening, "listening"},
         {EventKind::Accepted, "accepted"},
         {EventKind::ConnectStarted, "connect-started"},
@@ -26,6 +26,9 @@ constexpr std::array<std::pair<EventKind, const char *>, 19> kKindNames{{
         {EventKind::Removed, "removed"},
         {EventKind::Revised, "revised"},
         {EventKind::Message, "message"},
+        {EventKind::UserCommand, "user-command"},
+        {EventKind::Caption, "caption"},
+        {EventKind::Error, "error"},
         {EventKind::FinSent, "fin-sent"},
         {EventKind::FinReceived, "fin-received"},
         {EventKind::RstSent, "rst-sent"},
@@ -101,13 +104,39 @@ bool SocketEvent::createsSocket() const
     }
 }
 
+LogEvent logLineOf(const SocketEvent &event)
+{
+    LogEvent line{event.wallTime, event.severity, event.socket, event.text, LogKind::Note, {}};
+    switch (event.kind) {
+    case EventKind::UserCommand:
+        line.kind = LogKind::UserCommand;
+        break;
+    case EventKind::Caption:
+        line.kind = LogKind::Caption;
+        break;
+    case EventKind::Error:
+        line.kind = LogKind::Error;
+        line.code = event.code;
+        break;
+    default:
+        break;
+    }
+    return line;
+}
+
+bool SocketEvent::isLogLine() const
+{
+    return kind == EventKind::Message || kind == EventKind::UserCommand
+           || kind == EventKind::Caption || kind == EventKind::Error;
+}
+
 bool SocketEvent::operator==(const SocketEvent &other) const
 {
     return seq == other.seq && monotonicNs == other.monotonicNs && wallTime == other.wallTime
            && host == other.host && kind == other.kind && socket == other.socket
            && protocol == other.protocol && local == other.local && remote == other.remote
            && from == other.from && to == other.to && source == other.source
-           && history == other.history && samePointee(facts, other.facts)
+           && history == other.history && code == other.code && samePointee(facts, other.facts)
            && direction == other.direction && bytes == other.bytes && count == other.count
            && datagram == other.datagram && peer == other.peer && pid == other.pid
            && threadId == other.threadId && text == other.text && severity == other.severity
@@ -363,7 +392,12 @@ QString describeEvent(const SocketEvent &event)
         what = tr("record revised");
         break;
     case EventKind::Message:
+    case EventKind::UserCommand:
+    case EventKind::Caption:
         what = event.text;
+        break;
+    case EventKind::Error:
+        what = event.code.isEmpty() ? event.text : event.code + QStringLiteral(": ") + event.text;
         break;
     case EventKind::FinSent:
         what = tr("FIN sent");

@@ -40,6 +40,10 @@ enum class EventKind {
     FinReceived,
     RstSent,
     RstReceived,
+    // Lines of the event log with a meaning of their own (Message is every other line).
+    UserCommand, // what the user (or a scenario) asked for: "Start the TCP server on …"
+    Caption, // a caption shown to the hall (the tour)
+    Error, // an error: `code` ("EADDRINUSE") and `text`
 };
 
 // The call that sent a FIN or RST (SocketEvent::text of FinSent and RstSent).
@@ -99,12 +103,15 @@ struct SocketEvent
     // OwnerChanged: the program; ActivityChanged: the activity; Message: the message;
     // FinSent and RstSent: the call that sent it (SegmentCall), empty when not known.
     QString text;
-    EventSeverity severity = EventSeverity::Info; // Message
+    EventSeverity severity = EventSeverity::Info; // Message and the other log lines
+    QString code; // Error: "EADDRINUSE", "ECONNREFUSED", or our name where no errno fits
 
     // The socket-creating kinds and Revised: the whole record after the event.
     std::shared_ptr<const SocketRecord> record;
 
     bool createsSocket() const;
+    // A line of the event log: Message, UserCommand, Caption or Error.
+    bool isLogLine() const;
     bool operator==(const SocketEvent &other) const;
 };
 
@@ -114,6 +121,10 @@ QString eventKindName(EventKind kind);
 std::optional<EventKind> eventKindFromName(const QString &name);
 QString stateSourceName(StateSource source);
 std::optional<StateSource> stateSourceFromName(const QString &name);
+
+// The log line a log-line event (isLogLine) stands for: the inverse of
+// SocketRegistry::messageAbout.
+LogEvent logLineOf(const SocketEvent &event);
 
 // An event of `kind` about `record`, carrying its id and tuple as they are now.
 SocketEvent eventAbout(const SocketRecord &record, EventKind kind);

@@ -147,7 +147,21 @@ void SocketRegistry::recordSegment(SocketId id, EventKind kind, const QString &s
 SocketEvent SocketRegistry::messageAbout(const LogEvent &line) const
 {
     SocketEvent event;
-    event.kind = EventKind::Message;
+    switch (line.kind) {
+    case LogKind::Note:
+        event.kind = EventKind::Message;
+        break;
+    case LogKind::UserCommand:
+        event.kind = EventKind::UserCommand;
+        break;
+    case LogKind::Caption:
+        event.kind = EventKind::Caption;
+        break;
+    case LogKind::Error:
+        event.kind = EventKind::Error;
+        event.code = line.code;
+        break;
+    }
     event.wallTime = line.time;
     event.monotonicNs = systemEventTime().monotonicNs;
     event.host = m_host;
@@ -178,7 +192,7 @@ void SocketRegistry::commit(SocketEvent event)
 
 bool SocketRegistry::apply(const SocketEvent &event)
 {
-    if (event.kind == EventKind::Message) {
+    if (event.isLogLine()) {
         Q_EMIT eventApplied(event);
         return true;
     }

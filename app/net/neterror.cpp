@@ -5,6 +5,37 @@
 
 namespace SocketScope {
 
+QString netErrorCode(NetError error)
+{
+    switch (error) {
+    case NetError::PortInUse:
+        return QStringLiteral("EADDRINUSE");
+    case NetError::PrivilegedPort:
+        return QStringLiteral("EACCES");
+    case NetError::AddressNotLocal:
+        return QStringLiteral("EADDRNOTAVAIL");
+    case NetError::ConnectionRefused:
+        return QStringLiteral("ECONNREFUSED");
+    case NetError::ResetByPeer:
+        return QStringLiteral("ECONNRESET");
+    case NetError::DatagramTooLarge:
+        return QStringLiteral("EMSGSIZE");
+    default:
+        return netErrorName(error);
+    }
+}
+
+LogEvent errorLine(const NetErrorInfo &error, SocketId socket)
+{
+    LogEvent line;
+    line.severity = EventSeverity::Error;
+    line.socket = socket;
+    line.message = error.message;
+    line.kind = LogKind::Error;
+    line.code = netErrorCode(error.error);
+    return line;
+}
+
 QString netErrorName(NetError error)
 {
     switch (error) {

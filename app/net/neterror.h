@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "eventlog.h"
 #include "socketrecord.h"
 
 #include <QAbstractSocket>
@@ -29,6 +30,10 @@ enum class NetError {
 
 // Wire name for logs, JSON and tests: "port-in-use", ...
 QString netErrorName(NetError error);
+// The code an error line carries: the errno's name where the error is exactly one errno
+// ("EADDRINUSE", "ECONNREFUSED"), our wire name otherwise ("out-of-descriptors" may be EMFILE
+// or ENFILE; "invalid-input" is no errno at all).
+QString netErrorCode(NetError error);
 
 struct NetErrorInfo
 {
@@ -44,6 +49,9 @@ struct NetErrorInfo
 
     bool isError() const { return error != NetError::None; }
 };
+
+// The log line of an error: severity Error, kind Error, its code, about `socket`.
+LogEvent errorLine(const NetErrorInfo &error, SocketId socket);
 
 // Largest UDP payload one datagram can carry: 65535 minus the IP and UDP headers.
 inline constexpr qint64 MaxUdpPayloadIPv4 = 65507;

@@ -575,7 +575,7 @@ void NetworkEngine::setClosedLinger(int ms)
 
 NetErrorInfo NetworkEngine::fail(NetErrorInfo error)
 {
-    m_log.append(EventSeverity::Error, error.message, error.socket);
+    m_log.append(errorLine(error, error.socket));
     qCInfo(lcNet) << netErrorName(error.error) << error.message;
     Q_EMIT errorOccurred(error);
     return error;

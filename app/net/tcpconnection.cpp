@@ -285,8 +285,10 @@ void TcpConnection::report(const NetErrorInfo &error)
 {
     if (m_quiet)
         return;
-    m_log.append(error.error == NetError::None ? EventSeverity::Info : EventSeverity::Error,
-                 error.message, m_id);
+    if (error.error == NetError::None)
+        m_log.append(EventSeverity::Info, error.message, m_id);
+    else
+        m_log.append(errorLine(error, m_id));
     Q_EMIT errorOccurred(error);
 }
 

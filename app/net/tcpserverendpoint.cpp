@@ -292,7 +292,7 @@ void TcpServerEndpoint::pauseForDescriptors()
                "accepted as soon as descriptors free up. Close some connections, or start "
                "SocketScope with a higher limit (ulimit -n)."),
             m_listenerId};
-    m_log.append(EventSeverity::Error, error.message, m_listenerId);
+    m_log.append(errorLine(error, m_listenerId));
     Q_EMIT errorOccurred(error);
 }
 
@@ -474,13 +474,13 @@ void TcpServerEndpoint::onAcceptError()
     }
     const NetErrorInfo info{NetError::Other, tr("accept() failed: %1").arg(m_server->errorString()),
                             m_listenerId};
-    m_log.append(EventSeverity::Error, info.message, m_listenerId);
+    m_log.append(errorLine(info, m_listenerId));
     Q_EMIT errorOccurred(info);
 }
 
 NetErrorInfo TcpServerEndpoint::fail(NetErrorInfo error)
 {
-    m_log.append(EventSeverity::Error, error.message);
+    m_log.append(errorLine(error, InvalidSocketId));
     qCInfo(lcNet) << "TCP server:" << error.message;
     Q_EMIT errorOccurred(error);
     return error;

@@ -200,7 +200,7 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
         const NetErrorInfo error{NetError::ResetByPeer,
                                  tr("Connection reset by peer: the other side aborted (RST)."),
                                  m_id};
-        m_log.append(EventSeverity::Error, error.message, m_id);
+        m_log.append(errorLine(error, m_id));
         Q_EMIT errorOccurred(error);
         break;
     }
@@ -227,7 +227,7 @@ void TcpWorker::onSocketClosed(CloseReason reason, const QString &detail)
         const NetErrorInfo error{
                 NetError::Other,
                 tr("The worker lost the connection: %1").arg(boundedText(detail, 300)), m_id};
-        m_log.append(EventSeverity::Error, error.message, m_id);
+        m_log.append(errorLine(error, m_id));
         Q_EMIT errorOccurred(error);
         break;
     }

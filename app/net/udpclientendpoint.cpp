@@ -164,7 +164,7 @@ NetErrorInfo UdpClientEndpoint::sendDatagram(const QByteArray &payload)
                                "nothing is bound there. Start the UDP server.")
                                     .arg(m_server.toString());
         }
-        m_log.append(EventSeverity::Error, error.message, m_id);
+        m_log.append(errorLine(error, m_id));
         Q_EMIT errorOccurred(error);
         return error;
     }
@@ -243,7 +243,7 @@ void UdpClientEndpoint::onError()
         info.message = tr("%1 answered with ICMP port unreachable: no UDP socket is bound "
                           "there. Start the UDP server.")
                                .arg(m_server.toString());
-    m_log.append(EventSeverity::Error, info.message, m_id);
+    m_log.append(errorLine(info, m_id));
     Q_EMIT errorOccurred(info);
 }
 

@@ -495,7 +495,7 @@ void UdpServerEndpoint::finishCurrent()
 
 NetErrorInfo UdpServerEndpoint::fail(NetErrorInfo error)
 {
-    m_log.append(EventSeverity::Error, error.message);
+    m_log.append(errorLine(error, InvalidSocketId));
     qCInfo(lcNet) << "UDP server:" << error.message;
     Q_EMIT errorOccurred(error);
     return error;

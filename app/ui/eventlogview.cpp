@@ -61,24 +61,41 @@ void EventLogView::setEveryEvent(bool every)
 
 QString EventLogView::lineFor(const SocketEvent &event)
 {
-    QString message = boundedText(
-            event.kind == EventKind::Message ? event.text : describeEvent(event), MaxLineChars);
+    const QString text = event.kind == EventKind::Error && !event.code.isEmpty()
+                                 ? event.code + QStringLiteral(": ") + event.text
+                                 : event.text;
+    QString message = boundedText(event.isLogLine() ? text : describeEvent(event), MaxLineChars);
     message.replace(QLatin1Char('\r'), QChar(0x21B5)).replace(QLatin1Char('\n'), QChar(0x21B5));
     QString who;
-    if (event.kind == EventKind::Message && event.socket != InvalidSocketId)
+    if (event.isLogLine() && event.socket != InvalidSocketId)
         who = describeSocket(event) + QStringLiteral(": ");
-    const QString level = event.kind == EventKind::Message ? severityName(event.severity)
-                                                           : QStringLiteral("event");
+    QString level;
+    switch (event.kind) {
+    case EventKind::Message:
+        level = severityName(event.severity);
+        break;
+    case EventKind::UserCommand:
+        level = QStringLiteral("command");
+        break;
+    case EventKind::Caption:
+        level = QStringLiteral("caption");
+        break;
+    case EventKind::Error:
+        level = QStringLiteral("error");
+        break;
+    default:
+        level = QStringLiteral("event");
+        break;
+    }
     return event.wallTime.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"))
            + QStringLiteral("  ") + level.toUpper().leftJustified(7) + who + message;
 }
 
 void EventLogView::appendJournalEvent(const SocketEvent &event)
 {
-    if (event.kind != EventKind::Message && !m_everyEvent)
+    if (!event.isLogLine() && !m_everyEvent)
         return;
-    appendLine(lineFor(event),
-               event.kind == EventKind::Message ? event.severity : EventSeverity::Info);
+    appendLine(lineFor(event), event.isLogLine() ? event.severity : EventSeverity::Info);
 }
 
 void EventLogView::appendEvent(const LogEvent &event)

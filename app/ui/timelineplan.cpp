@@ -89,7 +89,7 @@ public:
 
     void add(const SocketEvent &event)
     {
-        if (event.kind == EventKind::Message)
+        if (event.isLogLine())
             return;
         if (event.createsSocket()) {
             startColumn(event);

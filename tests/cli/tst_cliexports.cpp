@@ -206,11 +206,21 @@ void TestCliExports::journalExportReplaysToTheStateExport()
     QStringList logLines, journalled;
     for (const QJsonValue &line : state.value(QStringLiteral("events")).toArray())
         logLines << line.toObject().value(QStringLiteral("message")).toString();
+    QStringList commands;
     for (const SocketScope::SocketEvent &event : events) {
-        if (event.kind == EventKind::Message)
+        if (event.isLogLine())
             journalled << event.text;
+        if (event.kind == EventKind::UserCommand)
+            commands << event.text;
     }
     QCOMPARE(journalled, logLines);
+    // What was asked for is journalled as commands, before what it did.
+    QCOMPARE(commands.filter(QStringLiteral("Start the TCP server on 127.0.0.1")).size(), 1);
+    QCOMPARE(commands.filter(QStringLiteral("Start the UDP server on 127.0.0.1")).size(), 1);
+    QVERIFY2(commands.contains(QStringLiteral("Spawn 3 TCP clients")),
+             qPrintable(commands.join(u'|')));
+    QVERIFY2(commands.contains(QStringLiteral("Spawn 2 UDP clients")),
+             qPrintable(commands.join(u'|')));
 }
 
 QTEST_GUILESS_MAIN(TestCliExports)

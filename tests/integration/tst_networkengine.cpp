@@ -366,6 +366,10 @@ void TestNetworkEngine::errorPortInUse()
     QCOMPARE(errors.count(), 1);
     QCOMPARE(firstError(errors).suggestedPort, error.suggestedPort);
     QCOMPARE(m_log->events().constLast().severity, EventSeverity::Error);
+    // The journal's error carries the kernel's own name for it.
+    QCOMPARE(m_log->events().constLast().kind, LogKind::Error);
+    QCOMPARE(m_log->events().constLast().code, QStringLiteral("EADDRINUSE"));
+    QCOMPARE(m_registry->messageAbout(m_log->events().constLast()).kind, EventKind::Error);
     QVERIFY(!m_engine->isTcpListening());
     QVERIFY(!m_engine->startTcpServer(tcpConfig(*error.suggestedPort)).isError());
 

@@ -96,6 +96,17 @@ struct RecordedSession
             registry.update(id,
                             [](SocketRecord &r) { r.kernel = facts(SocketState::Established, 7); });
             log.append(EventSeverity::Warning, QStringLiteral("round %1").arg(i), id);
+            LogEvent command;
+            command.message = QStringLiteral("Close socket #%1").arg(id);
+            command.kind = LogKind::UserCommand;
+            command.socket = id;
+            log.append(command);
+            LogEvent error;
+            error.severity = EventSeverity::Error;
+            error.message = QStringLiteral("Connection refused");
+            error.kind = LogKind::Error;
+            error.code = QStringLiteral("ECONNREFUSED");
+            log.append(error);
             registry.update(id, [](SocketRecord &r) { r.activity = QStringLiteral("reading"); });
             if (i % 3)
                 registry.recordSegment(id, EventKind::FinSent, QLatin1String(SegmentCall::Close));
@@ -336,6 +347,11 @@ private Q_SLOTS:
                                              + QByteArray(opened).replace("\"port\":1}",
                                                                           "\"port\":70000}")
                                   << QStringLiteral("line 3: local.port: expected a whole number");
+        QTest::newRow("error code not text")
+                << header + keyframe
+                           + R"({"seq":1,"t":6,"kind":"error","socket":null,"level":"error",)"
+                             R"("code":7,"text":"refused"})"
+                << QStringLiteral("line 3: code: expected a string");
         QTest::newRow("history not a flag")
                 << header + keyframe + opened
                            + R"({"seq":2,"t":6,"kind":"state-changed","socket":4,"protocol":"tcp",)"
