@@ -70,6 +70,13 @@ std::optional<quint16> findFreePort(Protocol protocol, const QHostAddress &addre
     return std::nullopt;
 }
 
+QNetworkDatagram rearmReadNotification(QUdpSocket &socket)
+{
+    // 65,536 bytes hold the largest datagram either family can carry (65,507 / 65,527).
+    constexpr qint64 WholeDatagram = 65536;
+    return socket.receiveDatagram(WholeDatagram);
+}
+
 bool shutdownWrite(qintptr descriptor)
 {
     return descriptor >= 0 && ::shutdown(static_cast<int>(descriptor), SHUT_WR) == 0;

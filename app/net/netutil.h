@@ -5,8 +5,10 @@
 #include "socketrecord.h"
 
 #include <QHostAddress>
+#include <QNetworkDatagram>
 
 class QAbstractSocket;
+class QUdpSocket;
 class QObject;
 class QSocketNotifier;
 class QTcpServer;
@@ -31,6 +33,15 @@ bool isLocalAddress(const QHostAddress &address);
 // again before the caller uses it; it is a suggestion, not a reservation.
 std::optional<quint16> findFreePort(Protocol protocol, const QHostAddress &address, quint16 after,
                                     int attempts = 100);
+
+// Qt turns a UDP socket's read notifier off each time it announces readyRead, and on again
+// only inside a read. A readyRead handled after our own batch already drained the queue
+// finds nothing to read, so nothing would turn the notifier on again: the socket would go
+// deaf for good (seen: after a flood the UDP server answered no datagram at all). This read,
+// of up to a whole datagram so nothing is ever cut, turns it back on. Call it when a turn
+// ends without having read anything; it returns the datagram that arrived meanwhile, if one
+// did (an EAGAIN it meets is reported by Qt as a TemporaryError, which is no error).
+QNetworkDatagram rearmReadNotification(QUdpSocket &socket);
 
 // Plain POSIX on a socket Qt manages. Both return false and leave errno on failure.
 // Sends FIN but keeps the read side open: Qt has no half-close of its own.

@@ -215,10 +215,19 @@ SocketActions UdpClientEndpoint::availableActions() const
 
 void UdpClientEndpoint::onReadyRead()
 {
-    for (int i = 0; i < MaxRepliesPerTurn && m_socket->hasPendingDatagrams(); ++i) {
-        const QNetworkDatagram datagram = m_socket->receiveDatagram();
-        if (!datagram.isValid())
+    for (int i = 0; i < MaxRepliesPerTurn; ++i) {
+        QNetworkDatagram datagram;
+        if (m_socket->hasPendingDatagrams())
+            datagram = m_socket->receiveDatagram();
+        else if (i == 0) // nothing read this turn: read once, or Qt's notifier stays off
+            datagram = rearmReadNotification(*m_socket);
+        else
+            break;
+        if (!datagram.isValid()) {
+            if (i == 0)
+                break;
             continue;
+        }
         ++m_replies;
         const Endpoint sender{datagram.senderAddress(),
                               static_cast<quint16>(datagram.senderPort())};
@@ -235,8 +244,9 @@ void UdpClientEndpoint::onError()
         return;
     const QAbstractSocket::SocketError error = m_socket->error();
     // Send errors are reported by sendDatagram(); what remains are errors on reading,
-    // chiefly ICMP port unreachable on a connected socket.
-    if (error == QAbstractSocket::DatagramTooLargeError)
+    // chiefly ICMP port unreachable on a connected socket. A read that found nothing
+    // (EAGAIN, see rearmReadNotification) is no error.
+    if (error == QAbstractSocket::DatagramTooLargeError || error == QAbstractSocket::TemporaryError)
         return;
     NetErrorInfo info{netErrorFromSocketError(error), m_socket->errorString(), m_id};
     if (info.error == NetError::ConnectionRefused)

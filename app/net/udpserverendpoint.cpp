@@ -352,10 +352,19 @@ UdpServerEndpoint::PeerSocket *UdpServerEndpoint::peerFor(const Endpoint &client
 void UdpServerEndpoint::readPeer(PeerSocket *peer)
 {
     // Bounded per turn, like the server socket.
-    for (int i = 0; i < DatagramsPerTurn && peer->socket->hasPendingDatagrams(); ++i) {
-        const QNetworkDatagram datagram = peer->socket->receiveDatagram();
-        if (!datagram.isValid())
+    for (int i = 0; i < DatagramsPerTurn; ++i) {
+        QNetworkDatagram datagram;
+        if (peer->socket->hasPendingDatagrams())
+            datagram = peer->socket->receiveDatagram();
+        else if (i == 0) // nothing read this turn: read once, or Qt's notifier stays off
+            datagram = rearmReadNotification(*peer->socket);
+        else
+            break;
+        if (!datagram.isValid()) {
+            if (i == 0)
+                break;
             continue;
+        }
         peer->lastDatagramMs = m_clock.elapsed();
         m_registry.recordTraffic(peer->id, TrafficDirection::Received, datagram.data().size(),
                                  peer->client, true);
@@ -428,12 +437,22 @@ void UdpServerEndpoint::processNext()
 {
     m_busy = true;
     for (int i = 0; i < DatagramsPerTurn; ++i) {
-        if (!isBound() || !m_socket->hasPendingDatagrams()) {
+        if (!isBound()) {
             m_busy = false;
-            showActivity(QString());
             return;
         }
-        m_current = m_socket->receiveDatagram();
+        if (!m_socket->hasPendingDatagrams()) {
+            // A turn that read nothing must still read once, or Qt's notifier stays off.
+            if (i == 0)
+                m_current = rearmReadNotification(*m_socket);
+            if (!m_current.isValid()) {
+                m_busy = false;
+                showActivity(QString());
+                return;
+            }
+        } else {
+            m_current = m_socket->receiveDatagram();
+        }
         if (!m_current.isValid())
             continue;
         m_registry.recordTraffic(

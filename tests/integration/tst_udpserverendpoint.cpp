@@ -13,7 +13,13 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <arpa/inet.h>
+#include <atomic>
 #include <memory>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace SocketScope;
@@ -49,6 +55,7 @@ private Q_SLOTS:
     void datagramsInOrderWithSenders();
     void processingDelayKeepsDatagramsQueued();
     void keepsHearingAfterABurst();
+    void keepsHearingThroughAFlood();
     void behaviours_data();
     void behaviours();
     void netcat_data();
@@ -165,6 +172,48 @@ void TestUdpServerEndpoint::keepsHearingAfterABurst()
         QCOMPARE(client->writeDatagram("a", QHostAddress::LocalHost, server.endpoint().port), 1);
         QTRY_COMPARE_WITH_TIMEOUT(processed.count(), Burst + round, 5000);
     }
+}
+
+// A flood far beyond the receive buffer (the kernel drops what does not fit, which is UDP)
+// must not leave the one socket deaf: afterwards it still answers.
+void TestUdpServerEndpoint::keepsHearingThroughAFlood()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    QVERIFY(!server.start(loopbackConfig(Behaviour::Echo)).isError());
+    QSignalSpy processed(&server, &UdpServerEndpoint::datagramProcessed);
+    const quint16 port = server.endpoint().port;
+    std::atomic<bool> done{false};
+    // Bounded: 4 senders x 25,000 datagrams, loopback only, as fast as the kernel takes them.
+    std::vector<std::thread> senders;
+    for (int s = 0; s < 4; ++s) {
+        senders.emplace_back([port, &done] {
+            const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            sockaddr_in to{};
+            to.sin_family = AF_INET;
+            to.sin_port = htons(port);
+            to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            for (int i = 0; i < 25000 && !done; ++i)
+                ::sendto(fd, "flood", 5, 0, reinterpret_cast<const sockaddr *>(&to), sizeof to);
+            ::close(fd);
+        });
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(processed.count() > 1000, 10000);
+    done = true;
+    for (std::thread &sender : senders)
+        sender.join();
+    std::unique_ptr<QUdpSocket> client = boundClient();
+    QVERIFY(client);
+    // Once the queue has drained, a probe is answered (each try sends one more: a probe the
+    // full queue dropped is not the server's fault).
+    bool answered = false;
+    const auto probeAnswered = [&] {
+        if (!answered) {
+            client->writeDatagram("probe", QHostAddress::LocalHost, port);
+            answered = client->hasPendingDatagrams() && client->receiveDatagram().data() == "probe";
+        }
+        return answered;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(probeAnswered(), 10000);
 }
 
 void TestUdpServerEndpoint::processingDelayKeepsDatagramsQueued()
