@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "registrymirror.h"
 
+#include <chrono>
+
 namespace SocketScope {
 
 RegistryMirror::RegistryMirror(const SocketRegistry &source, const EventLog &sourceLog,
                                QObject *parent)
     : QObject(parent), m_source(source)
 {
+    setClock({});
     qRegisterMetaType<RegistryBatch>();
     m_timer.setSingleShot(true);
     m_timer.setInterval(BatchIntervalMs);
@@ -20,8 +23,26 @@ RegistryMirror::RegistryMirror(const SocketRegistry &source, const EventLog &sou
             [this](const LogEvent &line) { append(m_source.messageAbout(line)); });
 }
 
+void RegistryMirror::setClock(MillisecondClock clock)
+{
+    m_clock = clock ? std::move(clock) : MillisecondClock([] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                .count();
+    });
+}
+
 void RegistryMirror::append(const SocketEvent &event)
 {
+    const qint64 now = m_clock();
+    if (m_batchStartedMs >= 0 && now - m_batchStartedMs >= BatchIntervalMs) {
+        // The timer is starved (see batchReady): ship what has waited a frame.
+        RegistryBatch batch = takeBatch();
+        if (!batch.isEmpty())
+            Q_EMIT batchReady(batch);
+    }
+    if (m_batchStartedMs < 0)
+        m_batchStartedMs = now;
     schedule();
     if (event.kind != EventKind::Traffic) {
         if (event.socket != InvalidSocketId)
@@ -53,6 +74,7 @@ void RegistryMirror::schedule()
 RegistryBatch RegistryMirror::takeBatch()
 {
     m_timer.stop();
+    m_batchStartedMs = -1;
     RegistryBatch batch;
     batch.events = std::exchange(m_events, {});
     m_trafficInBatch = 0;

@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
+
 namespace SocketScope {
 
 // What happened in a registry (and its event log) since the last batch, in order.
@@ -42,8 +44,15 @@ public:
     // Everything since the last batch, now (and the timer's next batch starts afresh).
     RegistryBatch takeBatch();
 
+    // Milliseconds on a monotonic clock; injected so tests can age a batch without waiting.
+    using MillisecondClock = std::function<qint64()>;
+    void setClock(MillisecondClock clock);
+
 Q_SIGNALS:
-    // At most once per BatchIntervalMs, and only when something happened.
+    // About once per BatchIntervalMs, and only when something happened. When the source's
+    // thread is too busy for its timer to fire (thousands of connects and closes a second
+    // keep it in posted events), a batch that has grown BatchIntervalMs old is shipped by the
+    // next event instead, so the window still gets a frame's worth, not a second's.
     void batchReady(const SocketScope::RegistryBatch &batch);
 
 private:
@@ -70,6 +79,8 @@ private:
     QHash<FoldKey, qsizetype> m_foldInto; // where a key's traffic is being folded
     QHash<SocketId, qsizetype> m_lastOtherEvent; // traffic never folds back past these
     QTimer m_timer;
+    MillisecondClock m_clock;
+    qint64 m_batchStartedMs = -1; // when the first event of the batch came; -1: empty
 };
 
 // Applies a batch to `target` in order; messages go to `targetLog`. Kernel facts the

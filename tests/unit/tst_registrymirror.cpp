@@ -170,6 +170,7 @@ private Q_SLOTS:
         SocketRegistry source;
         EventLog sourceLog;
         RegistryMirror mirror(source, sourceLog);
+        mirror.setClock([] { return qint64(0); }); // a batch never ages: only the timer ships
         QSignalSpy batches(&mirror, &RegistryMirror::batchReady);
         const SocketId id = source.add(tcpClient(40001));
         for (int i = 0; i < 100; ++i)
@@ -181,6 +182,28 @@ private Q_SLOTS:
         QCOMPARE(batch.events.constLast().kind, EventKind::Traffic);
         QTest::qWait(3 * RegistryMirror::BatchIntervalMs);
         QCOMPARE(batches.count(), 1); // and nothing when nothing changed
+    }
+
+    // A source thread too busy for its timer (thousands of connects a second) still ships a
+    // frame's worth at a time: the first event after a batch grew a frame old sends it.
+    void starvedTimerStillShipsEachFrame()
+    {
+        SocketRegistry source;
+        EventLog sourceLog;
+        RegistryMirror mirror(source, sourceLog);
+        qint64 nowMs = 1000;
+        mirror.setClock([&nowMs] { return nowMs; });
+        QSignalSpy batches(&mirror, &RegistryMirror::batchReady);
+        const SocketId id = source.add(tcpClient(40001));
+        nowMs += RegistryMirror::BatchIntervalMs - 1;
+        source.recordTraffic(id, TrafficDirection::Sent, 1, {}, false);
+        QVERIFY(batches.isEmpty()); // not a frame old yet, and no event loop has run
+        nowMs += 1;
+        source.markClosed(id);
+        QCOMPARE(batches.count(), 1); // shipped by the close, without the timer
+        const auto batch = batches.constFirst().constFirst().value<RegistryBatch>();
+        QCOMPARE(batch.events.size(), 2); // the connect and the send; the close starts anew
+        QCOMPARE(mirror.takeBatch().events.constFirst().kind, EventKind::Closed);
     }
 };
 
