@@ -14,6 +14,11 @@ namespace SocketScope {
 
 namespace {
 
+QString portText(int port)
+{
+    return port == 0 ? AppController::tr("any free port") : AppController::tr("port %1").arg(port);
+}
+
 QString socketActionText(SocketAction action)
 {
     switch (action) {
@@ -116,9 +121,8 @@ void AppController::command(const QString &text, SocketId socket)
 
 bool AppController::startTcpServer(const TcpServerSettings &settings)
 {
-    command(tr("Start the TCP server on %1, port %2, backlog %3, %4")
-                    .arg(settings.address,
-                         settings.port == 0 ? tr("any free") : QString::number(settings.port))
+    command(tr("Start the TCP server on %1, %2, backlog %3, %4")
+                    .arg(settings.address, portText(settings.port))
                     .arg(settings.backlog)
                     .arg(settings.behaviour));
     const Parsed<QHostAddress> address = parseAddress(settings.address);
@@ -148,10 +152,8 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
 
 bool AppController::startUdpServer(const UdpServerSettings &settings)
 {
-    command(tr("Start the UDP server on %1, port %2, %3")
-                    .arg(settings.address,
-                         settings.port == 0 ? tr("any free") : QString::number(settings.port),
-                         settings.behaviour));
+    command(tr("Start the UDP server on %1, %2, %3")
+                    .arg(settings.address, portText(settings.port), settings.behaviour));
     const Parsed<QHostAddress> address = parseAddress(settings.address);
     if (!address.ok()) {
         report(NetErrorInfo(NetError::InvalidInput, address.error), tr("UDP server"));

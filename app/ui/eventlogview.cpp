@@ -29,7 +29,7 @@ QString EventLogView::lineFor(const LogEvent &event)
     QString message = boundedText(event.message, MaxLineChars);
     message.replace(QLatin1Char('\r'), QChar(0x21B5)).replace(QLatin1Char('\n'), QChar(0x21B5));
     return event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")) + QStringLiteral("  ")
-           + severityName(event.severity).toUpper().leftJustified(7) + message;
+           + severityName(event.severity).toUpper().leftJustified(8) + message;
 }
 
 EventLogView::EventLogView(const EventJournal &journal, QWidget *parent)
@@ -88,7 +88,7 @@ QString EventLogView::lineFor(const SocketEvent &event)
         break;
     }
     return event.wallTime.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"))
-           + QStringLiteral("  ") + level.toUpper().leftJustified(7) + who + message;
+           + QStringLiteral("  ") + level.toUpper().leftJustified(8) + who + message;
 }
 
 void EventLogView::appendJournalEvent(const SocketEvent &event)

@@ -93,7 +93,8 @@ private Q_SLOTS:
         QTest::newRow("not an address") << line(badAddress);
         QTest::newRow("cut short") << line(kV4Fields).left(90);
         QTest::newRow("local clock, not mono") << line(kV4Fields, "22415.345048123");
-        QTest::newRow("binary") << QByteArray("\x00\xff: inet_sock_set_state: \x01", 32);
+        static const char binary[] = "\x00\xff: inet_sock_set_state: \x01";
+        QTest::newRow("binary") << QByteArray(binary, sizeof binary - 1);
     }
     void otherLinesAreDropped()
     {

@@ -62,7 +62,7 @@ void TestEventLogView::journalLinesNameTheirSocket()
     log.append(EventSeverity::Error, QStringLiteral("Connection reset by peer"), id);
     QCOMPARE(view.document()->blockCount(), 1); // the socket's own events are not lines yet
     const QString expected
-            = QStringLiteral("ERROR  TCP #%1 (127.0.0.1:9877 \u2194 127.0.0.1:40001): "
+            = QStringLiteral("ERROR   TCP #%1 (127.0.0.1:9877 \u2194 127.0.0.1:40001): "
                              "Connection reset by peer")
                       .arg(id);
     QVERIFY2(view.document()->lastBlock().text().endsWith(expected),

@@ -33,6 +33,7 @@ private Q_SLOTS:
         SocketRegistry source;
         EventLog sourceLog;
         RegistryMirror mirror(source, sourceLog);
+        mirror.setClock([] { return qint64(0); }); // one batch, however slow the machine
         SocketRegistry target;
         EventLog targetLog;
         EventJournal journal(target, &targetLog);
@@ -95,6 +96,7 @@ private Q_SLOTS:
         SocketRegistry source;
         EventLog sourceLog;
         RegistryMirror mirror(source, sourceLog);
+        mirror.setClock([] { return qint64(0); }); // one batch, however slow the machine
         SocketRegistry target;
         EventJournal journal(target, nullptr);
 
@@ -130,6 +132,7 @@ private Q_SLOTS:
         SocketRegistry source;
         EventLog sourceLog;
         RegistryMirror mirror(source, sourceLog);
+        mirror.setClock([] { return qint64(0); }); // one batch, however slow the machine
         SocketRegistry target;
         EventJournal journal(target, nullptr);
         SocketRecord server = tcpClient(9877);
