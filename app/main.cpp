@@ -18,6 +18,7 @@
 #include "safefilewriter.h"
 #include "socketinspector.h"
 #include "socketregistry.h"
+#include "sockettablemodel.h"
 #include "stateexporter.h"
 #include "systemcalllanes.h"
 #include "tcpstatemachineview.h"
@@ -188,6 +189,8 @@ int main(int argc, char *argv[])
     MainWindow window(presented, log);
     window.diagramScene()->setPresentationClock(presentationClock);
     window.socketInspector()->setPresentationClock(presentationClock);
+    window.tableModel()->setWallClock(
+            [&presentationClock] { return presentationClock.wallTime(); });
     // A row of its own: at 1280x720 beside the main toolbar it would fold away, and the
     // marker that says the picture is behind must never be out of sight.
     window.showLogOf(journal);

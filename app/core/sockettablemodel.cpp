@@ -16,6 +16,7 @@ SocketTableModel::SocketTableModel(const SocketRegistry &registry, QObject *pare
     connect(&registry, &SocketRegistry::socketChanged, this, &SocketTableModel::onChanged);
     connect(&registry, &SocketRegistry::socketRemoved, this, &SocketTableModel::onRemoved);
     // Ages tick once a second; one dataChanged over the whole column keeps that cheap.
+    m_now = &QDateTime::currentDateTimeUtc;
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &SocketTableModel::refreshAges);
     m_ageTimer.start();
@@ -91,6 +92,12 @@ int SocketTableModel::rowOf(SocketId id) const
     return m_rowOf.value(id, -1);
 }
 
+void SocketTableModel::setWallClock(WallClock clock)
+{
+    m_now = clock ? std::move(clock) : WallClock(&QDateTime::currentDateTimeUtc);
+    refreshAges();
+}
+
 QString SocketTableModel::ageText(qint64 seconds)
 {
     if (seconds < 60)
@@ -136,8 +143,7 @@ QVariant SocketTableModel::displayText(const SocketRecord &record, int column) c
     case Role:
         return roleName(record.role);
     case Age: {
-        const QDateTime end
-                = record.closed.isNull() ? QDateTime::currentDateTimeUtc() : record.closed;
+        const QDateTime end = record.closed.isNull() ? m_now() : record.closed;
         return ageText(qMax<qint64>(record.created.secsTo(end), 0));
     }
     default:

@@ -10,6 +10,8 @@
 #include <QSortFilterProxyModel>
 #include <QTimer>
 
+#include <functional>
+
 #include <optional>
 
 namespace SocketScope {
@@ -50,6 +52,12 @@ public:
 
     explicit SocketTableModel(const SocketRegistry &registry, QObject *parent = nullptr);
 
+    // The moment ages are measured to: the picture's (PresentationClock::wallTime) in the
+    // window, so a paused or seeked table gives a socket's age then; the UTC wall clock when
+    // none is set (or tests' own).
+    using WallClock = std::function<QDateTime()>;
+    void setWallClock(WallClock clock);
+
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -76,6 +84,7 @@ private:
     QList<SocketId> m_rows;
     QHash<SocketId, int> m_rowOf;
     QTimer m_ageTimer;
+    WallClock m_now;
     struct TimedHighlight
     {
         Highlight kind;

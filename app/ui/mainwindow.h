@@ -45,6 +45,7 @@ public:
     DiagramView *diagramView() const { return m_view; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
     SocketInspector *socketInspector() const { return m_inspector; }
+    SocketTableModel *tableModel() const { return m_model; }
 
     // Shows the servers' state in the panel, the toolbar and the title.
     void setTcpServerState(bool listening, bool accepting, const QString &endpoint);

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void proxyFiltersByProtocolAndText();
     void ageText_data();
     void ageText();
+    void ageFollowsTheInjectedClock();
     void newAndChangedRowsHighlightThenFade();
     void closingRowsStayTinted();
     void proxyFiltersByStateAndPort();
@@ -297,3 +298,19 @@ void TestSocketTableModel::exportsCsvAndText()
 
 QTEST_GUILESS_MAIN(TestSocketTableModel)
 #include "tst_sockettablemodel.moc"
+
+// In the window the table's ages are the picture's: what the injected clock says (the
+// presentation clock's wall time), not the machine's.
+void TestSocketTableModel::ageFollowsTheInjectedClock()
+{
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    const SocketId id = addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    const QDateTime created = registry.find(id)->created;
+    QDateTime now = created.addSecs(65);
+    model.setWallClock([&now] { return now; });
+    const QModelIndex age = model.index(model.rowOf(id), SocketTableModel::Age);
+    QCOMPARE(age.data().toString(), QStringLiteral("1m 05s"));
+    now = created.addSecs(7);
+    QCOMPARE(age.data().toString(), QStringLiteral("7s"));
+}
