@@ -4,6 +4,7 @@
 // And how long do 100 clients take in process mode (connect, one echo, close)?
 // Loopback only, bounded counts; every wait has a deadline.
 
+#include "benchloopback.h"
 #include "eventlog.h"
 #include "networkengine.h"
 #include "socketregistry.h"
@@ -26,16 +27,9 @@ using namespace SocketScope;
 
 namespace {
 
-constexpr int DeadlineMs = 120000;
+using SocketScope::Bench::loopback;
 
-sockaddr_in loopback(quint16 port)
-{
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
+constexpr int DeadlineMs = 120000;
 
 int connectTo(quint16 port)
 {

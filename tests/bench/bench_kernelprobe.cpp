@@ -4,6 +4,7 @@
 // times the probe's read for our own few ports against `ss -tan` in the same run.
 // Target from issue 6: a poll <= 5 ms and >= 20x faster than ss.
 
+#include "benchloopback.h"
 #include "benchstats.h"
 #include "netlinksocketsource.h"
 #include "pidresolver.h"
@@ -36,21 +37,14 @@ using namespace SocketScope::Bench;
 
 namespace {
 
+using SocketScope::Bench::loopback;
+
 struct Helper
 {
     pid_t pid = -1;
     int readyFd = -1; // helper -> us: connections made (int)
     int holdFd = -1; // us -> helper: closing it tells the helper to exit
 };
-
-sockaddr_in loopback(quint16 port)
-{
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
 
 // An RST on close instead of FIN: the helpers leave no 20,000 TIME_WAIT sockets behind.
 void abortOnClose(int fd)

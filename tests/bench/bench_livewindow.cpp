@@ -27,6 +27,7 @@
 //
 // Run: QT_QPA_PLATFORM=offscreen build/<preset>/tests/bench/bench_livewindow [--datagrams 200000]
 //          [--senders 4] [--window 32] [--cycles 5000] [--time-limit 60]
+#include "benchloopback.h"
 #include "benchstats.h"
 #include "diagramscene.h"
 #include "diagramview.h"
@@ -74,18 +75,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+using SocketScope::Bench::loopback;
+
 double secondsSince(Clock::time_point start)
 {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-sockaddr_in loopback(quint16 port)
-{
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
 }
 
 // A socket of `type` bound to 127.0.0.1 on a port the kernel picks; -1 on failure.
