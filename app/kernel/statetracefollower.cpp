@@ -158,7 +158,8 @@ SocketId StateTraceFollower::recordFor(const TraceTransition &transition) const
 
 bool StateTraceFollower::applyToRecord(const TraceTransition &transition)
 {
-    if (recordFor(transition) == InvalidSocketId)
+    const SocketId id = recordFor(transition);
+    if (id == InvalidSocketId)
         return false;
     if (mayHandOverToTimeWait(transition)) {
         m_heldCloses.append({transition, m_snapshots + 2});
@@ -167,12 +168,11 @@ bool StateTraceFollower::applyToRecord(const TraceTransition &transition)
         Q_EMIT kernelLookupWanted();
         return true;
     }
-    return applyTransition(transition);
+    return applyTransition(transition, id);
 }
 
-bool StateTraceFollower::applyTransition(const TraceTransition &transition)
+bool StateTraceFollower::applyTransition(const TraceTransition &transition, SocketId id)
 {
-    const SocketId id = recordFor(transition);
     const SocketRecord *record = m_registry.find(id);
     if (!record)
         return false;
@@ -226,7 +226,7 @@ void StateTraceFollower::snapshotMerged(const KernelSnapshot &snapshot)
         // Living on, the poll has shown what it became (the time-wait socket's state); gone,
         // the CLOSE was the end.
         if (!livesOn)
-            applyTransition(transition);
+            applyTransition(transition, recordFor(transition));
     }
     m_heldCloses = std::move(still);
 }

@@ -83,7 +83,7 @@ private:
     void process(const TraceTransition &transition);
     SocketId recordFor(const TraceTransition &transition) const;
     bool applyToRecord(const TraceTransition &transition); // holds a possible hand-over
-    bool applyTransition(const TraceTransition &transition);
+    bool applyTransition(const TraceTransition &transition, SocketId id); // id: recordFor()
     void retryWaiting();
     void noteStateTime(const SocketEvent &event);
     bool isOurs(const TraceTransition &transition) const;
