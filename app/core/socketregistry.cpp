@@ -266,7 +266,7 @@ void SocketRegistry::index(const SocketRecord &record)
 
 void SocketRegistry::unindex(const SocketRecord &record)
 {
-    const QString key = tupleKey(record);
+    const TupleKey key = tupleKey(record);
     if (m_byTuple.value(key) == record.id)
         m_byTuple.remove(key);
 }
@@ -283,14 +283,44 @@ SocketId SocketRegistry::findByTuple(Protocol protocol, const Endpoint &local,
     return m_byTuple.value(tupleKey(protocol, local, remote), InvalidSocketId);
 }
 
-QString SocketRegistry::tupleKey(Protocol protocol, const Endpoint &local,
-                                 const std::optional<Endpoint> &remote)
+SocketRegistry::TupleKey SocketRegistry::tupleKey(Protocol protocol, const Endpoint &local,
+                                                  const std::optional<Endpoint> &remote)
 {
-    return protocolName(protocol) + QLatin1Char(' ') + local.toString() + QLatin1Char(' ')
-           + (remote ? remote->toString() : QStringLiteral("*:*"));
+    // As Endpoint::toString() tells them apart: every any-address (and none) is one "*",
+    // which a listener's Qt record and the kernel's row must share.
+    const auto copy = [](const QHostAddress &address, std::array<quint8, 16> &to) -> quint8 {
+        if (address.isNull() || address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6
+            || address == QHostAddress::Any)
+            return 0xfe;
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        for (std::size_t i = 0; i < to.size(); ++i)
+            to[i] = bytes[static_cast<int>(i)];
+        return static_cast<quint8>(address.protocol());
+    };
+    TupleKey key;
+    key.protocol = static_cast<quint8>(protocol);
+    key.localPort = local.port;
+    key.localFamily = copy(local.address, key.localAddress);
+    key.scopes = local.address.scopeId();
+    if (remote) {
+        key.remotePort = remote->port;
+        key.remoteFamily = copy(remote->address, key.remoteAddress);
+        if (!remote->address.scopeId().isEmpty())
+            key.scopes += QLatin1Char('%') + remote->address.scopeId();
+    } else {
+        key.remoteFamily = 0xff;
+    }
+    return key;
 }
 
-QString SocketRegistry::tupleKey(const SocketRecord &record)
+size_t SocketRegistry::TupleKey::hash(size_t seed) const noexcept
+{
+    return qHashMulti(seed, qHashBits(localAddress.data(), localAddress.size()),
+                      qHashBits(remoteAddress.data(), remoteAddress.size()), localPort, remotePort,
+                      protocol, localFamily, remoteFamily, scopes);
+}
+
+SocketRegistry::TupleKey SocketRegistry::tupleKey(const SocketRecord &record)
 {
     return tupleKey(record.protocol, record.local, record.remote);
 }

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QObject>
 
+#include <array>
 #include <functional>
 
 namespace SocketScope {
@@ -106,13 +107,30 @@ private:
     void index(const SocketRecord &record);
     void unindex(const SocketRecord &record);
 
-    static QString tupleKey(Protocol protocol, const Endpoint &local,
-                            const std::optional<Endpoint> &remote);
-    static QString tupleKey(const SocketRecord &record);
+    // A tuple as plain values, built without formatting an address: every record is
+    // indexed and unindexed on each of its changes. Families are part of it, so 127.0.0.1 and
+    // ::ffff:127.0.0.1 stay two endpoints, as "127.0.0.1" and "::ffff:127.0.0.1" were.
+    struct TupleKey
+    {
+        std::array<quint8, 16> localAddress{};
+        std::array<quint8, 16> remoteAddress{};
+        quint16 localPort = 0;
+        quint16 remotePort = 0;
+        quint8 protocol = 0;
+        quint8 localFamily = 0;
+        quint8 remoteFamily = 0; // 0xff: no remote end
+        QString scopes; // IPv6 scope ids, almost always empty
+        bool operator==(const TupleKey &other) const = default;
+        friend size_t qHash(const TupleKey &key, size_t seed) noexcept { return key.hash(seed); }
+        size_t hash(size_t seed) const noexcept;
+    };
+    static TupleKey tupleKey(Protocol protocol, const Endpoint &local,
+                             const std::optional<Endpoint> &remote);
+    static TupleKey tupleKey(const SocketRecord &record);
 
     QHash<SocketId, SocketRecord> m_records;
     QList<SocketId> m_order;
-    QHash<QString, SocketId> m_byTuple;
+    QHash<TupleKey, SocketId> m_byTuple;
     EventClock m_clock;
     QString m_host;
 };

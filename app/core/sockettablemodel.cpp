@@ -3,15 +3,16 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+#include <utility>
+
 namespace SocketScope {
 
 SocketTableModel::SocketTableModel(const SocketRegistry &registry, QObject *parent)
     : QAbstractTableModel(parent), m_registry(registry)
 {
-    for (SocketId id : registry.ids()) {
-        m_rowOf.insert(id, static_cast<int>(m_rows.size()));
-        m_rows.append(id);
-    }
+    m_rows = registry.ids();
+    std::sort(m_rows.begin(), m_rows.end());
     connect(&registry, &SocketRegistry::socketAdded, this, &SocketTableModel::onAdded);
     connect(&registry, &SocketRegistry::socketChanged, this, &SocketTableModel::onChanged);
     connect(&registry, &SocketRegistry::socketRemoved, this, &SocketTableModel::onRemoved);
@@ -89,7 +90,8 @@ SocketId SocketTableModel::socketAt(int row) const
 
 int SocketTableModel::rowOf(SocketId id) const
 {
-    return m_rowOf.value(id, -1);
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), id);
+    return at != m_rows.cend() && *at == id ? static_cast<int>(at - m_rows.cbegin()) : -1;
 }
 
 void SocketTableModel::setWallClock(WallClock clock)
@@ -265,16 +267,109 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
     return {};
 }
 
+namespace {
+
+// Inserts `id` where it belongs in an id-ordered list, unless it is there already.
+bool insertSorted(QList<SocketId> &ids, SocketId id)
+{
+    const auto at = std::lower_bound(ids.begin(), ids.end(), id);
+    if (at != ids.end() && *at == id)
+        return false;
+    ids.insert(at, id);
+    return true;
+}
+
+bool removeSorted(QList<SocketId> &ids, SocketId id)
+{
+    const auto at = std::lower_bound(ids.begin(), ids.end(), id);
+    if (at == ids.end() || *at != id)
+        return false;
+    ids.erase(at);
+    return true;
+}
+
+} // namespace
+
 void SocketTableModel::onAdded(SocketId id)
 {
     if (const SocketRecord *record = m_registry.find(id))
         m_lastState.insert(id, record->effectiveState());
     startHighlight(id, Highlight::New);
-    const int row = static_cast<int>(m_rows.size());
-    beginInsertRows({}, row, row);
-    m_rows.append(id);
-    m_rowOf.insert(id, row);
-    endInsertRows();
+    if (const int row = rowOf(id); row >= 0) {
+        // Still shown (removed and put back within one batch): it stays, as it is now.
+        removeSorted(m_pendingRemovals, id);
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return;
+    }
+    insertSorted(m_pendingAdds, id);
+    scheduleFlush();
+}
+
+void SocketTableModel::setCoalescing(bool coalesce)
+{
+    m_coalesce = coalesce;
+    if (!coalesce)
+        flush();
+}
+
+void SocketTableModel::scheduleFlush()
+{
+    if (!m_coalesce) {
+        flush();
+        return;
+    }
+    if (m_flushQueued)
+        return;
+    m_flushQueued = true;
+    // A normal-priority queued call runs before the window's update request (posted at low
+    // priority), so no frame paints rows whose sockets are gone.
+    QMetaObject::invokeMethod(this, &SocketTableModel::flush, Qt::QueuedConnection);
+}
+
+void SocketTableModel::flush()
+{
+    m_flushQueued = false;
+    if (!m_pendingRemovals.isEmpty()) {
+        QList<int> rows;
+        rows.reserve(m_pendingRemovals.size());
+        for (SocketId id : std::as_const(m_pendingRemovals)) {
+            if (const int row = rowOf(id); row >= 0)
+                rows.append(row);
+        }
+        m_pendingRemovals.clear();
+        // Rows in id order are in row order; removed from the last range to the first, the
+        // rows of ranges still to come do not move.
+        for (qsizetype end = rows.size(); end > 0;) {
+            qsizetype begin = end - 1;
+            while (begin > 0 && rows.at(begin - 1) == rows.at(begin) - 1)
+                --begin;
+            const int first = rows.at(begin);
+            const int last = rows.at(end - 1);
+            beginRemoveRows({}, first, last);
+            m_rows.remove(first, last - first + 1);
+            endRemoveRows();
+            end = begin;
+        }
+    }
+    if (m_pendingAdds.isEmpty())
+        return;
+    const QList<SocketId> adds = std::exchange(m_pendingAdds, {});
+    if (m_rows.isEmpty() || adds.constFirst() > m_rows.constLast()) {
+        // The usual case: new sockets have the newest ids, one range at the end.
+        const auto first = static_cast<int>(m_rows.size());
+        beginInsertRows({}, first, first + static_cast<int>(adds.size()) - 1);
+        m_rows.append(adds);
+        endInsertRows();
+        return;
+    }
+    for (SocketId id : adds) {
+        // A socket put back by a seek goes where its id belongs.
+        const auto at = std::lower_bound(m_rows.begin(), m_rows.end(), id);
+        const auto row = static_cast<int>(at - m_rows.begin());
+        beginInsertRows({}, row, row);
+        m_rows.insert(row, id);
+        endInsertRows();
+    }
 }
 
 void SocketTableModel::onChanged(SocketId id)
@@ -294,17 +389,14 @@ void SocketTableModel::onChanged(SocketId id)
 
 void SocketTableModel::onRemoved(SocketId id)
 {
-    const int row = rowOf(id);
-    if (row < 0)
-        return;
-    beginRemoveRows({}, row, row);
-    m_rows.removeAt(row);
-    m_rowOf.remove(id);
     m_highlights.remove(id);
     m_lastState.remove(id);
-    for (int i = row; i < m_rows.size(); ++i)
-        m_rowOf[m_rows.at(i)] = i;
-    endRemoveRows();
+    if (removeSorted(m_pendingAdds, id))
+        return; // gone before it was shown
+    if (rowOf(id) < 0)
+        return;
+    insertSorted(m_pendingRemovals, id);
+    scheduleFlush();
 }
 
 void SocketTableModel::refreshAges()

@@ -388,14 +388,32 @@ bool DiagramLayout::isInChildProcess(const SocketRecord &record, qint64 ownPid)
     return record.pid != 0 && record.pid != ownPid;
 }
 
+namespace {
+
+// An endpoint as nine UTF-16 units: its address as IPv6 (IPv4 as ::ffff:a.b.c.d, so a
+// dual-stack listener's socket pairs with its IPv4 client), then its port. Not for reading:
+// the key only has to be equal for the two ends of one connection, and this is built with
+// no formatting, which the diagram does for every socket in every frame.
+QString endpointKey(const Endpoint &endpoint)
+{
+    const Q_IPV6ADDR address = endpoint.address.toIPv6Address();
+    QString key(9, Qt::Uninitialized);
+    QChar *unit = key.data();
+    for (int i = 0; i < 16; i += 2)
+        *unit++ = QChar(static_cast<char16_t>((address[i] << 8) | address[i + 1]));
+    *unit = QChar(static_cast<char16_t>(endpoint.port));
+    return key;
+}
+
+} // namespace
+
 QString DiagramLayout::pairKey(const SocketRecord &record)
 {
     if (!record.remote)
         return {};
-    const QString a = record.local.toString();
-    const QString b = record.remote->toString();
-    return protocolName(record.protocol) + QLatin1Char(' ') + qMin(a, b) + QLatin1Char('|')
-           + qMax(a, b);
+    const QString a = endpointKey(record.local);
+    const QString b = endpointKey(*record.remote);
+    return QChar(record.protocol == Protocol::Tcp ? u'T' : u'U') + qMin(a, b) + qMax(a, b);
 }
 
 int ClientNumbering::numberFor(SocketId id, Protocol protocol)

@@ -3,44 +3,82 @@
 
 #include "eventjournal.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QFontDatabase>
 #include <QScrollBar>
-#include <QTextCharFormat>
+
+#include <algorithm>
 
 namespace SocketScope {
 
-EventLogView::EventLogView(const EventLog &log, QWidget *parent) : QPlainTextEdit(parent)
+EventLogView::EventLogView(const EventLog &log, QWidget *parent)
+    : QListView(parent), m_lines(log.capacity())
 {
-    setReadOnly(true);
-    setObjectName(QStringLiteral("eventLog"));
-    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    // Keeps the widget as bounded as the log itself.
-    setMaximumBlockCount(static_cast<int>(log.capacity()));
+    setUp();
     for (const LogEvent &event : log.events())
-        appendEvent(event);
-    connect(&log, &EventLog::eventAppended, this, &EventLogView::appendEvent);
-}
-
-QString EventLogView::lineFor(const LogEvent &event)
-{
-    // One event, one line of bounded length, whatever the message holds: laying out text
-    // costs the UI thread time in proportion to its length, and a line break inside a
-    // message would make one event several blocks of the bounded document.
-    QString message = boundedText(event.message, MaxLineChars);
-    message.replace(QLatin1Char('\r'), QChar(0x21B5)).replace(QLatin1Char('\n'), QChar(0x21B5));
-    return event.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")) + QStringLiteral("  ")
-           + severityName(event.severity).toUpper().leftJustified(8) + message;
+        m_lines.append(event);
+    m_lines.flush();
+    connect(&log, &EventLog::eventAppended, &m_lines,
+            qOverload<const LogEvent &>(&EventLogModel::append));
 }
 
 EventLogView::EventLogView(const EventJournal &journal, QWidget *parent)
-    : QPlainTextEdit(parent), m_journal(&journal)
+    : QListView(parent), m_lines(EventLog::DefaultCapacity), m_journal(&journal)
 {
-    setReadOnly(true);
-    setObjectName(QStringLiteral("eventLog"));
-    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    setMaximumBlockCount(static_cast<int>(EventLog::DefaultCapacity));
+    setUp();
     setEveryEvent(false);
     connect(&journal, &EventJournal::eventRecorded, this, &EventLogView::appendJournalEvent);
+}
+
+void EventLogView::setUp()
+{
+    setObjectName(QStringLiteral("eventLog"));
+    setModel(&m_lines);
+    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    // Every line is one line of text in one font: the view lays out only what is on screen.
+    setUniformItemSizes(true);
+    setTextElideMode(Qt::ElideRight);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *copy = new QAction(tr("&Copy"), this);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    copy->setToolTip(tr("Copy the selected lines (all lines when none is selected)"));
+    connect(copy, &QAction::triggered, this, &EventLogView::copySelection);
+    addAction(copy);
+    auto *selectAll = new QAction(tr("Select &All"), this);
+    selectAll->setShortcut(QKeySequence::SelectAll);
+    selectAll->setShortcutContext(Qt::WidgetShortcut);
+    connect(selectAll, &QAction::triggered, this, &QAbstractItemView::selectAll);
+    addAction(selectAll);
+    // Follow new lines unless the reader scrolled up to study an older one.
+    connect(&m_lines, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
+        m_followNewest = m_scrollWhenShown
+                         || verticalScrollBar()->value() == verticalScrollBar()->maximum();
+    });
+    connect(&m_lines, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_followNewest)
+            return;
+        // Scrolling lays the list out; a log behind another tab waits until it is shown.
+        if (!isVisible()) {
+            m_scrollWhenShown = true;
+            return;
+        }
+        scrollToBottom();
+    });
+}
+
+void EventLogView::showEvent(QShowEvent *event)
+{
+    QListView::showEvent(event);
+    if (m_scrollWhenShown) {
+        m_scrollWhenShown = false;
+        scrollToBottom();
+    }
 }
 
 void EventLogView::setEveryEvent(bool every)
@@ -48,7 +86,7 @@ void EventLogView::setEveryEvent(bool every)
     m_everyEvent = every;
     if (!m_journal)
         return;
-    clear();
+    m_lines.clear();
     // The newest lines the view can hold, read back from the journal.
     const quint64 last = m_journal->lastSeq();
     const quint64 from
@@ -57,68 +95,34 @@ void EventLogView::setEveryEvent(bool every)
                                                   : 1);
     for (const SocketEvent &event : m_journal->range(from, last))
         appendJournalEvent(event);
-}
-
-QString EventLogView::lineFor(const SocketEvent &event)
-{
-    const QString text = event.kind == EventKind::Error && !event.code.isEmpty()
-                                 ? event.code + QStringLiteral(": ") + event.text
-                                 : event.text;
-    QString message = boundedText(event.isLogLine() ? text : describeEvent(event), MaxLineChars);
-    message.replace(QLatin1Char('\r'), QChar(0x21B5)).replace(QLatin1Char('\n'), QChar(0x21B5));
-    QString who;
-    if (event.isLogLine() && event.socket != InvalidSocketId)
-        who = describeSocket(event) + QStringLiteral(": ");
-    QString level;
-    switch (event.kind) {
-    case EventKind::Message:
-        level = severityName(event.severity);
-        break;
-    case EventKind::UserCommand:
-        level = QStringLiteral("command");
-        break;
-    case EventKind::Caption:
-        level = QStringLiteral("caption");
-        break;
-    case EventKind::Error:
-        level = QStringLiteral("error");
-        break;
-    default:
-        level = QStringLiteral("event");
-        break;
-    }
-    return event.wallTime.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"))
-           + QStringLiteral("  ") + level.toUpper().leftJustified(8) + who + message;
+    m_lines.flush();
 }
 
 void EventLogView::appendJournalEvent(const SocketEvent &event)
 {
-    if (!event.isLogLine() && !m_everyEvent)
-        return;
-    appendLine(lineFor(event), event.isLogLine() ? event.severity : EventSeverity::Info);
+    if (event.isLogLine() || m_everyEvent)
+        m_lines.append(event);
 }
 
-void EventLogView::appendEvent(const LogEvent &event)
+QString EventLogView::selectedText() const
 {
-    appendLine(lineFor(event), event.severity);
+    QList<int> rows;
+    for (const QModelIndex &index : selectionModel()->selectedRows())
+        rows.append(index.row());
+    if (rows.isEmpty()) {
+        for (int row = 0; row < m_lines.rowCount(); ++row)
+            rows.append(row);
+    }
+    std::sort(rows.begin(), rows.end());
+    QStringList text;
+    for (int row : rows)
+        text.append(m_lines.lineAt(row));
+    return text.join(QLatin1Char('\n'));
 }
 
-void EventLogView::appendLine(const QString &line, EventSeverity severity)
+void EventLogView::copySelection() const
 {
-    QTextCharFormat format;
-    if (severity == EventSeverity::Error)
-        format.setForeground(QColor(0xD5, 0x5E, 0x00)); // Okabe-Ito vermillion
-    else if (severity == EventSeverity::Warning)
-        format.setForeground(QColor(0xE6, 0x9F, 0x00)); // Okabe-Ito orange
-    const bool atBottom = verticalScrollBar()->value() == verticalScrollBar()->maximum();
-    QTextCursor cursor(document());
-    cursor.movePosition(QTextCursor::End);
-    if (!document()->isEmpty())
-        cursor.insertBlock();
-    cursor.insertText(line, format);
-    // Follow new events unless the reader scrolled up to study an older one.
-    if (atBottom)
-        verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+    QApplication::clipboard()->setText(selectedText());
 }
 
 } // namespace SocketScope

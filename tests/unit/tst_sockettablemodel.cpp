@@ -61,6 +61,7 @@ private Q_SLOTS:
     void closingRowsStayTinted();
     void proxyFiltersByStateAndPort();
     void exportsCsvAndText();
+    void coalescedRowsComeAndGoAsRanges();
 };
 
 void TestSocketTableModel::rowsFollowTheRegistry()
@@ -294,6 +295,55 @@ void TestSocketTableModel::exportsCsvAndText()
     // Columns line up: the second column starts at the same place in every line.
     QCOMPARE(textLines.at(0).indexOf(QStringLiteral("Local Address")),
              textLines.at(1).indexOf(QStringLiteral("127.0.0.1:51234")));
+}
+
+// The window's table: a batch of changes becomes a few range insertions and removals once
+// control is back in the event loop, in id order, and a socket gone within the batch that
+// made it is never a row.
+void TestSocketTableModel::coalescedRowsComeAndGoAsRanges()
+{
+    SocketRegistry registry;
+    const SocketId listener = addTcp(registry, SocketRole::TcpListener, 9877, std::nullopt);
+    SocketTableModel model(registry);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    SocketFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    model.setCoalescing(true);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QList<SocketId> ids;
+    for (quint16 port = 50001; port <= 50010; ++port)
+        ids.append(addTcp(registry, SocketRole::TcpServerSide, 9877, port));
+    const SocketId brief = addTcp(registry, SocketRole::TcpServerSide, 9877, 50011);
+    QVERIFY(registry.remove(brief)); // born and gone in one batch
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(model.hasPendingRows());
+    QCoreApplication::processEvents();
+    QVERIFY(!model.hasPendingRows());
+    QCOMPARE(inserted.size(), 1); // ten sockets, one range
+    QCOMPARE(model.rowCount(), 11);
+    QCOMPARE(proxy.rowCount(), 11);
+    QCOMPARE(model.rowOf(brief), -1);
+    QCOMPARE(model.socketAt(0), listener);
+    for (int i = 0; i < ids.size(); ++i)
+        QCOMPARE(model.socketAt(i + 1), ids.at(i));
+
+    // Rows 2-4 and 8-9 go (two ranges); the rest keep their order.
+    for (int i : {1, 2, 3, 7, 8})
+        QVERIFY(registry.remove(ids.at(i)));
+    QCOMPARE(model.rowCount(), 11); // until the batch is over
+    model.flush();
+    QCOMPARE(removed.size(), 2);
+    QCOMPARE(model.rowCount(), 6);
+    const QList<SocketId> left{listener, ids.at(0), ids.at(4), ids.at(5), ids.at(6), ids.at(9)};
+    for (int row = 0; row < left.size(); ++row)
+        QCOMPARE(model.socketAt(row), left.at(row));
+    QCOMPARE(cell(model, 2, SocketTableModel::ForeignAddress), QStringLiteral("127.0.0.1:50005"));
+
+    // Turned off, rows follow each change at once again.
+    model.setCoalescing(false);
+    const SocketId now = addTcp(registry, SocketRole::TcpServerSide, 9877, 50020);
+    QCOMPARE(model.rowOf(now), 6);
 }
 
 QTEST_GUILESS_MAIN(TestSocketTableModel)
