@@ -2,36 +2,30 @@
 #include "mainwindow.h"
 
 #include "comparisonpanel.h"
-#include "diagramexporter.h"
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "eventlogview.h"
 #include "mainwindowactions.h"
-#include "safefilewriter.h"
+#include "socketcontextmenu.h"
+#include "socketcountlabel.h"
 #include "socketinspector.h"
 #include "sockettablemodel.h"
 #include "sockettablepane.h"
-#include "stateexporter.h"
-#include "tableexporter.h"
+#include "windowexports.h"
 
 #include <QAction>
 #include <QCheckBox>
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QGuiApplication>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
-#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -43,7 +37,10 @@ constexpr int kWindowStateVersion = 3;
 } // namespace
 
 MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
-    : QMainWindow(parent), m_registry(registry), m_log(log)
+    : QMainWindow(parent),
+      m_registry(registry),
+      m_log(log),
+      m_presentation(*this, kWindowStateVersion)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("SocketScope"));
@@ -62,30 +59,16 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     m_actions->fillToolBar(toolBar);
     m_viewMenu = m_actions->fillMenuBar(menuBar());
     createDocks();
+    m_exports = new WindowExports(registry, log, *m_scene, *m_tablePane->filterModel(), this);
+    m_socketMenu = new SocketContextMenu(this);
     connectActions();
 
-    m_countLabel = new QLabel(this);
-    statusBar()->addPermanentWidget(m_countLabel);
-    // Many sockets may come and go within one frame; the count is redrawn once per burst.
-    auto *statusTimer = new QTimer(this);
-    statusTimer->setSingleShot(true);
-    statusTimer->setInterval(50);
-    connect(statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
-    auto scheduleStatus = [statusTimer] {
-        if (!statusTimer->isActive())
-            statusTimer->start();
-    };
-    SocketFilterProxyModel *proxy = m_tablePane->filterModel();
-    connect(&registry, &SocketRegistry::socketAdded, statusTimer, scheduleStatus);
-    connect(&registry, &SocketRegistry::socketRemoved, statusTimer, scheduleStatus);
-    connect(proxy, &QAbstractItemModel::rowsInserted, statusTimer, scheduleStatus);
-    connect(proxy, &QAbstractItemModel::rowsRemoved, statusTimer, scheduleStatus);
-    connect(proxy, &QAbstractItemModel::modelReset, statusTimer, scheduleStatus);
+    statusBar()->addPermanentWidget(
+            new SocketCountLabel(registry, *m_tablePane->filterModel(), this));
     connect(&log, &EventLog::eventAppended, this, [this](const LogEvent &event) {
         if (event.severity != EventSeverity::Info)
             statusBar()->showMessage(event.message, 10000);
     });
-    updateStatus();
     restoreSettings();
 }
 
@@ -132,18 +115,20 @@ void MainWindow::connectActions()
     connect(m_actions->kernel(), &QAction::toggled, this, &MainWindow::kernelPollingRequested);
     connect(m_actions->present(), &QAction::toggled, this, &MainWindow::setPresentationMode);
 
-    connect(m_actions->exportState(), &QAction::triggered, this,
-            &MainWindow::exportStateInteractively);
-    connect(m_actions->exportImage(), &QAction::triggered, this,
-            &MainWindow::exportImageInteractively);
-    connect(m_actions->copyImage(), &QAction::triggered, this, &MainWindow::copyImage);
-    connect(m_actions->exportTable(), &QAction::triggered, this,
-            &MainWindow::exportTableInteractively);
+    connect(m_actions->exportState(), &QAction::triggered, m_exports, &WindowExports::exportState);
+    connect(m_actions->exportImage(), &QAction::triggered, m_exports, &WindowExports::exportImage);
+    connect(m_actions->copyImage(), &QAction::triggered, m_exports, &WindowExports::copyImage);
+    connect(m_actions->exportTable(), &QAction::triggered, m_exports, &WindowExports::exportTable);
+    connect(m_exports, &WindowExports::statusMessage, statusBar(), &QStatusBar::showMessage);
     connect(m_tablePane, &SocketTablePane::statusMessage, statusBar(), &QStatusBar::showMessage);
 
-    connect(m_scene, &DiagramScene::socketContextMenuRequested, this, &MainWindow::showSocketMenu);
-    connect(m_tablePane, &SocketTablePane::socketContextMenuRequested, this,
-            &MainWindow::showSocketMenu);
+    connect(m_scene, &DiagramScene::socketContextMenuRequested, m_socketMenu,
+            &SocketContextMenu::exec);
+    connect(m_tablePane, &SocketTablePane::socketContextMenuRequested, m_socketMenu,
+            &SocketContextMenu::exec);
+    connect(m_socketMenu, &SocketContextMenu::socketActionRequested, this,
+            &MainWindow::socketActionRequested);
+    connect(m_socketMenu, &SocketContextMenu::inspectRequested, this, &MainWindow::inspect);
 }
 
 void MainWindow::createDocks()
@@ -314,34 +299,15 @@ void MainWindow::saveSettings() const
 {
     m_serverPanel->saveSettings();
     QSettings settings;
-    // Presentation mode is for this lecture only: remember the window as it was before.
-    const bool presenting = m_actions->present()->isChecked();
-    settings.setValue(QStringLiteral("window/geometry"),
-                      presenting ? m_geometryBeforePresentation : saveGeometry());
-    settings.setValue(QStringLiteral("window/state"),
-                      presenting ? m_stateBeforePresentation : saveState(kWindowStateVersion));
+    settings.setValue(QStringLiteral("window/geometry"), m_presentation.geometryToSave());
+    settings.setValue(QStringLiteral("window/state"), m_presentation.stateToSave());
     m_tablePane->saveSettings(settings);
     settings.setValue(QStringLiteral("view/minimap"), m_actions->minimap()->isChecked());
 }
 
 void MainWindow::setPresentationMode(bool on)
 {
-    if (on) {
-        m_stateBeforePresentation = saveState(kWindowStateVersion);
-        m_geometryBeforePresentation = saveGeometry();
-        m_maximizedBeforePresentation = isMaximized();
-        for (QDockWidget *dock : findChildren<QDockWidget *>())
-            dock->hide();
-        statusBar()->hide();
-        showFullScreen();
-    } else {
-        restoreState(m_stateBeforePresentation, kWindowStateVersion);
-        statusBar()->show();
-        if (m_maximizedBeforePresentation)
-            showMaximized();
-        else
-            showNormal();
-    }
+    m_presentation.setOn(on);
     m_actions->leavePresentation()->setEnabled(on);
     m_view->fitToWindow(); // the whole diagram, as large as the screen allows
 }
@@ -378,7 +344,7 @@ void MainWindow::setDescriptorInfo(const QString &text)
 
 void MainWindow::setSocketActionProvider(std::function<SocketActions(SocketId)> provider)
 {
-    m_actionProvider = std::move(provider);
+    m_socketMenu->setActionProvider(std::move(provider));
 }
 
 void MainWindow::inspect(SocketId id)
@@ -387,172 +353,6 @@ void MainWindow::inspect(SocketId id)
         m_selection.setCurrent(id);
     m_inspectorDock->show();
     m_inspectorDock->raise();
-}
-
-void MainWindow::showSocketMenu(SocketId id, const QPoint &screenPos)
-{
-    const SocketActions actions = m_actionProvider ? m_actionProvider(id) : SocketActions();
-    QMenu menu(this);
-    const struct
-    {
-        SocketAction action;
-        QString text;
-        QString tip;
-    } entries[] = {
-            {SocketAction::SendText, tr("Send Text…"), tr("Send a line of text on this socket")},
-            {SocketAction::SendBurst, tr("Send Burst…"), tr("Send several datagrams at once")},
-            {SocketAction::StartPeriodic, tr("Send Periodically…"),
-             tr("Send a message again and again at an interval")},
-            {SocketAction::StopPeriodic, tr("Stop Periodic Sending"), QString()},
-            {SocketAction::HalfClose, tr("Half-Close (shutdown write)"),
-             tr("Send FIN but keep reading: this side goes to FIN_WAIT2, the peer to CLOSE_WAIT")},
-            {SocketAction::Close, tr("Close"), tr("Close gracefully with FIN")},
-            {SocketAction::Abort, tr("Abort (RST)"),
-             tr("Close at once with a reset: the peer sees \"connection reset\"")},
-    };
-    for (const auto &entry : entries) {
-        if (!actions.testFlag(entry.action))
-            continue;
-        QAction *item = menu.addAction(entry.text);
-        item->setToolTip(entry.tip);
-        const SocketAction action = entry.action;
-        connect(item, &QAction::triggered, this,
-                [this, id, action] { requestSocketAction(id, action); });
-    }
-    if (menu.isEmpty()) {
-        QAction *none = menu.addAction(tr("No actions for this socket"));
-        none->setEnabled(false);
-    }
-    menu.addSeparator();
-    QAction *inspectAction = menu.addAction(tr("Inspect"));
-    inspectAction->setToolTip(tr("Show everything known about this socket in the Inspector"));
-    connect(inspectAction, &QAction::triggered, this, [this, id] { inspect(id); });
-    menu.setToolTipsVisible(true);
-    menu.exec(screenPos);
-}
-
-void MainWindow::requestSocketAction(SocketId id, SocketAction action)
-{
-    QSettings settings;
-    QString text;
-    int number = 0;
-    bool ok = true;
-    switch (action) {
-    case SocketAction::SendText:
-        text = QInputDialog::getText(
-                this, tr("Send Text"), tr("Text to send:"), QLineEdit::Normal,
-                settings.value(QStringLiteral("actions/lastText"), tr("hello")).toString(), &ok);
-        if (ok)
-            settings.setValue(QStringLiteral("actions/lastText"), text);
-        break;
-    case SocketAction::SendBurst:
-        number = QInputDialog::getInt(this, tr("Send Burst"), tr("How many datagrams:"), 10, 1,
-                                      10000, 1, &ok);
-        text = tr("datagram %n");
-        break;
-    case SocketAction::StartPeriodic:
-        number = QInputDialog::getInt(this, tr("Send Periodically"), tr("Every (milliseconds):"),
-                                      1000, 10, 600000, 100, &ok);
-        text = tr("message %n");
-        break;
-    default:
-        break;
-    }
-    if (ok)
-        Q_EMIT socketActionRequested(id, action, text, number);
-}
-
-QString MainWindow::askSavePath(const QString &title, const QString &fileName,
-                                const QString &filter,
-                                QStandardPaths::StandardLocation defaultLocation)
-{
-    // All exports start where the last one went: a lecturer collects them in one folder.
-    QSettings settings;
-    const QString startDir = settings.value(QStringLiteral("export/lastDirectory"),
-                                            QStandardPaths::writableLocation(defaultLocation))
-                                     .toString();
-    QString path = QFileDialog::getSaveFileName(this, title, startDir + QLatin1Char('/') + fileName,
-                                                filter);
-    if (!path.isEmpty())
-        settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
-    return path;
-}
-
-void MainWindow::exportTableInteractively()
-{
-    const QString path = askSavePath(tr("Export Table"), QStringLiteral("socketscope-sockets.csv"),
-                                     tr("CSV (*.csv);;Text, netstat-like (*.txt)"),
-                                     QStandardPaths::DocumentsLocation);
-    if (path.isEmpty())
-        return;
-    const bool csv = !path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
-    QString error;
-    if (!SafeFileWriter::write(path,
-                               (csv ? TableExporter::toCsv(*m_tablePane->filterModel())
-                                    : TableExporter::toText(*m_tablePane->filterModel()))
-                                       .toUtf8(),
-                               &error)) {
-        m_log.append(EventSeverity::Error, error);
-        QMessageBox::warning(this, tr("Export Table"), error);
-        return;
-    }
-    m_log.append(EventSeverity::Info, tr("Table exported to %1").arg(path));
-}
-
-void MainWindow::exportImageInteractively()
-{
-    const QString path = askSavePath(tr("Export Image"), QStringLiteral("socketscope-diagram.png"),
-                                     tr("PNG image (*.png);;SVG drawing (*.svg)"),
-                                     QStandardPaths::PicturesLocation);
-    if (path.isEmpty())
-        return;
-    m_scene->flush();
-    QString error;
-    if (!DiagramExporter::writeFile(*m_scene, path, &error)) {
-        m_log.append(EventSeverity::Error, error);
-        QMessageBox::warning(this, tr("Export Image"), error);
-        return;
-    }
-    m_log.append(EventSeverity::Info, tr("Diagram exported to %1").arg(path));
-}
-
-void MainWindow::copyImage()
-{
-    m_scene->flush();
-    QGuiApplication::clipboard()->setImage(DiagramExporter::toImage(*m_scene));
-    statusBar()->showMessage(tr("Diagram copied to the clipboard"), 3000);
-}
-
-void MainWindow::updateStatus()
-{
-    qsizetype tcp = 0;
-    for (SocketId id : m_registry.ids()) {
-        if (const SocketRecord *record = m_registry.find(id);
-            record && record->protocol == Protocol::Tcp)
-            ++tcp;
-    }
-    const qsizetype total = m_registry.count();
-    QString text = (total == 1 ? tr("1 socket: ") : tr("%1 sockets: ").arg(total))
-                   + tr("%1 TCP, %2 UDP").arg(tcp).arg(total - tcp);
-    if (m_tablePane->filterModel()->rowCount() != total)
-        text += tr(" · %1 shown").arg(m_tablePane->filterModel()->rowCount());
-    m_countLabel->setText(text);
-}
-
-void MainWindow::exportStateInteractively()
-{
-    const QString path = askSavePath(tr("Export State"), QStringLiteral("socketscope-state.json"),
-                                     tr("JSON files (*.json)"), QStandardPaths::DocumentsLocation);
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!StateExporter::writeFile(path, m_registry, &m_log, &error)) {
-        m_log.append(EventSeverity::Error, error);
-        QMessageBox::warning(this, tr("Export State"),
-                             error + tr("\n\nChoose another folder or file name."));
-        return;
-    }
-    m_log.append(EventSeverity::Info, tr("State exported to %1").arg(path));
 }
 
 } // namespace SocketScope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "eventlog.h"
+#include "presentationmode.h"
 #include "serverpanel.h"
 #include "socketaction.h"
 #include "socketregistry.h"
@@ -10,10 +11,8 @@
 #include <functional>
 
 #include <QMainWindow>
-#include <QStandardPaths>
 
 class QDockWidget;
-class QLabel;
 class QMenu;
 class QTableView;
 
@@ -23,10 +22,12 @@ class DiagramScene;
 class DiagramView;
 class EventJournal;
 class MainWindowActions;
+class SocketContextMenu;
 class SocketFilterProxyModel;
 class SocketInspector;
 class SocketTableModel;
 class SocketTablePane;
+class WindowExports;
 
 // The main window: composes the diagram, the socket table, the docks, the toolbar, menus and
 // status bar, and remembers their layout. Every view follows one selection (selection()).
@@ -84,16 +85,6 @@ private:
     void connectActions();
     void restoreSettings();
     void saveSettings() const;
-    void updateStatus();
-    void exportStateInteractively();
-    // Asks for a file to save to; empty when the user cancels.
-    QString askSavePath(const QString &title, const QString &fileName, const QString &filter,
-                        QStandardPaths::StandardLocation defaultLocation);
-    void exportImageInteractively();
-    void copyImage();
-    void exportTableInteractively();
-    void showSocketMenu(SocketId id, const QPoint &screenPos);
-    void requestSocketAction(SocketId id, SocketAction action);
     // Brings the inspector forward with this socket in it.
     void inspect(SocketId id);
     // Only the diagram, full screen, for the back row of a lecture hall.
@@ -102,6 +93,7 @@ private:
     SocketRegistry &m_registry;
     EventLog &m_log;
     SocketSelection m_selection;
+    PresentationMode m_presentation;
     DiagramScene *m_scene = nullptr;
     DiagramView *m_view = nullptr;
     ServerPanel *m_serverPanel = nullptr;
@@ -109,11 +101,8 @@ private:
     SocketTablePane *m_tablePane = nullptr;
     SocketInspector *m_inspector = nullptr;
     QDockWidget *m_inspectorDock = nullptr;
-    std::function<SocketActions(SocketId)> m_actionProvider;
-    QLabel *m_countLabel = nullptr;
-    QByteArray m_stateBeforePresentation; // docks and toolbars to bring back afterwards
-    QByteArray m_geometryBeforePresentation; // what is remembered if the app quits presenting
-    bool m_maximizedBeforePresentation = false;
+    WindowExports *m_exports = nullptr;
+    SocketContextMenu *m_socketMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
 };
 
