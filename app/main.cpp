@@ -18,6 +18,7 @@
 #include "safefilewriter.h"
 #include "socketinspector.h"
 #include "socketregistry.h"
+#include "socketselection.h"
 #include "sockettablemodel.h"
 #include "stateexporter.h"
 #include "systemcalllanes.h"
@@ -202,7 +203,7 @@ int main(int argc, char *argv[])
     stateMachineDock->setWidget(stateMachine);
     stateMachine->setExactTransitions(kernel.followsExactTransitions(),
                                       kernel.exactTransitionsReason());
-    QObject::connect(window.socketInspector(), &SocketInspector::socketShown, stateMachine,
+    QObject::connect(&window.selection(), &SocketSelection::currentChanged, stateMachine,
                      &TcpStateMachineView::setSocket);
     window.addBottomDock(stateMachineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
                          QObject::tr("Show or hide the TCP state machine with the selected "
@@ -211,7 +212,7 @@ int main(int argc, char *argv[])
     systemCallsDock->setObjectName(QStringLiteral("systemCallsDock"));
     auto *systemCalls = new SystemCallLanesView(journal, presented, &pacer, systemCallsDock);
     systemCallsDock->setWidget(systemCalls);
-    QObject::connect(window.socketInspector(), &SocketInspector::socketShown, systemCalls,
+    QObject::connect(&window.selection(), &SocketSelection::currentChanged, systemCalls,
                      &SystemCallLanesView::setSocket);
     window.addBottomDock(systemCallsDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Y),
                          QObject::tr("Show or hide the selected socket's system calls (socket, "

@@ -3,6 +3,7 @@
 
 #include "diagramminimap.h"
 #include "diagramscene.h"
+#include "socketselection.h"
 
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -44,6 +45,28 @@ DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView
         connect(bar, &QScrollBar::valueChanged, m_minimap, follow);
         connect(bar, &QScrollBar::rangeChanged, m_minimap, follow);
     }
+}
+
+void DiagramView::followSelection(DiagramScene &scene, SocketSelection &selection)
+{
+    connect(&scene, &QGraphicsScene::selectionChanged, this, [this, &scene, &selection] {
+        if (m_syncingSelection)
+            return;
+        m_syncingSelection = true;
+        selection.select(scene.selectedSockets());
+        m_syncingSelection = false;
+    });
+    connect(&selection, &SocketSelection::selectionChanged, this,
+            [this, &scene](const QList<SocketId> &ids) {
+                if (m_syncingSelection)
+                    return;
+                // One card, the first: the diagram shows where one socket is.
+                m_syncingSelection = true;
+                scene.selectSocket(ids.isEmpty() ? InvalidSocketId : ids.constFirst());
+                if (SocketItem *item = ids.isEmpty() ? nullptr : scene.itemFor(ids.constFirst()))
+                    ensureVisible(item);
+                m_syncingSelection = false;
+            });
 }
 
 void DiagramView::zoomIn()

@@ -6,6 +6,8 @@
 namespace SocketScope {
 
 class DiagramMinimap;
+class DiagramScene;
+class SocketSelection;
 
 // Shows the diagram with zoom (Ctrl+wheel, keys), pan (drag the background) and
 // fit-to-window, which stays on while the user has not zoomed by hand; fitted, long lists of
@@ -24,6 +26,10 @@ public:
     qreal zoomFactor() const { return transform().m11(); }
     bool isFitting() const { return m_fitting; }
     DiagramMinimap *minimap() const { return m_minimap; }
+    // Keeps `scene` (the one shown here) and `selection` alike: the cards the user selects
+    // become the window's selection; a socket selected elsewhere is selected here and
+    // scrolled into view. The owner disconnects `scene` from this view before either dies.
+    void followSelection(DiagramScene &scene, SocketSelection &selection);
 
 Q_SIGNALS:
     void zoomChanged(qreal factor);
@@ -39,6 +45,7 @@ private:
     void foldToFit();
 
     bool m_fitting = true;
+    bool m_syncingSelection = false; // our own change, echoed back by the selection
     DiagramMinimap *m_minimap = nullptr;
 };
 

@@ -203,11 +203,36 @@ SystemCallLanesView::SystemCallLanesView(const EventJournal &journal,
 {
     setObjectName(QStringLiteral("systemCallLanes"));
     setMinimumSize(320, 160);
-    // Repaints follow the presented registry (what the window shows), never a timer.
-    connect(&presented, &SocketRegistry::eventApplied, this, [this](const SocketEvent &event) {
-        if (event.socket == m_socket)
+    // Repaints follow the moment the window shows, never a timer. With a pacer that is its
+    // position, which also moves back (a seek restores the presented registry without
+    // applying events); without one, the newest event.
+    if (pacer) {
+        m_followedSeq = pacer->position();
+        connect(pacer, &Pacer::positionChanged, this, &SystemCallLanesView::followPosition);
+    } else {
+        connect(&presented, &SocketRegistry::eventApplied, this, [this](const SocketEvent &event) {
+            if (event.socket == m_socket)
+                update();
+        });
+    }
+}
+
+void SystemCallLanesView::followPosition(quint64 position)
+{
+    const quint64 from = qMin(position, m_followedSeq) + 1;
+    const quint64 to = qMax(position, m_followedSeq);
+    m_followedSeq = position;
+    if (m_socket == InvalidSocketId)
+        return;
+    // Only a step over an event of this socket changes its lanes: live traffic on the other
+    // sockets does not rebuild them from the journal once a frame.
+    for (quint64 seq = from; seq <= to; ++seq) {
+        const SocketEvent *event = m_journal.eventAt(seq);
+        if (!event || event->socket == m_socket) {
             update();
-    });
+            return;
+        }
+    }
 }
 
 void SystemCallLanesView::setSocket(SocketId id)

@@ -52,11 +52,14 @@ protected:
 
 private:
     quint64 shownSeq() const;
+    // The pacer moved to `position`: repaints if an event of the socket lies in between.
+    void followPosition(quint64 position);
 
     const EventJournal &m_journal;
     const SocketRegistry &m_presented;
     const Pacer *m_pacer;
     SocketId m_socket = InvalidSocketId;
+    quint64 m_followedSeq = 0; // the pacer's position when it last moved
     // Read from the journal's start: computed once per socket and moment, not per paint.
     mutable QList<SystemCallLane> m_lanes;
     mutable SocketId m_lanesSocket = InvalidSocketId;

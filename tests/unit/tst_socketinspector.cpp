@@ -245,6 +245,7 @@ private Q_SLOTS:
                 tcpRecord(SocketRole::TcpListener, 9877, std::nullopt, SocketState::Listen));
         const SocketId client = m_registry->add(
                 tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established));
+        QCoreApplication::processEvents(); // the batch is over: the table has its rows
         window.diagramScene()->flush();
         window.diagramScene()->selectSocket(client);
         QCOMPARE(window.socketInspector()->socket(), client);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The system-call lanes: the calls that made and used a socket, derived from the journal's
 // events about it (listen, connect, traffic, the FIN and RST and the call that sent them),
-// the latest lit at the moment the window shows.
+// the latest lit at the moment the window shows, and repainted when that moment moves.
 
+#include "eventlog.h"
+#include "networkengine.h"
 #include "pacer.h"
 #include "socketregistry.h"
 #include "systemcalllanes.h"
 
+#include <QScreen>
 #include <QTest>
 
 using namespace SocketScope;
@@ -41,6 +44,17 @@ const SystemCallLane *laneOf(const QList<SystemCallLane> &lanes, const QString &
         if (lane.call == call)
             return &lane;
     return nullptr;
+}
+
+// What the view put on screen (its window's backing store), not a fresh render of it.
+QImage onScreen(const QWidget &view)
+{
+    return view.screen()->grabWindow(view.winId()).toImage().convertToFormat(QImage::Format_RGB32);
+}
+
+QImage rendered(QWidget &view)
+{
+    return view.grab().toImage().convertToFormat(QImage::Format_RGB32);
 }
 
 } // namespace
@@ -102,6 +116,75 @@ private Q_SLOTS:
         QImage image(view.size(), QImage::Format_ARGB32);
         view.render(&image);
         QVERIFY(!image.isNull());
+    }
+
+    // A real session on loopback: a client connects, writes, is answered and closes. Seeked
+    // back to its write, the lanes on screen are the calls up to it (no close() yet);
+    // slow motion on an injected clock then lights each later call as it is reached.
+    void followsSeeksOfARealSession()
+    {
+        SocketRegistry live, presented;
+        EventLog log;
+        EventJournal journal(live, &log);
+        Pacer pacer(journal, presented);
+        SocketId client = InvalidSocketId;
+        {
+            NetworkEngine engine(live, log);
+            TcpServerConfig tcp;
+            tcp.port = 0; // 127.0.0.1, any free port
+            QVERIFY(!engine.startTcpServer(tcp).isError());
+            QVERIFY(engine.spawnTcpClients(1).complete());
+            client = engine.tcpClientIds().constFirst();
+            QTRY_COMPARE_WITH_TIMEOUT(live.find(client)->state, SocketState::Established, 5000);
+            QVERIFY(!engine.sendText(client, QStringLiteral("hello lanes")).isError());
+            QTRY_VERIFY_WITH_TIMEOUT(live.find(client)->bytesReceived >= 12, 5000); // the echo
+            QVERIFY(!engine.close(client).isError());
+            QTRY_VERIFY_WITH_TIMEOUT(!live.find(client) || !live.find(client)->isOpen(), 5000);
+        }
+        QCOMPARE(pacer.position(), journal.lastSeq()); // live so far
+
+        quint64 write = 0, close = 0;
+        for (const SocketEvent &event : journal.range(journal.firstSeq(), journal.lastSeq())) {
+            if (event.socket != client)
+                continue;
+            if (!write && event.kind == EventKind::Traffic
+                && event.direction == TrafficDirection::Sent)
+                write = event.seq;
+            if (!close && event.kind == EventKind::FinSent)
+                close = event.seq;
+        }
+        QVERIFY(write > 0 && close > write);
+
+        SystemCallLanesView view(journal, presented, &pacer);
+        view.resize(640, 240);
+        view.setSocket(client);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.litCall(), QStringLiteral("close()"));
+        QTRY_COMPARE(onScreen(view), rendered(view));
+        const QImage liveImage = onScreen(view);
+
+        QVERIFY(pacer.seek(write));
+        QCOMPARE(callsOf(view.lanes()),
+                 (QStringList{QStringLiteral("socket(SOCK_STREAM)"), QStringLiteral("connect()"),
+                              QStringLiteral("write()")}));
+        QCOMPARE(view.litCall(), QStringLiteral("write()"));
+        // The screen follows: repainted without anything but the seek asking for it.
+        QTRY_VERIFY(onScreen(view) != liveImage);
+        QCOMPARE(onScreen(view), rendered(view));
+
+        // Slow motion from there, time given by hand: each tick of one step's duration shows
+        // one more event, and the screen follows until close() is lit.
+        qint64 nowNs = 1'000'000'000;
+        pacer.setSlowMotion(0.25, nowNs);
+        for (int i = 0; i < 1000 && pacer.position() < close; ++i) {
+            pacer.tick(nowNs);
+            nowNs += pacer.stepDurationNs(pacer.position());
+        }
+        QCOMPARE(pacer.position(), close);
+        QVERIFY(callsOf(view.lanes()).contains(QStringLiteral("read()")));
+        QCOMPARE(view.litCall(), QStringLiteral("close()"));
+        QTRY_COMPARE(onScreen(view), rendered(view));
     }
 
     void abortIsCloseWithLingerZero()
