@@ -118,7 +118,10 @@ void DestroyNoticeFollower::drain()
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(nl_pktinfo))];
     for (int datagrams = 0; datagrams < 1000; ++datagrams) { // bounded: others wait a turn
         iovec io{buffer, sizeof(buffer)};
+        sockaddr_nl sender{};
         msghdr message{};
+        message.msg_name = &sender;
+        message.msg_namelen = sizeof(sender);
         message.msg_iov = &io;
         message.msg_iovlen = 1;
         message.msg_control = control;
@@ -126,6 +129,10 @@ void DestroyNoticeFollower::drain()
         const ssize_t received = ::recvmsg(m_fd, &message, 0);
         if (received <= 0)
             return; // EAGAIN: all read; ENOBUFS: some were lost, the next poll catches up
+        // Only the kernel announces an end. A local process with CAP_NET_ADMIN may send to
+        // our port id too, and what it says about our sockets need not be true.
+        if (!InetDiag::isFromKernel(message))
+            continue;
         unsigned int group = 0;
         for (cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
             if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {

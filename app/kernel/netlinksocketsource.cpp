@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstddef>
@@ -57,6 +58,12 @@ QHostAddress addressFrom(quint8 family, const __be32 words[4])
     Q_IPV6ADDR v6;
     std::memcpy(v6.c, words, sizeof(v6.c));
     return QHostAddress(v6);
+}
+
+// The kernel reports an error as -errno, errno in 1..MAX_ERRNO (4095).
+bool isKernelErrorCode(int status)
+{
+    return status < 0 && status >= -4095;
 }
 
 bool isAnyAddress(const QHostAddress &address)
@@ -164,6 +171,41 @@ bool acceptQueuesExplained(const KernelSnapshot &snapshot)
     return true;
 }
 
+// recvmsg() for the kernel's answers only. A local process with CAP_NET_ADMIN may send a
+// datagram to our port id too, and it is not the kernel: its datagrams are skipped, a
+// bounded number of them. A truncated datagram is an error (ENOSPC,
+// as libmnl's recvfrom says), since its cut-off messages cannot be read.
+ssize_t receiveFromKernel(int fd, QByteArray &buffer)
+{
+    constexpr int kMaxForeign = 64;
+    for (int foreign = 0; foreign < kMaxForeign; ++foreign) {
+        sockaddr_nl sender{};
+        iovec data{buffer.data(), size_t(buffer.size())};
+        msghdr message{};
+        message.msg_name = &sender;
+        message.msg_namelen = sizeof sender;
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        const ssize_t received = ::recvmsg(fd, &message, 0);
+        if (received < 0)
+            return received;
+        if (message.msg_flags & MSG_TRUNC) {
+            errno = ENOSPC;
+            return -1;
+        }
+        if (InetDiag::isFromKernel(message)) {
+            if (foreign > 0)
+                qCWarning(lcKernel) << "ignored" << foreign
+                                    << "sock_diag datagrams that did not come from the kernel";
+            return received;
+        }
+    }
+    qCWarning(lcKernel) << "ignored" << kMaxForeign
+                        << "sock_diag datagrams that did not come from the kernel; giving up";
+    errno = EBADMSG;
+    return -1;
+}
+
 } // namespace
 
 namespace InetDiag {
@@ -192,8 +234,18 @@ QByteArray portFilterBytecode(const QList<quint16> &ports)
     return code;
 }
 
+bool isFromKernel(const msghdr &message)
+{
+    if (!message.msg_name || message.msg_namelen != sizeof(sockaddr_nl)
+        || (message.msg_flags & MSG_TRUNC))
+        return false;
+    sockaddr_nl sender;
+    std::memcpy(&sender, message.msg_name, sizeof sender);
+    return sender.nl_family == AF_NETLINK && sender.nl_pid == 0;
+}
+
 ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapshot *out,
-                           QString *error, int *kernelErrno)
+                           QString *error, int *kernelErrno, std::optional<Request> request)
 {
     if (kernelErrno)
         *kernelErrno = 0;
@@ -218,6 +270,15 @@ ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapsh
                              .arg(length);
             return ParseStatus::Error;
         }
+        if (request && (header.nlmsg_seq != request->seq || header.nlmsg_pid != request->portId)) {
+            *error = QStringLiteral("netlink message for another request (sequence %1, port %2; "
+                                    "expected %3, port %4)")
+                             .arg(header.nlmsg_seq)
+                             .arg(header.nlmsg_pid)
+                             .arg(request->seq)
+                             .arg(request->portId);
+            return ParseStatus::Error;
+        }
         const char *payload = data + offset + NLMSG_HDRLEN;
         const qsizetype payloadLength = messageLength - qsizetype(NLMSG_HDRLEN);
         switch (header.nlmsg_type) {
@@ -225,8 +286,11 @@ ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapsh
             if (payloadLength >= qsizetype(sizeof(int))) {
                 const int status = readStruct<int>(payload);
                 if (status < 0) {
-                    *error = QStringLiteral("dump ended with error: %1")
-                                     .arg(QString::fromLocal8Bit(std::strerror(-status)));
+                    *error = isKernelErrorCode(status)
+                                     ? QStringLiteral("dump ended with error: %1")
+                                               .arg(QString::fromLocal8Bit(std::strerror(-status)))
+                                     : QStringLiteral("dump ended with %1, which is no error code")
+                                               .arg(status);
                     return ParseStatus::Error;
                 }
             }
@@ -237,6 +301,11 @@ ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapsh
                 return ParseStatus::Error;
             }
             const int status = readStruct<int>(payload);
+            if (status != 0 && !isKernelErrorCode(status)) {
+                // Negating INT_MIN would overflow; a positive "errno" is no errno at all.
+                *error = QStringLiteral("NLMSG_ERROR with %1, which is no error code").arg(status);
+                return ParseStatus::Error;
+            }
             if (status != 0) {
                 if (kernelErrno)
                     *kernelErrno = -status;
@@ -522,8 +591,7 @@ bool NetlinkSocketSource::lookup(const KernelSocket &wanted, std::optional<Kerne
         dropSocket();
         return false;
     }
-    const ssize_t received
-            = mnl_socket_recvfrom(m_socket, m_buffer.data(), size_t(m_buffer.size()));
+    const ssize_t received = receiveFromKernel(mnl_socket_get_fd(m_socket), m_buffer);
     if (received < 0) {
         *error = QStringLiteral("sock_diag receive failed: %1")
                          .arg(QString::fromLocal8Bit(std::strerror(errno)));
@@ -533,9 +601,9 @@ bool NetlinkSocketSource::lookup(const KernelSocket &wanted, std::optional<Kerne
     KernelSnapshot reply;
     int kernelErrno = 0;
     QString parseError;
-    const auto status
-            = InetDiag::parseDumpReply(QByteArrayView(m_buffer.constData(), qsizetype(received)),
-                                       Protocol::Tcp, &reply, &parseError, &kernelErrno);
+    const auto status = InetDiag::parseDumpReply(
+            QByteArrayView(m_buffer.constData(), qsizetype(received)), Protocol::Tcp, &reply,
+            &parseError, &kernelErrno, InetDiag::Request{header->nlmsg_seq, m_portId});
     if (status == InetDiag::ParseStatus::Error) {
         if (kernelErrno == ENOENT)
             return true; // gone
@@ -604,8 +672,7 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
     // says so (each datagram holds at least one socket, the host cannot have more than this).
     constexpr int kMaxDatagrams = 1 << 20;
     for (int i = 0; i < kMaxDatagrams; ++i) {
-        const ssize_t received
-                = mnl_socket_recvfrom(m_socket, m_buffer.data(), size_t(m_buffer.size()));
+        const ssize_t received = receiveFromKernel(mnl_socket_get_fd(m_socket), m_buffer);
         if (received < 0) {
             *error = QStringLiteral("sock_diag receive failed: %1")
                              .arg(QString::fromLocal8Bit(std::strerror(errno)));
@@ -613,7 +680,8 @@ bool NetlinkSocketSource::dump(int family, Protocol protocol, quint32 states,
             return false;
         }
         const auto status = InetDiag::parseDumpReply(
-                QByteArrayView(m_buffer.constData(), qsizetype(received)), protocol, out, error);
+                QByteArrayView(m_buffer.constData(), qsizetype(received)), protocol, out, error,
+                nullptr, InetDiag::Request{header->nlmsg_seq, m_portId});
         if (status == InetDiag::ParseStatus::Done) {
             if (filterHere) {
                 const auto unmatched = [&filter](const KernelSocket &socket) {
@@ -641,7 +709,12 @@ QByteArray portFilterBytecode(const QList<quint16> &)
 {
     return {};
 }
-ParseStatus parseDumpReply(QByteArrayView, Protocol, KernelSnapshot *, QString *error, int *)
+bool isFromKernel(const msghdr &)
+{
+    return false;
+}
+ParseStatus parseDumpReply(QByteArrayView, Protocol, KernelSnapshot *, QString *error, int *,
+                           std::optional<Request>)
 {
     *error = QStringLiteral("sock_diag exists on Linux only");
     return ParseStatus::Error;

@@ -6,7 +6,10 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <optional>
+
 struct mnl_socket; // libmnl, only touched in the .cpp
+struct msghdr;
 
 namespace SocketScope {
 
@@ -26,12 +29,29 @@ enum class ParseStatus {
     Error, // malformed, truncated or an error from the kernel: drop the whole read
 };
 
+// The request a reply must answer: the kernel copies the request's sequence number into
+// every message of its answer and addresses each to the asking socket's port id.
+struct Request
+{
+    quint32 seq = 0;
+    quint32 portId = 0;
+};
+
 // Parses one datagram of a SOCK_DIAG_BY_FAMILY dump reply (any number of netlink messages)
 // and appends the sockets to *out. Reads nothing outside `bytes`, whatever they contain.
 // *kernelErrno (when given) receives the positive errno of an NLMSG_ERROR reply, 0 otherwise,
-// so a caller can tell "no such socket" (ENOENT) from a real failure.
+// so a caller can tell "no such socket" (ENOENT) from a real failure. With `request`, a
+// message that does not answer it (another sequence number or port id: a late answer to an
+// earlier request, or not from the kernel) fails the whole datagram, before its content is
+// believed. Destroy notices answer no request (sequence 0, port 0), so they pass none.
 ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapshot *out,
-                           QString *error, int *kernelErrno = nullptr);
+                           QString *error, int *kernelErrno = nullptr,
+                           std::optional<Request> request = std::nullopt);
+
+// Whether a datagram recvmsg() gave (with msg_name pointing at a sockaddr_nl) is the
+// kernel's: sent from port 0, and whole. A local process with CAP_NET_ADMIN may send to our
+// port id too, and what it says need not be true.
+bool isFromKernel(const msghdr &message);
 
 } // namespace InetDiag
 
@@ -77,6 +97,8 @@ public:
     // The last discovery ran because a listener's queue held a connection nobody knew of.
     bool lastDiscoveryHadEvidence() const { return m_lastDiscoveryHadEvidence; }
     double lastDiscoveryMs() const { return m_lastDiscoveryMs; }
+    // The netlink port id the kernel answers to (0 until the first read opens the socket).
+    quint32 portId() const { return m_socket ? m_portId : 0; }
 
 private:
     // TCP in the given states (a bit per Linux TCP state), and UDP, as the filter asks.

@@ -6,6 +6,7 @@
 #include <QtEndian>
 
 #include <cstring>
+#include <limits>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -133,7 +134,11 @@ KernelSnapshot parse(QByteArrayView text, Protocol protocol, Family family,
         const auto timer = hexPair(f[5]);
         const auto uid = decimalNumber(f[7]);
         const auto inode = decimalNumber(f[9]);
-        if (!local || !remote || !state || !queues || !timer || !uid || !inode) {
+        // The kernel prints a timer's ticks left, never negative; one too long to hold in ms
+        // (millions of years) is not a timer.
+        constexpr auto maxTicks = quint64(std::numeric_limits<qint64>::max() / 1000);
+        if (!local || !remote || !state || !queues || !timer || !uid || !inode
+            || timer->second > maxTicks) {
             ++bad;
             continue;
         }

@@ -7,6 +7,7 @@
 #include <QHostAddress>
 
 #include <cstring>
+#include <limits>
 
 #if SOCKETSCOPE_LINUX_KERNEL_PROBE
 #include <cerrno>
@@ -84,7 +85,9 @@ std::optional<qint64> timestampNs(QByteArrayView text)
     bool microsOk = false;
     const qint64 seconds = text.first(dot).toByteArray().toLongLong(&secondsOk);
     const qint64 micros = text.sliced(dot + 1).toByteArray().toLongLong(&microsOk);
-    if (!secondsOk || !microsOk || seconds < 0 || micros < 0)
+    // A mono clock this far (292 years of uptime) is no clock: the line is not what we read.
+    constexpr qint64 maxSeconds = std::numeric_limits<qint64>::max() / 1'000'000'000 - 1;
+    if (!secondsOk || !microsOk || seconds < 0 || micros < 0 || seconds > maxSeconds)
         return std::nullopt;
     return seconds * 1'000'000'000 + micros * 1'000;
 }

@@ -355,9 +355,31 @@ bool WorkerChannel::flush(int timeoutMs)
 void WorkerChannel::onReadable()
 {
     char buffer[16384];
+    // Room for a few descriptors: after the handover none may come, and one that does must
+    // be seen (and closed), not silently dropped by a recv() with no room for it.
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
     // Bounded per notification; the notifier fires again while more is waiting.
     for (int i = 0; i < 64 && m_descriptor >= 0; ++i) {
-        const ssize_t n = ::recv(m_descriptor, buffer, sizeof buffer, MSG_DONTWAIT);
+        iovec data{buffer, sizeof buffer};
+        msghdr message{};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(m_descriptor, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n >= 0 && (message.msg_controllen > 0 || (message.msg_flags & MSG_CTRUNC))) {
+            const WorkerProtocol::ControlScan scan = WorkerProtocol::scanControl(
+                    QByteArrayView(control, qsizetype(message.msg_controllen)),
+                    (message.msg_flags & MSG_CTRUNC) != 0);
+            for (int fd : scan.descriptors)
+                ::close(fd);
+            shutdown();
+            Q_EMIT protocolError(scan.descriptors.isEmpty()
+                                         ? tr("ancillary data where only lines may come")
+                                         : tr("%n descriptor(s) sent where none may come", "",
+                                              int(scan.descriptors.size())));
+            return;
+        }
         if (n > 0) {
             if (!m_framer.append(QByteArrayView(buffer, n))) {
                 shutdown();

@@ -138,9 +138,19 @@ int runWorker(int argc, char *argv[])
                          channel.flush(1000);
                          QCoreApplication::exit(0);
                      });
-    QObject::connect(
-            &channel, &WorkerChannel::messageReceived, &session,
-            [&session](const WorkerProtocol::Message &command) { session.execute(command); });
+    QObject::connect(&channel, &WorkerChannel::messageReceived, &session,
+                     [&session](const WorkerProtocol::Message &command) {
+                         // A report, or a second serve, from the app: it is broken or not the
+                         // app, and nothing it says next can be trusted.
+                         if (!WorkerProtocol::isCommand(command.verb)
+                             || command.verb == WorkerProtocol::Verb::Serve) {
+                             complain("protocol error from the app",
+                                      QStringLiteral("a message only a worker may send"));
+                             QCoreApplication::exit(4);
+                             return;
+                         }
+                         session.execute(command);
+                     });
     // The app is gone or confused: nobody is left to report to, so end the connection as
     // an app shutting down would (the kernel closes it as we exit).
     QObject::connect(&channel, &WorkerChannel::closed, &app, [] { QCoreApplication::exit(0); });

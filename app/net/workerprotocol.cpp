@@ -91,6 +91,31 @@ QString closeReasonName(CloseReason reason)
     return QStringLiteral("error");
 }
 
+bool isCommand(Verb verb)
+{
+    switch (verb) {
+    case Verb::Serve:
+    case Verb::Send:
+    case Verb::HalfClose:
+    case Verb::Close:
+    case Verb::Abort:
+    case Verb::StartPeriodic:
+    case Verb::StopPeriodic:
+        return true;
+    case Verb::Received:
+    case Verb::Sent:
+    case Verb::Closed:
+    case Verb::Stalled:
+        return false;
+    }
+    return false;
+}
+
+bool isReport(Verb verb)
+{
+    return !isCommand(verb);
+}
+
 QByteArray encode(const Message &message)
 {
     QByteArray line;
@@ -331,55 +356,67 @@ bool sendDescriptor(int channel, int descriptor, QByteArrayView payload, QString
     return true;
 }
 
-std::optional<int> takeSingleDescriptor(const msghdr &message, QString *error)
+ControlScan scanControl(QByteArrayView control, bool truncated)
 {
-    QList<int> found;
-    bool wellFormed = !(message.msg_flags & MSG_CTRUNC);
-    if (!wellFormed)
-        setError(error, QStringLiteral("ancillary data truncated"));
-    const char *begin = static_cast<const char *>(message.msg_control);
-    const char *end = begin ? begin + message.msg_controllen : nullptr;
-    // Not CMSG_FIRSTHDR/NXTHDR alone: they trust cmsg_len, which here is untrusted input.
-    for (const auto *header = begin && message.msg_controllen >= sizeof(cmsghdr)
-                                      ? reinterpret_cast<const cmsghdr *>(begin)
-                                      : nullptr;
-         header != nullptr;) {
-        const auto *raw = reinterpret_cast<const char *>(header);
-        if (header->cmsg_len < CMSG_LEN(0) || header->cmsg_len > size_t(end - raw)) {
-            setError(error, QStringLiteral("malformed control message length"));
-            wellFormed = false;
+    ControlScan scan;
+    const auto refuse = [&scan](const QString &why) {
+        if (scan.wellFormed)
+            scan.error = why; // the first reason is the one worth reading
+        scan.wellFormed = false;
+    };
+    if (truncated)
+        refuse(QStringLiteral("ancillary data truncated"));
+    const char *begin = control.data();
+    const auto length = size_t(control.size());
+    // Not CMSG_FIRSTHDR/NXTHDR: they trust cmsg_len, which here is untrusted input. Headers
+    // are copied out, so the buffer needs no particular alignment.
+    size_t at = 0;
+    while (begin && length - at >= sizeof(cmsghdr)) {
+        cmsghdr header;
+        std::memcpy(&header, begin + at, sizeof header);
+        if (header.cmsg_len < CMSG_LEN(0) || header.cmsg_len > length - at) {
+            refuse(QStringLiteral("malformed control message length"));
             break;
         }
-        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
-            const size_t bytes = header->cmsg_len - CMSG_LEN(0);
-            if (bytes % sizeof(int) != 0) {
-                setError(error, QStringLiteral("partial descriptor in SCM_RIGHTS"));
-                wellFormed = false;
-            }
+        if (header.cmsg_level == SOL_SOCKET && header.cmsg_type == SCM_RIGHTS) {
+            const size_t bytes = header.cmsg_len - CMSG_LEN(0);
+            if (bytes % sizeof(int) != 0)
+                refuse(QStringLiteral("partial descriptor in SCM_RIGHTS"));
             const size_t count = bytes / sizeof(int);
             // Bounded: the kernel passes at most SCM_MAX_FD (253) descriptors per message.
             for (size_t i = 0; i < count && i < 253; ++i) {
                 int fd = -1;
-                std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof(int));
+                std::memcpy(&fd, begin + at + CMSG_LEN(0) + i * sizeof(int), sizeof(int));
                 if (fd >= 0)
-                    found.append(fd);
+                    scan.descriptors.append(fd);
             }
         } else {
-            setError(error, QStringLiteral("unexpected control message (level %1, type %2)")
-                                    .arg(header->cmsg_level)
-                                    .arg(header->cmsg_type));
-            wellFormed = false;
+            refuse(QStringLiteral("unexpected control message (level %1, type %2)")
+                           .arg(header.cmsg_level)
+                           .arg(header.cmsg_type));
         }
-        const size_t step = CMSG_ALIGN(header->cmsg_len);
-        if (step == 0 || step >= size_t(end - raw) || size_t(end - raw) - step < sizeof(cmsghdr))
+        const size_t step = CMSG_ALIGN(header.cmsg_len);
+        if (step == 0 || step >= length - at)
             break;
-        header = reinterpret_cast<const cmsghdr *>(raw + step);
+        at += step;
     }
-    if (wellFormed && found.size() != 1)
+    return scan;
+}
+
+std::optional<int> takeSingleDescriptor(const msghdr &message, QString *error)
+{
+    const ControlScan scan = scanControl(
+            QByteArrayView(static_cast<const char *>(message.msg_control),
+                           message.msg_control ? qsizetype(message.msg_controllen) : 0),
+            (message.msg_flags & MSG_CTRUNC) != 0);
+    const QList<int> &found = scan.descriptors;
+    if (!scan.wellFormed)
+        setError(error, scan.error);
+    else if (found.size() != 1)
         setError(error, found.isEmpty() ? QStringLiteral("no descriptor attached")
                                         : QStringLiteral("%1 descriptors where one was expected")
                                                   .arg(found.size()));
-    if (!wellFormed || found.size() != 1) {
+    if (!scan.wellFormed || found.size() != 1) {
         closeAll(found);
         return std::nullopt;
     }

@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
 #include <QMetaType>
 #include <QString>
 
@@ -64,6 +65,12 @@ std::optional<Message> decode(QByteArrayView line, QString *error = nullptr);
 
 QString closeReasonName(CloseReason reason);
 
+// Who may send a verb: commands go from the app to a worker (serve only as the first line,
+// with the descriptor), reports from a worker to the app. A verb from the wrong side is
+// as broken as a malformed line.
+bool isCommand(Verb verb);
+bool isReport(Verb verb);
+
 // Cuts a byte stream into lines. A line longer than MaxLineBytes poisons the framer: the
 // peer is broken or hostile, and the caller drops the conversation.
 class LineFramer
@@ -99,6 +106,18 @@ std::optional<ReceivedDescriptor> receiveDescriptor(int channel, int timeoutMs, 
 // The check receiveDescriptor() applies to recvmsg()'s result, kept apart so tests can feed
 // it any ancillary data. Returns the one descriptor, or nullopt after closing all it found.
 std::optional<int> takeSingleDescriptor(const msghdr &message, QString *error);
+
+// What ancillary data (msg_control, msg_controllen bytes of it) holds: the descriptors in its
+// SCM_RIGHTS messages, and whether it is well-formed (nothing truncated, lengths that fit,
+// no other kind of message). Pure: it reads nothing outside `control` and closes nothing;
+// the caller owns (and must close) every descriptor listed.
+struct ControlScan
+{
+    QList<int> descriptors;
+    bool wellFormed = true;
+    QString error; // why not well-formed
+};
+ControlScan scanControl(QByteArrayView control, bool truncated);
 
 } // namespace SocketScope::WorkerProtocol
 

@@ -58,6 +58,8 @@ private Q_SLOTS:
     void descriptorOverSocketPair();
     void extraDescriptorsRefused();
     void channelToANonReaderIsBounded();
+    void channelRefusesDescriptorsAfterHandover();
+    void verbsBelongToOneSide();
 };
 
 void TestWorkerProtocol::roundTrip_data()
@@ -291,6 +293,45 @@ void TestWorkerProtocol::extraDescriptorsRefused()
     QCOMPARE(::read(pipe.fds[0], &readByte, 1), ssize_t(0));
     ::close(pair[0]);
     ::close(pair[1]);
+}
+
+// After the handover only lines may come: a descriptor sent then (by a confused or hostile
+// peer) ends the conversation with a protocol error, and the copy that came is closed.
+void TestWorkerProtocol::channelRefusesDescriptorsAfterHandover()
+{
+    int pair[2] = {-1, -1};
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+    PipeFds pipe;
+    QVERIFY(pipe.ok);
+    WorkerChannel channel(pair[1]);
+    QSignalSpy messages(&channel, &WorkerChannel::messageReceived);
+    QSignalSpy errors(&channel, &WorkerChannel::protocolError);
+    QString error;
+    // A good line with the pipe's write end attached.
+    QVERIFY2(sendDescriptor(pair[0], pipe.fds[1], "rx 5\n", &error), qPrintable(error));
+    ::close(pipe.fds[1]);
+    QVERIFY(errors.wait(5000));
+    QVERIFY2(errors.first().first().toString().contains(QLatin1String("descriptor")),
+             qPrintable(errors.first().first().toString()));
+    QCOMPARE(messages.size(), 0); // what came with a descriptor is not believed
+    QVERIFY(!channel.isOpen());
+    // The received copy was closed: the write end has no holder left, so read sees EOF.
+    char readByte = 0;
+    QCOMPARE(::read(pipe.fds[0], &readByte, 1), ssize_t(0));
+    ::close(pair[0]);
+}
+
+void TestWorkerProtocol::verbsBelongToOneSide()
+{
+    for (Verb verb : {Verb::Serve, Verb::Send, Verb::HalfClose, Verb::Close, Verb::Abort,
+                      Verb::StartPeriodic, Verb::StopPeriodic}) {
+        QVERIFY(isCommand(verb));
+        QVERIFY(!isReport(verb));
+    }
+    for (Verb verb : {Verb::Received, Verb::Sent, Verb::Closed, Verb::Stalled}) {
+        QVERIFY(isReport(verb));
+        QVERIFY(!isCommand(verb));
+    }
 }
 
 // Every buffer of ours has a bound, the channel's outbox too: when the other side stops

@@ -10,10 +10,14 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <utility>
 
 namespace SocketScope::Test {
@@ -178,6 +182,49 @@ inline KernelSnapshot betweenPorts(const KernelSnapshot &snapshot, const QList<q
             out.append(socket);
     }
     return out;
+}
+
+// A sock_diag socket of a process that is not the kernel, bound to a port of its own. The
+// kernel lets it send to another port only with CAP_NET_ADMIN (root).
+inline Fd openNetlinkForger()
+{
+    Fd forger(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+    sockaddr_nl self{};
+    self.nl_family = AF_NETLINK;
+    if (forger.isValid()
+        && ::bind(forger.get(), reinterpret_cast<const sockaddr *>(&self), sizeof(self)) != 0)
+        forger.reset();
+    return forger;
+}
+
+// Sends to netlink port `portId`, from `forger`, one well-formed message naming the TCP
+// socket 127.0.0.1:localPort -> 127.0.0.1:remotePort (remotePort 0: none) in `state`, with
+// sequence `seq`: what the kernel would say, said by someone else.
+inline bool sendForgedSockDiag(const Fd &forger, quint32 portId, quint16 type, quint32 seq,
+                               quint16 localPort, quint16 remotePort, quint8 state)
+{
+    struct
+    {
+        nlmsghdr header;
+        inet_diag_msg msg;
+    } datagram{};
+    datagram.header.nlmsg_len = sizeof(datagram);
+    datagram.header.nlmsg_type = type;
+    datagram.header.nlmsg_seq = seq;
+    datagram.msg.idiag_family = AF_INET;
+    datagram.msg.idiag_state = state;
+    datagram.msg.id.idiag_sport = htons(localPort);
+    datagram.msg.id.idiag_dport = htons(remotePort);
+    const quint32 address = htonl(INADDR_LOOPBACK);
+    std::memcpy(datagram.msg.id.idiag_src, &address, sizeof(address));
+    if (remotePort != 0) // a listener's remote end is 0.0.0.0:0
+        std::memcpy(datagram.msg.id.idiag_dst, &address, sizeof(address));
+    sockaddr_nl to{};
+    to.nl_family = AF_NETLINK;
+    to.nl_pid = portId;
+    return ::sendto(forger.get(), &datagram, sizeof(datagram), 0,
+                    reinterpret_cast<const sockaddr *>(&to), sizeof(to))
+           == ssize_t(sizeof(datagram));
 }
 
 } // namespace SocketScope::Test

@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 using namespace SocketScope;
@@ -411,6 +412,99 @@ private Q_SLOTS:
         QCOMPARE(InetDiag::parseDumpReply(good, Protocol::Tcp, &sockets, &error, &kernelErrno),
                  InetDiag::ParseStatus::Done);
         QCOMPARE(kernelErrno, 0);
+    }
+
+    void rejectsErrorCodesThatAreNoErrno_data()
+    {
+        // Found by tests/fuzz/fuzz_netlink: a positive code came back as a negative errno
+        // (and "Unknown error" text), INT_MIN was negated (undefined behaviour).
+        QTest::addColumn<bool>("done");
+        QTest::addColumn<int>("status");
+        QTest::newRow("error positive") << false << 0x6e6e6e6e;
+        QTest::newRow("error INT_MIN") << false << std::numeric_limits<int>::min();
+        QTest::newRow("error past MAX_ERRNO") << false << -4096;
+        QTest::newRow("done INT_MIN") << true << std::numeric_limits<int>::min();
+    }
+
+    void rejectsErrorCodesThatAreNoErrno()
+    {
+        QFETCH(bool, done);
+        QFETCH(int, status);
+        Reply reply;
+        if (done)
+            reply.done(status);
+        else
+            reply.error(status);
+        KernelSnapshot sockets;
+        QString error;
+        int kernelErrno = -1;
+        QCOMPARE(InetDiag::parseDumpReply(reply.bytes(), Protocol::Tcp, &sockets, &error,
+                                          &kernelErrno),
+                 InetDiag::ParseStatus::Error);
+        QCOMPARE(kernelErrno, 0);
+        QVERIFY2(error.contains(QStringLiteral("no error code")), qPrintable(error));
+    }
+
+    void repliesMustAnswerTheRequest_data()
+    {
+        // Reply numbers every message sequence 1, port 0.
+        QTest::addColumn<quint32>("seq");
+        QTest::addColumn<quint32>("portId");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("the request") << 1U << 0U << true;
+        QTest::newRow("an earlier request") << 2U << 0U << false;
+        QTest::newRow("another socket") << 1U << 4242U << false;
+    }
+
+    void repliesMustAnswerTheRequest()
+    {
+        QFETCH(quint32, seq);
+        QFETCH(quint32, portId);
+        QFETCH(bool, accepted);
+        KernelSnapshot sockets;
+        QString error;
+        const QByteArray good = goodReply();
+        const auto status = InetDiag::parseDumpReply(good, Protocol::Tcp, &sockets, &error, nullptr,
+                                                     InetDiag::Request{seq, portId});
+        QCOMPARE(status, accepted ? InetDiag::ParseStatus::Done : InetDiag::ParseStatus::Error);
+        QCOMPARE(sockets.size(), accepted ? 3 : 0);
+        if (!accepted)
+            QVERIFY2(error.contains(QStringLiteral("another request")), qPrintable(error));
+        // A stale "no such socket" must not pass for the answer to this lookup.
+        Reply enoent;
+        enoent.error(-ENOENT);
+        int kernelErrno = -1;
+        QCOMPARE(InetDiag::parseDumpReply(enoent.bytes(), Protocol::Tcp, &sockets, &error,
+                                          &kernelErrno, InetDiag::Request{seq, portId}),
+                 InetDiag::ParseStatus::Error);
+        QCOMPARE(kernelErrno, accepted ? ENOENT : 0);
+    }
+
+    void onlyTheKernelIsBelieved_data()
+    {
+        QTest::addColumn<quint32>("senderPort");
+        QTest::addColumn<int>("flags");
+        QTest::addColumn<bool>("fromKernel");
+        QTest::newRow("the kernel") << 0U << 0 << true;
+        QTest::newRow("another process") << 4242U << 0 << false;
+        QTest::newRow("the kernel, cut short") << 0U << int(MSG_TRUNC) << false;
+    }
+
+    void onlyTheKernelIsBelieved()
+    {
+        QFETCH(quint32, senderPort);
+        QFETCH(int, flags);
+        QFETCH(bool, fromKernel);
+        sockaddr_nl sender{};
+        sender.nl_family = AF_NETLINK;
+        sender.nl_pid = senderPort;
+        msghdr message{};
+        message.msg_name = &sender;
+        message.msg_namelen = sizeof(sender);
+        message.msg_flags = flags;
+        QCOMPARE(InetDiag::isFromKernel(message), fromKernel);
+        message.msg_namelen = 0; // no sender: not known to be the kernel
+        QVERIFY(!InetDiag::isFromKernel(message));
     }
 
     void rejectsInterruptedData()

@@ -158,6 +158,32 @@ private Q_SLOTS:
         QVERIFY2(agreesWithSs(reader.read(), &why), qPrintable(why));
     }
 
+    // A process with CAP_NET_ADMIN may send to the probe's netlink port: a forged answer
+    // waiting there must neither be believed nor spoil the kernel's.
+    void answersComeFromTheKernelOnly()
+    {
+        const Fd forger = openNetlinkForger();
+        QVERIFY(forger.isValid());
+        Fd listener = listenTcp(8);
+        QVERIFY(listener.isValid());
+        const quint16 port = localPort(listener.get());
+        NetlinkSocketSource source;
+        const KernelFilter filter = portsFilter({port});
+        QString error;
+        QVERIFY2(source.read(filter, &error), qPrintable(error));
+        QVERIFY(source.portId() != 0);
+        // A connection that does not exist, in every sequence number the next reads might use.
+        for (quint32 seq = 0; seq < 32; ++seq)
+            QVERIFY(sendForgedSockDiag(forger, source.portId(), SOCK_DIAG_BY_FAMILY, seq, port, 1,
+                                       1));
+        for (int read = 0; read < 3; ++read) {
+            const auto snapshot = source.read(filter, &error);
+            QVERIFY2(snapshot, qPrintable(error));
+            QCOMPARE(snapshot->size(), 1);
+            QCOMPARE(snapshot->first().facts.state, SocketState::Listen);
+        }
+    }
+
     void ipv6Sockets()
     {
         if (Fd probe(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)); !probe.isValid())

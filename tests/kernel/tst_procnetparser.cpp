@@ -156,6 +156,10 @@ private Q_SLOTS:
         QTest::newRow("no colon in queues")
                 << QByteArray("   0: 0100007F:1F90 00000000:0000 0A "
                               "0000000000000000 00:00000000 00000000 0 0 1 1");
+        // Found by tests/fuzz/fuzz_procnet: ticks * 1000 overflowed (undefined behaviour).
+        QTest::newRow("timer past what ms can hold")
+                << QByteArray("   0: 0100007F:1F90 00000000:0000 0A "
+                              "00000000:00000000 20:50000000000000 00000000 0 0 1 1");
         QTest::newRow("inode not a number")
                 << QByteArray("   0: 0100007F:1F90 00000000:0000 0A "
                               "00000000:00000000 00:00000000 00000000 0 0 x 1");

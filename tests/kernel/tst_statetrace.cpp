@@ -93,6 +93,9 @@ private Q_SLOTS:
         QTest::newRow("not an address") << line(badAddress);
         QTest::newRow("cut short") << line(kV4Fields).left(90);
         QTest::newRow("local clock, not mono") << line(kV4Fields, "22415.345048123");
+        // Found by tests/fuzz/fuzz_statetrace: seconds * 10^9 overflowed (undefined behaviour).
+        QTest::newRow("seconds past what ns can hold")
+                << line(kV4Fields, "8555555555555555573.612000");
         static const char binary[] = "\x00\xff: inet_sock_set_state: \x01";
         QTest::newRow("binary") << QByteArray(binary, sizeof binary - 1);
     }
