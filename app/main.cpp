@@ -1,36 +1,24 @@
 // SPDX-License-Identifier: MIT
 // Composition root: parses the command line and wires core, net, kernel and ui together.
+#include "appcomposition.h"
 #include "appcontroller.h"
 #include "commandline.h"
 #include "diagramexporter.h"
 #include "diagramscene.h"
 #include "eventjournal.h"
 #include "eventlog.h"
-#include "kernellink.h"
 #include "mainwindow.h"
 #include "networkengine.h"
 #include "networkhost.h"
-#include "pacer.h"
-#include "playbackbar.h"
-#include "presentationclock.h"
 #include "quitsignals.h"
-#include "registrymirror.h"
 #include "safefilewriter.h"
-#include "socketinspector.h"
 #include "socketregistry.h"
-#include "socketselection.h"
-#include "sockettablemodel.h"
 #include "stateexporter.h"
-#include "systemcalllanes.h"
-#include "tcpstatemachineview.h"
 #include "tcpworker.h"
-#include "timelinepanel.h"
 #include "timelineview.h"
 #include "workerprocess.h"
 
 #include <QApplication>
-#include <QDockWidget>
-#include <QEvent>
 #include <QIcon>
 #include <QSet>
 #include <QTimer>
@@ -152,23 +140,19 @@ int main(int argc, char *argv[])
     SafeFileWriter::reserveDescriptor();
     QuitOnSignals quitOnSignals; // from here on, a kill quits in order instead of at once
 
-    SocketRegistry registry;
-    EventLog log;
-    // Everything the window's registry and log see, in order, from the first line on.
-    EventJournal journal(registry, &log);
-    log.append(EventSeverity::Info, QStringLiteral("SocketScope %1 started (pid %2)")
-                                            .arg(QCoreApplication::applicationVersion())
-                                            .arg(QCoreApplication::applicationPid()));
+    AppComposition composition;
+    SocketRegistry &registry = composition.registry();
+    EventLog &log = composition.log();
+    EventJournal &journal = composition.journal();
+    NetworkHost &network = composition.network();
+    MainWindow &window = composition.window();
+    AppController &controller = composition.controller();
     // kill and Ctrl+C end the run as --quit-after does: the exports asked for are written.
     QObject::connect(&quitOnSignals, &QuitOnSignals::quitRequested, &app, [&log](int signal) {
         log.append(EventSeverity::Info,
                    QStringLiteral("%1 received: quitting.").arg(QuitOnSignals::signalName(signal)));
         QCoreApplication::quit();
     });
-    // The sockets live in a thread of their own (NetworkHost); what changes there reaches
-    // this registry and log once per frame, and the window reads only those.
-    NetworkHost network; // its engine also raises the open-file limit for many clients
-    network.mirrorInto(registry, log);
     network.run([&network, &options] {
         network.engine().setTcpModel(options->model);
         network.engine().setUdpModel(options->udpModel);
@@ -176,55 +160,6 @@ int main(int argc, char *argv[])
             network.engine().setWorkerCommand(
                     {options->workerProgram, {QStringLiteral("--worker")}});
     });
-
-    // The kernel's view of our ports, polled off the UI thread and merged into the registry.
-    KernelLink kernel(registry, log);
-    kernel.start();
-    // The window shows the presented registry: the journal's newest moment while live, or
-    // the moment the lecturer paused, stepped or slowed it to. `registry` stays the truth
-    // (the kernel merges into it, the exports read it).
-    SocketRegistry presented;
-    Pacer pacer(journal, presented);
-    // The picture's time, which every animation and age on screen reads.
-    PresentationClock presentationClock(PresentationClock::monotonicNs, &pacer);
-    MainWindow window(presented, log);
-    window.diagramScene()->setPresentationClock(presentationClock);
-    window.socketInspector()->setPresentationClock(presentationClock);
-    window.tableModel()->setWallClock(
-            [&presentationClock] { return presentationClock.wallTime(); });
-    // A row of its own: at 1280x720 beside the main toolbar it would fold away, and the
-    // marker that says the picture is behind must never be out of sight.
-    window.showLogOf(journal);
-    window.addToolBarBreak();
-    window.addToolBar(new PlaybackBar(pacer, &window));
-    auto *stateMachineDock = new QDockWidget(QObject::tr("TCP State Machine"), &window);
-    stateMachineDock->setObjectName(QStringLiteral("tcpStateMachineDock"));
-    auto *stateMachine = new TcpStateMachineView(journal, presented, &pacer, stateMachineDock);
-    stateMachineDock->setWidget(stateMachine);
-    stateMachine->setExactTransitions(kernel.followsExactTransitions(),
-                                      kernel.exactTransitionsReason());
-    QObject::connect(&window.selection(), &SocketSelection::currentChanged, stateMachine,
-                     &TcpStateMachineView::setSocket);
-    window.addBottomDock(stateMachineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
-                         QObject::tr("Show or hide the TCP state machine with the selected "
-                                     "socket's state lit and the path it took"));
-    auto *systemCallsDock = new QDockWidget(QObject::tr("System Calls"), &window);
-    systemCallsDock->setObjectName(QStringLiteral("systemCallsDock"));
-    auto *systemCalls = new SystemCallLanesView(journal, presented, &pacer, systemCallsDock);
-    systemCallsDock->setWidget(systemCalls);
-    QObject::connect(&window.selection(), &SocketSelection::currentChanged, systemCalls,
-                     &SystemCallLanesView::setSocket);
-    window.addBottomDock(systemCallsDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Y),
-                         QObject::tr("Show or hide the selected socket's system calls (socket, "
-                                     "bind, listen, accept, connect, read, write, close) and "
-                                     "the Qt calls that made them"));
-    auto *timelineDock = new QDockWidget(QObject::tr("Timeline"), &window);
-    timelineDock->setObjectName(QStringLiteral("timelineDock"));
-    timelineDock->setWidget(new TimelinePanel(journal, &pacer, timelineDock));
-    window.addBottomDock(timelineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
-                         QObject::tr("Show or hide the event timeline: one lane per socket, "
-                                     "arrows for what crossed; click an event to see then"));
-    AppController controller(network.engine(), log, window);
     controller.setInteractive(!headless);
     // Nobody sees a dialog in a headless run: every failure is said where a script reads it,
     // and the exit code says that something failed.
@@ -247,12 +182,6 @@ int main(int argc, char *argv[])
                                  printError(event.message);
                          });
     }
-    QObject::connect(&window, &MainWindow::wholeHostRequested, &kernel, &KernelLink::setWholeHost);
-    QObject::connect(&window, &MainWindow::kernelPollingRequested, &kernel,
-                     &KernelLink::setPolling);
-    setKernelViewAvailable(kernel.isAvailable());
-    if (!kernel.isAvailable())
-        window.setKernelViewUnavailable(kernel.unavailableReason());
     applyServerOptions(*options, *window.serverPanel());
     window.show();
 
@@ -273,11 +202,8 @@ int main(int argc, char *argv[])
     int status = QApplication::exec();
     if (failed && status == 0)
         status = 1;
-    // What the network did since the last frame, so the exports see all of it: first a batch
-    // it had already posted to this thread that the ended event loop never delivered, then
-    // what came after it, in that order.
-    QCoreApplication::sendPostedEvents(&registry, QEvent::MetaCall);
-    network.syncNow(registry, log);
+    // What the network did since the last frame, so the exports see all of it.
+    composition.syncNow();
     // The picture shows the presented registry and the JSON reads the live one; a headless run
     // is always live, so both describe one moment.
     if (!options->exportImagePath.isEmpty()) {

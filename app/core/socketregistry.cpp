@@ -248,6 +248,7 @@ void SocketRegistry::replaceAll(const QList<SocketRecord> &records)
         m_order.append(record.id);
         Q_EMIT socketAdded(record.id);
     }
+    Q_EMIT replaced();
 }
 
 QList<SocketRecord> SocketRegistry::records() const

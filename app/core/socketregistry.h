@@ -97,6 +97,9 @@ Q_SIGNALS:
                          qint64 bytes, const SocketScope::Endpoint &peer, bool isDatagram);
     // After every applied event, the record signals above already sent.
     void eventApplied(const SocketScope::SocketEvent &event);
+    // After replaceAll(): the records are another moment now (a seek), not the next one;
+    // what a view was animating from the moment before (a card fading out) is not part of it.
+    void replaced();
 
 private:
     // Stamps time and host on an event of ours and applies it.

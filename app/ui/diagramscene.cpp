@@ -46,7 +46,14 @@ DiagramScene::DiagramScene(const SocketRegistry &registry, QObject *parent)
     m_relayoutTimer.setSingleShot(true);
     connect(&m_relayoutTimer, &QTimer::timeout, this, [this] { relayout(); });
 
-    connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::scheduleStructure);
+    connect(&registry, &SocketRegistry::socketAdded, this, &DiagramScene::onAdded);
+    connect(&registry, &SocketRegistry::replaced, this, [this] {
+        // The moment before a seek fades no further: its cards go now. Their numbers stay:
+        // back to live those sockets return, and "client 3" must still be client 3.
+        m_seeking = true;
+        m_animator->finishFades();
+        m_seeking = false;
+    });
     connect(&registry, &SocketRegistry::socketChanged, this, [this](SocketId id) {
         m_changed.insert(id);
         if (needsLayout(id))
@@ -199,6 +206,17 @@ void DiagramScene::scheduleRelayout()
         m_relayoutTimer.start(kFrameMs);
 }
 
+void DiagramScene::onAdded(SocketId id)
+{
+    // Removed and back (a seek rebuilds the registry): the card shows the socket as it is.
+    if (m_ghosts.remove(id) > 0) {
+        m_animator->cancelFade(id);
+        if (SocketItem *item = m_items.value(id))
+            item->setEnabled(true);
+    }
+    scheduleStructure();
+}
+
 void DiagramScene::onRemoved(SocketId id)
 {
     if (SocketItem *item = m_items.value(id)) {
@@ -215,7 +233,8 @@ void DiagramScene::onRemoved(SocketId id)
 void DiagramScene::onFadedOut(SocketId id)
 {
     delete m_items.take(id);
-    m_clientNumbers.forget(id);
+    if (!m_seeking)
+        m_clientNumbers.forget(id);
     m_ghosts.remove(id);
     scheduleStructure(); // the rows below close up
 }

@@ -101,6 +101,7 @@ private:
     void placeQueues(const QList<DiagramLayout::Queue> &queues);
     void placeLines(const QList<DiagramLayout::Line> &lines);
     void dropItemsNotIn(const DiagramLayout::Plan &plan);
+    void onAdded(SocketId id);
     void onRemoved(SocketId id);
     void onFadedOut(SocketId id);
     void onTraffic(SocketId id, TrafficDirection direction, qint64 bytes, const Endpoint &peer,
@@ -135,6 +136,7 @@ private:
     QHash<SocketId, SocketRecord> m_ghosts;
     QHash<SocketId, SocketRecord> m_lastRecords; // what each shown item was drawn from
     ClientNumbering m_clientNumbers;
+    bool m_seeking = false; // ending fades because the registry jumped to another moment
     QHash<QString, SocketId> m_udpClientByLocal; // for datagram senders
     qsizetype m_hiddenCount = 0;
     qint64 m_lastRelayoutNs = 0;

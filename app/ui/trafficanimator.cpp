@@ -107,6 +107,23 @@ void TrafficAnimator::fadeOut(SocketId id, SocketItem *item)
     start();
 }
 
+void TrafficAnimator::cancelFade(SocketId id)
+{
+    const auto it = m_fades.constFind(id);
+    if (it == m_fades.cend())
+        return;
+    it->item->setOpacity(1.0);
+    m_fades.erase(it);
+}
+
+void TrafficAnimator::finishFades()
+{
+    const QList<SocketId> faded = m_fades.keys();
+    m_fades.clear();
+    for (SocketId id : faded)
+        Q_EMIT fadedOut(id);
+}
+
 void TrafficAnimator::followSockets(const std::function<const SocketItem *(SocketId)> &itemFor)
 {
     for (auto it = m_routes.begin(); it != m_routes.end();) {

@@ -48,6 +48,11 @@ public:
                       const QString &label);
     // Fades the item out; fadedOut(id) says when the scene may delete it.
     void fadeOut(SocketId id, SocketItem *item);
+    // The socket is back (a seek to a moment it lived in): its card stays, fully drawn.
+    void cancelFade(SocketId id);
+    // Every fade ends now (fadedOut for each): after a seek, nothing of the moment before
+    // lingers on screen, whether or not the picture's clock moves.
+    void finishFades();
     // Rows move when others fold or fade: a route follows its two sockets, and goes with
     // either of them (itemFor answers null, or an item that is hidden).
     void followSockets(const std::function<const SocketItem *(SocketId)> &itemFor);

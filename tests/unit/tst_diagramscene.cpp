@@ -44,6 +44,7 @@ private Q_SLOTS:
     void newClientNeverMovesTheOthers();
     void manyConnectionsFoldIntoMore();
     void closedSocketsFadeOut();
+    void aSeekShowsNoCardOfAnotherMoment();
     void datagramsFlyFromTheirSender();
     void datagramFlightFollowsThePresentationClock_data();
     void datagramFlightFollowsThePresentationClock();
@@ -256,6 +257,39 @@ void TestDiagramScene::closedSocketsFadeOut()
     QCOMPARE(m_scene->itemFor(later.first)->pos(), laterPos);
     QTRY_VERIFY_WITH_TIMEOUT(!m_scene->itemFor(connection.first), 5000);
     m_scene->flush();
+    QCOMPARE(m_scene->socketItemCount(), m_registry->count());
+}
+
+// replaceAll() is a seek: a socket of that moment is drawn as it was then, at once (not as
+// the fading card of a later close), and one of a later moment is not drawn at all.
+void TestDiagramScene::aSeekShowsNoCardOfAnotherMoment()
+{
+    addListener();
+    const auto connection = addConnection(50001);
+    const auto later = addConnection(50002);
+    m_scene->flush();
+    const QList<SocketRecord> before = m_registry->records();
+    m_registry->update(connection.first,
+                       [](SocketRecord &record) { record.state = SocketState::CloseWait; });
+    m_scene->flush();
+    QVERIFY(m_registry->remove(connection.first)); // closed: its card starts to fade
+    m_scene->flush();
+    QVERIFY(m_scene->itemFor(connection.first));
+    QCOMPARE(m_scene->itemFor(connection.first)->card().state, SocketState::CloseWait);
+
+    m_registry->replaceAll(before); // back to when both were established
+    m_scene->flush();
+    QCOMPARE(m_scene->socketItemCount(), m_registry->count());
+    for (SocketId id : m_registry->ids()) {
+        QCOMPARE(m_scene->itemFor(id)->card().state, m_registry->find(id)->effectiveState());
+        QCOMPARE(m_scene->itemFor(id)->opacity(), 1.0);
+    }
+
+    QList<SocketRecord> earlier = before;
+    earlier.removeIf([&](const SocketRecord &record) { return record.id == later.first; });
+    m_registry->replaceAll(earlier); // before the second connection was made
+    m_scene->flush();
+    QVERIFY(!m_scene->itemFor(later.first)); // gone at once, not fading
     QCOMPARE(m_scene->socketItemCount(), m_registry->count());
 }
 

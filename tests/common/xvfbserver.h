@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QByteArray>
+#include <QtGlobal>
+
+#include <csignal>
+#include <string>
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// An Xvfb of our own, started before QApplication so the xcb platform can connect to it.
+// -displayfd makes it pick a free display and print the number once it accepts clients.
+class XvfbServer
+{
+public:
+    bool start()
+    {
+        int ready[2];
+        if (::pipe(ready) != 0)
+            return false;
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            ::close(ready[0]);
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the test
+            const std::string fd = std::to_string(ready[1]);
+            ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1280x800x24",
+                     "-nolisten", "tcp", static_cast<char *>(nullptr));
+            ::_exit(127);
+        }
+        ::close(ready[1]);
+        if (m_pid < 0) {
+            ::close(ready[0]);
+            return false;
+        }
+        std::string number;
+        pollfd wait{ready[0], POLLIN, 0};
+        char c = 0;
+        while (::poll(&wait, 1, 15000) == 1 && ::read(ready[0], &c, 1) == 1 && c != '\n')
+            number += c;
+        ::close(ready[0]);
+        if (number.empty())
+            return false;
+        qputenv("DISPLAY", QByteArray(":") + QByteArray::fromStdString(number));
+        return true;
+    }
+
+    ~XvfbServer()
+    {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            int status = 0;
+            ::waitpid(m_pid, &status, 0);
+        }
+    }
+
+private:
+    pid_t m_pid = -1;
+};
