@@ -16,12 +16,21 @@ SocketTableModel::SocketTableModel(const SocketRegistry &registry, QObject *pare
     connect(&registry, &SocketRegistry::socketAdded, this, &SocketTableModel::onAdded);
     connect(&registry, &SocketRegistry::socketChanged, this, &SocketTableModel::onChanged);
     connect(&registry, &SocketRegistry::socketRemoved, this, &SocketTableModel::onRemoved);
+    // A seek puts every socket back at once: that is no socket's news, so nothing flashes.
+    connect(&registry, &SocketRegistry::replaced, this, [this] {
+        if (m_highlights.isEmpty())
+            return;
+        m_highlights.clear();
+        m_highlightTimer.stop();
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                               {Qt::BackgroundRole, HighlightRole});
+    });
     // Ages tick once a second; one dataChanged over the whole column keeps that cheap.
     m_now = &QDateTime::currentDateTimeUtc;
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &SocketTableModel::refreshAges);
     m_ageTimer.start();
-    m_clock.start();
     for (SocketId id : registry.ids())
         m_lastState.insert(id, registry.find(id)->effectiveState());
     m_highlightTimer.setInterval(250);
@@ -50,14 +59,14 @@ SocketTableModel::Highlight SocketTableModel::highlightOf(const SocketRecord &re
 void SocketTableModel::startHighlight(SocketId id, Highlight kind)
 {
     const int duration = kind == Highlight::New ? NewHighlightMs : ChangedHighlightMs;
-    m_highlights.insert(id, {kind, m_clock.elapsed() + duration});
+    m_highlights.insert(id, {kind, m_now().toMSecsSinceEpoch() + duration});
     if (!m_highlightTimer.isActive())
         m_highlightTimer.start();
 }
 
 void SocketTableModel::expireHighlights()
 {
-    const qint64 now = m_clock.elapsed();
+    const qint64 now = m_now().toMSecsSinceEpoch();
     for (auto it = m_highlights.begin(); it != m_highlights.end();) {
         if (it->untilMs > now) {
             ++it;

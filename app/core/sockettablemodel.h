@@ -4,7 +4,6 @@
 #include "socketregistry.h"
 
 #include <QAbstractTableModel>
-#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QSortFilterProxyModel>
@@ -52,9 +51,10 @@ public:
 
     explicit SocketTableModel(const SocketRegistry &registry, QObject *parent = nullptr);
 
-    // The moment ages are measured to: the picture's (PresentationClock::wallTime) in the
-    // window, so a paused or seeked table gives a socket's age then; the UTC wall clock when
-    // none is set (or tests' own).
+    // The moment ages are measured to, and highlights end on: the picture's
+    // (PresentationClock::wallTime) in the window, so a paused or seeked table gives a
+    // socket's age then and holds a highlight while the picture stands still; the UTC wall
+    // clock when none is set (or tests' own).
     using WallClock = std::function<QDateTime()>;
     void setWallClock(WallClock clock);
 
@@ -105,11 +105,10 @@ private:
     struct TimedHighlight
     {
         Highlight kind;
-        qint64 untilMs; // on m_clock
+        qint64 untilMs; // on m_now, the picture's clock: a paused picture holds them
     };
     QHash<SocketId, TimedHighlight> m_highlights;
     QHash<SocketId, SocketState> m_lastState;
-    QElapsedTimer m_clock;
     QTimer m_highlightTimer;
 };
 

@@ -212,6 +212,9 @@ void TestSocketTableModel::newAndChangedRowsHighlightThenFade()
 {
     SocketRegistry registry;
     SocketTableModel model(registry);
+    // Highlights end on the model's clock (the picture's, in the window): driven here.
+    QDateTime now = QDateTime::fromMSecsSinceEpoch(1'800'000'000'000, Qt::UTC);
+    model.setWallClock([&now] { return now; });
     using Highlight = SocketTableModel::Highlight;
     const auto highlight = [&model](int row) {
         return static_cast<Highlight>(
@@ -219,8 +222,11 @@ void TestSocketTableModel::newAndChangedRowsHighlightThenFade()
     };
     const SocketId id = addTcp(registry, SocketRole::TcpClient, 50000, 9877);
     QCOMPARE(highlight(0), Highlight::New);
-    QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None,
-                              SocketTableModel::NewHighlightMs + 2000);
+    now = now.addMSecs(SocketTableModel::NewHighlightMs - 1);
+    QTest::qWait(400); // the model looks at its clock a few times a second
+    QCOMPARE(highlight(0), Highlight::New); // the clock stood (nearly) still: it stays
+    now = now.addMSecs(1);
+    QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None, 2000);
     // Traffic alone is not a change worth flashing; a new state is.
     QVERIFY(registry.update(id, [](SocketRecord &r) { r.bytesSent += 10; }));
     QCOMPARE(highlight(0), Highlight::None);
@@ -229,9 +235,16 @@ void TestSocketTableModel::newAndChangedRowsHighlightThenFade()
         r.kernel = KernelFacts{SocketState::SynSent, 0, 0, 1, 0, -1, {}, {}, {}};
     }));
     QCOMPARE(highlight(0), Highlight::Changed);
-    QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None,
-                              SocketTableModel::ChangedHighlightMs + 2000);
+    now = now.addMSecs(SocketTableModel::ChangedHighlightMs);
+    QTRY_COMPARE_WITH_TIMEOUT(highlight(0), Highlight::None, 2000);
     QVERIFY(changed.count() >= 2); // the change, then the end of its highlight
+
+    // A seek (replaceAll) puts every socket back at once: no row flashes as new.
+    const SocketId other = addTcp(registry, SocketRole::TcpClient, 50001, 9877);
+    QCOMPARE(highlight(model.rowOf(other)), Highlight::New);
+    registry.replaceAll(registry.records());
+    QCOMPARE(highlight(model.rowOf(id)), Highlight::None);
+    QCOMPARE(highlight(model.rowOf(other)), Highlight::None);
 }
 
 void TestSocketTableModel::closingRowsStayTinted()
