@@ -19,7 +19,7 @@ TimelinePanel::TimelinePanel(const EventJournal &journal, Pacer *pacer, QWidget 
 {
     auto *filter = new QLineEdit(this);
     filter->setObjectName(QStringLiteral("timelineFilter"));
-    filter->setPlaceholderText(tr("Lanes: client, accepted, 127.0.0.1:9877, udp…"));
+    filter->setPlaceholderText(tr("Lanes: client, accepted, 127.0.0.1:9877, tcp, udp, time_wait…"));
     filter->setClearButtonEnabled(true);
     connect(filter, &QLineEdit::textChanged, m_view, &TimelineView::setLaneFilter);
     auto *follow = new QCheckBox(tr("Follow live"), this);

@@ -24,14 +24,27 @@ namespace SocketScope {
 
 namespace {
 
+// A lane is shown when the filter's text is in its title ("client #3"), its tuple, its
+// protocol ("tcp", "udp") or the name of a state it passed through ("time_wait").
 QList<int> visibleLanes(const TimelinePlan &plan, const TimelineStyle &style)
 {
     QList<int> rows(plan.lanes.size(), -1);
+    const QString &filter = style.laneFilter;
+    QList<bool> stateMatches(plan.lanes.size(), false);
+    if (!filter.isEmpty()) {
+        for (const TimelineBand &band : plan.bands) {
+            if (band.lane >= 0 && band.lane < plan.lanes.size()
+                && stateName(band.state).contains(filter, Qt::CaseInsensitive))
+                stateMatches[band.lane] = true;
+        }
+    }
     int row = 0;
     for (int lane = 0; lane < plan.lanes.size(); ++lane) {
         const TimelineLane &info = plan.lanes.at(lane);
-        if (style.laneFilter.isEmpty() || info.title.contains(style.laneFilter, Qt::CaseInsensitive)
-            || info.tuple.contains(style.laneFilter, Qt::CaseInsensitive))
+        if (filter.isEmpty() || info.title.contains(filter, Qt::CaseInsensitive)
+            || info.tuple.contains(filter, Qt::CaseInsensitive)
+            || protocolName(info.protocol).compare(filter, Qt::CaseInsensitive) == 0
+            || stateMatches.at(lane))
             rows[lane] = row++;
     }
     return rows;
@@ -288,6 +301,17 @@ void TimelineView::setLaneFilter(const QString &text)
 {
     m_style.laneFilter = text;
     viewport()->update();
+}
+
+QList<int> TimelineView::shownLanes() const
+{
+    const QList<int> rows = visibleLanes(plan(), m_style);
+    QList<int> lanes;
+    for (int lane = 0; lane < rows.size(); ++lane) {
+        if (rows.at(lane) >= 0)
+            lanes.append(lane);
+    }
+    return lanes;
 }
 
 void TimelineView::zoom(int steps)

@@ -47,6 +47,8 @@ public:
     void setFollowLive(bool follow);
     bool followsLive() const { return m_follow; }
     void setLaneFilter(const QString &text);
+    // The plan's lanes the filter lets through, top to bottom.
+    QList<int> shownLanes() const;
     void zoom(int steps);
     int columnAt(const QPoint &viewportPos) const;
 

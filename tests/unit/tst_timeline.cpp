@@ -138,6 +138,26 @@ private Q_SLOTS:
         QVERIFY(text.contains("accept()"));
     }
 
+    // The filter finds lanes by socket, protocol and the states they passed through.
+    void filterFindsLanesBySocketProtocolAndState()
+    {
+        KnownSession session;
+        TimelineView view(session.journal, nullptr);
+        QCOMPARE(view.shownLanes(), (QList<int>{0, 1, 2}));
+        view.setLaneFilter(QStringLiteral("client #%1").arg(session.client));
+        QCOMPARE(view.shownLanes(), QList<int>{1});
+        view.setLaneFilter(QStringLiteral("tcp"));
+        QCOMPARE(view.shownLanes(), (QList<int>{0, 1, 2}));
+        view.setLaneFilter(QStringLiteral("UDP"));
+        QVERIFY(view.shownLanes().isEmpty()); // a TCP-only session
+        view.setLaneFilter(QStringLiteral("time_wait"));
+        QCOMPARE(view.shownLanes(), QList<int>{1}); // the client closed first
+        view.setLaneFilter(QStringLiteral("listen"));
+        QCOMPARE(view.shownLanes(), QList<int>{0});
+        view.setLaneFilter({});
+        QCOMPARE(view.shownLanes().size(), 3);
+    }
+
     void clickingAnEventSeeksThere()
     {
         KnownSession session;
