@@ -46,11 +46,9 @@
 #include "registrymirror.h"
 #include "socketinspector.h"
 #include "socketregistry.h"
-#include "sockettablemodel.h"
 #include "tcpstatemachineview.h"
 #include "timelinepanel.h"
 
-#include <QAbstractItemModel>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDockWidget>

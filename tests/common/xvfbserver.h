@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QApplication>
 #include <QByteArray>
+#include <QStandardPaths>
+#include <QTest>
 #include <QtGlobal>
 
 #include <csignal>
+#include <cstdio>
 #include <string>
 
 #include <poll.h>
@@ -60,3 +64,21 @@ public:
 private:
     pid_t m_pid = -1;
 };
+
+// main() of a test that needs a real X server: its own Xvfb, the xcb platform, settings in a
+// test location (not the user's), then the Qt Test object's slots.
+template<typename Test>
+int runTestUnderXvfb(int argc, char *argv[])
+{
+    XvfbServer xvfb;
+    if (!xvfb.start()) {
+        std::fprintf(stderr, "Xvfb did not start: install the packages in "
+                             ".ci/debian-packages.txt\n");
+        return 1;
+    }
+    qputenv("QT_QPA_PLATFORM", "xcb");
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication app(argc, argv);
+    Test test;
+    return QTest::qExec(&test, argc, argv);
+}

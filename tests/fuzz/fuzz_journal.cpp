@@ -4,21 +4,11 @@
 // save to one that loads again to the same file, and every moment it holds must rebuild.
 
 #include "eventjournal.h"
+#include "fuzzcheck.h"
 
 #include <cstdint>
-#include <cstdlib>
 
 using namespace SocketScope;
-
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {

@@ -5,23 +5,13 @@
 // one its first message names, so matching and mismatching messages both follow); the rest
 // is the datagram.
 
+#include "fuzzcheck.h"
 #include "netlinksocketsource.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 
 using namespace SocketScope;
-
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort(); // a broken promise of the parser: libFuzzer keeps the input
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {

@@ -3,22 +3,12 @@
 // first byte picks the table (protocol, address family), the filter (the whole host or two
 // ports) and the clock tick rate (USER_HZ, or the nonsense 0 and -1); the rest is the file.
 
+#include "fuzzcheck.h"
 #include "procnetsocketsource.h"
 
 #include <cstdint>
-#include <cstdlib>
 
 using namespace SocketScope;
-
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {

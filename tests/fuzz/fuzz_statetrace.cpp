@@ -2,22 +2,12 @@
 // libFuzzer target: what trace_pipe gives the state trace, line by line, through
 // StateTraceFormat::parseLine (the lines are cut at '\n' as StateTrace::read cuts them).
 
+#include "fuzzcheck.h"
 #include "statetrace.h"
 
 #include <cstdint>
-#include <cstdlib>
 
 using namespace SocketScope;
-
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {

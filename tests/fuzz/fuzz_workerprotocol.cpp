@@ -7,23 +7,17 @@
 //   odd:  the ancillary data of the message that hands the socket over (scanControl), its
 //         second byte the MSG_CTRUNC flag.
 
+#include "fuzzcheck.h"
 #include "workerprotocol.h"
 
 #include <sys/socket.h>
 
 #include <cstdint>
-#include <cstdlib>
 
 using namespace SocketScope;
 using namespace SocketScope::WorkerProtocol;
 
 namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
 
 bool same(const Message &a, const Message &b)
 {

@@ -16,11 +16,8 @@
 
 #include <QAbstractButton>
 #include <QApplication>
-#include <QStandardPaths>
 #include <QTest>
 #include <QToolBar>
-
-#include <cstdio>
 
 using namespace SocketScope;
 
@@ -117,17 +114,7 @@ void TestGuiClicks::spawnByClickingMatchesRegistry()
 
 int main(int argc, char *argv[])
 {
-    XvfbServer xvfb;
-    if (!xvfb.start()) {
-        std::fprintf(stderr, "Xvfb did not start: install the packages in "
-                             ".ci/debian-packages.txt\n");
-        return 1;
-    }
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    QStandardPaths::setTestModeEnabled(true); // settings go to a test location, not the user's
-    QApplication app(argc, argv);
-    TestGuiClicks test;
-    return QTest::qExec(&test, argc, argv);
+    return runTestUnderXvfb<TestGuiClicks>(argc, argv);
 }
 
 #include "tst_guiclicks.moc"

@@ -19,12 +19,10 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QScrollBar>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
-#include <cstdio>
 
 using namespace SocketScope;
 
@@ -267,17 +265,7 @@ void TestGuiHistory::aClientsWholeStoryCanBeReplayed()
 
 int main(int argc, char *argv[])
 {
-    XvfbServer xvfb;
-    if (!xvfb.start()) {
-        std::fprintf(stderr, "Xvfb did not start: install the packages in "
-                             ".ci/debian-packages.txt\n");
-        return 1;
-    }
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    QStandardPaths::setTestModeEnabled(true); // settings go to a test location, not the user's
-    QApplication app(argc, argv);
-    TestGuiHistory test;
-    return QTest::qExec(&test, argc, argv);
+    return runTestUnderXvfb<TestGuiHistory>(argc, argv);
 }
 
 #include "tst_guihistory.moc"
