@@ -12,72 +12,26 @@
 
 namespace SocketScope {
 
-namespace {
-
-QString portText(int port)
-{
-    return port == 0 ? AppController::tr("any free port") : AppController::tr("port %1").arg(port);
-}
-
-QString socketActionText(SocketAction action)
-{
-    switch (action) {
-    case SocketAction::SendText:
-        return AppController::tr("Send text");
-    case SocketAction::SendBurst:
-        return AppController::tr("Send a burst of datagrams");
-    case SocketAction::StartPeriodic:
-        return AppController::tr("Start sending periodically");
-    case SocketAction::StopPeriodic:
-        return AppController::tr("Stop sending periodically");
-    case SocketAction::HalfClose:
-        return AppController::tr("Half-close (shutdown write)");
-    case SocketAction::Close:
-        return AppController::tr("Close");
-    case SocketAction::Abort:
-        return AppController::tr("Abort (RST)");
-    }
-    return {};
-}
-
-} // namespace
-
-template<typename F>
-auto AppController::onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>
-{
-    return callInThreadOf(&m_engine, [this, &f] { return f(m_engine); });
-}
-
 AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &window,
                              QObject *parent)
-    : QObject(parent), m_engine(engine), m_log(log), m_window(window)
+    : QObject(parent), m_engine(engine), m_log(log), m_window(window), m_commands(engine, log)
 {
     ServerPanel *panel = window.serverPanel();
     connect(panel, &ServerPanel::tcpStartRequested, this, &AppController::startTcpServer);
-    connect(panel, &ServerPanel::tcpStopRequested, this, [this] {
-        command(tr("Stop the TCP server"));
-        onEngine([](NetworkEngine &net) { net.stopTcpServer(); });
-    });
-    connect(panel, &ServerPanel::tcpAcceptingRequested, this, [this](bool accepting) {
-        command(accepting ? tr("Resume accepting") : tr("Pause accepting"));
-        onEngine([accepting](NetworkEngine &net) { net.setTcpAccepting(accepting); });
-    });
+    connect(panel, &ServerPanel::tcpStopRequested, &m_commands, &NetworkCommands::stopTcpServer);
+    connect(panel, &ServerPanel::tcpAcceptingRequested, &m_commands,
+            &NetworkCommands::setTcpAccepting);
     connect(panel, &ServerPanel::udpStartRequested, this, &AppController::startUdpServer);
-    connect(panel, &ServerPanel::udpStopRequested, this, [this] {
-        command(tr("Stop the UDP server"));
-        onEngine([](NetworkEngine &net) { net.stopUdpServer(); });
-    });
-    connect(panel, &ServerPanel::udpDelayChanged, this, [this](int ms) {
-        report(onEngine([&](NetworkEngine &net) { return net.setUdpProcessingDelay(ms); }),
-               tr("UDP server"));
-    });
+    connect(panel, &ServerPanel::udpStopRequested, &m_commands, &NetworkCommands::stopUdpServer);
+    connect(panel, &ServerPanel::udpDelayChanged, this,
+            [this](int ms) { report(m_commands.setUdpProcessingDelay(ms), tr("UDP server")); });
     connect(panel, &ServerPanel::tcpBehaviourChanged, this, [this](const QString &name) {
         if (const auto behaviour = behaviourFromName(name))
-            onEngine([&](NetworkEngine &net) { return net.setTcpBehaviour(*behaviour); });
+            m_commands.setTcpBehaviour(*behaviour);
     });
     connect(panel, &ServerPanel::udpBehaviourChanged, this, [this](const QString &name) {
         if (const auto behaviour = behaviourFromName(name))
-            onEngine([&](NetworkEngine &net) { return net.setUdpBehaviour(*behaviour); });
+            m_commands.setUdpBehaviour(*behaviour);
     });
     panel->setTcpModel(
             concurrencyModelName(onEngine([](NetworkEngine &net) { return net.tcpModel(); })));
@@ -85,11 +39,11 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
     connect(panel, &ServerPanel::holdCloseWaitChanged, &engine, &NetworkEngine::setHoldCloseWait);
     connect(panel, &ServerPanel::tcpModelChanged, this, [this](const QString &name) {
         if (const auto model = concurrencyModelFromName(name))
-            onEngine([&](NetworkEngine &net) { return net.setTcpModel(*model); });
+            m_commands.setTcpModel(*model);
     });
     connect(panel, &ServerPanel::udpModelChanged, this, [this](const QString &name) {
         if (const auto model = udpModelFromName(name))
-            onEngine([&](NetworkEngine &net) { return net.setUdpModel(*model); });
+            m_commands.setUdpModel(*model);
     });
     connect(&window, &MainWindow::spawnTcpClientsRequested, this, &AppController::spawnTcp);
     connect(&window, &MainWindow::spawnUdpClientsRequested, this, &AppController::spawnUdp);
@@ -110,21 +64,8 @@ AppController::AppController(NetworkEngine &engine, EventLog &log, MainWindow &w
     refreshDescriptors();
 }
 
-void AppController::command(const QString &text, SocketId socket)
-{
-    LogEvent line;
-    line.socket = socket;
-    line.message = text;
-    line.kind = LogKind::UserCommand;
-    m_log.append(line);
-}
-
 bool AppController::startTcpServer(const TcpServerSettings &settings)
 {
-    command(tr("Start the TCP server on %1, %2, backlog %3, %4")
-                    .arg(settings.address, portText(settings.port))
-                    .arg(settings.backlog)
-                    .arg(settings.behaviour));
     const Parsed<QHostAddress> address = parseAddress(settings.address);
     if (!address.ok()) {
         report(NetErrorInfo(NetError::InvalidInput, address.error), tr("TCP server"));
@@ -136,8 +77,7 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
     config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
     config.backlog = settings.backlog;
     config.behaviour = behaviour.value.value_or(Behaviour::Echo);
-    const NetErrorInfo error
-            = onEngine([&](NetworkEngine &net) { return net.startTcpServer(config); });
+    const NetErrorInfo error = m_commands.startTcpServer(config);
     if (error.error == NetError::PortInUse && error.suggestedPort) {
         offerNextPort(error, true);
         return false;
@@ -152,8 +92,6 @@ bool AppController::startTcpServer(const TcpServerSettings &settings)
 
 bool AppController::startUdpServer(const UdpServerSettings &settings)
 {
-    command(tr("Start the UDP server on %1, %2, %3")
-                    .arg(settings.address, portText(settings.port), settings.behaviour));
     const Parsed<QHostAddress> address = parseAddress(settings.address);
     if (!address.ok()) {
         report(NetErrorInfo(NetError::InvalidInput, address.error), tr("UDP server"));
@@ -164,8 +102,7 @@ bool AppController::startUdpServer(const UdpServerSettings &settings)
     config.port = static_cast<quint16>(qBound(0, settings.port, 65535));
     config.behaviour = parseBehaviour(settings.behaviour).value.value_or(Behaviour::Echo);
     config.processingDelayMs = settings.delayMs;
-    const NetErrorInfo error
-            = onEngine([&](NetworkEngine &net) { return net.startUdpServer(config); });
+    const NetErrorInfo error = m_commands.startUdpServer(config);
     if (error.error == NetError::PortInUse && error.suggestedPort) {
         offerNextPort(error, false);
         return false;
@@ -191,48 +128,17 @@ void AppController::warnIfExposed(const QHostAddress &address, const QString &wh
 
 void AppController::spawnTcp(int count)
 {
-    command(count == 1 ? tr("Spawn a TCP client") : tr("Spawn %1 TCP clients").arg(count));
-    const SpawnResult result
-            = onEngine([&](NetworkEngine &net) { return net.spawnTcpClients(count); });
-    report(result.stopReason, tr("TCP clients"));
+    report(m_commands.spawnTcpClients(count).stopReason, tr("TCP clients"));
 }
 
 void AppController::spawnUdp(int count)
 {
-    command(count == 1 ? tr("Spawn a UDP client") : tr("Spawn %1 UDP clients").arg(count));
-    const SpawnResult result
-            = onEngine([&](NetworkEngine &net) { return net.spawnUdpClients(count); });
-    report(result.stopReason, tr("UDP clients"));
+    report(m_commands.spawnUdpClients(count).stopReason, tr("UDP clients"));
 }
 
 void AppController::performAction(SocketId id, SocketAction action, const QString &text, int number)
 {
-    command(tr("%1 on socket #%2").arg(socketActionText(action)).arg(id), id);
-    NetErrorInfo error;
-    switch (action) {
-    case SocketAction::SendText:
-        error = onEngine([&](NetworkEngine &net) { return net.sendText(id, text); });
-        break;
-    case SocketAction::SendBurst:
-        error = onEngine([&](NetworkEngine &net) { return net.sendBurst(id, number, text); });
-        break;
-    case SocketAction::StartPeriodic:
-        error = onEngine([&](NetworkEngine &net) { return net.startPeriodic(id, number, text); });
-        break;
-    case SocketAction::StopPeriodic:
-        error = onEngine([&](NetworkEngine &net) { return net.stopPeriodic(id); });
-        break;
-    case SocketAction::HalfClose:
-        error = onEngine([&](NetworkEngine &net) { return net.halfClose(id); });
-        break;
-    case SocketAction::Close:
-        error = onEngine([&](NetworkEngine &net) { return net.close(id); });
-        break;
-    case SocketAction::Abort:
-        error = onEngine([&](NetworkEngine &net) { return net.abort(id); });
-        break;
-    }
-    report(error, tr("Socket action"));
+    report(m_commands.perform(id, action, text, number), tr("Socket action"));
 }
 
 void AppController::refreshServerState()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "neterror.h"
+#include "networkcommands.h"
 #include "serverpanel.h"
 #include "socketaction.h"
 #include "socketrecord.h"
@@ -32,6 +33,8 @@ public:
     bool startUdpServer(const UdpServerSettings &settings);
     // Whether errors pop up as dialogs (desktop) or only go to the log and failed().
     void setInteractive(bool interactive) { m_interactive = interactive; }
+    // The commands the window gives the network; scenarios give the same ones.
+    NetworkCommands &commands() { return m_commands; }
 
 Q_SIGNALS:
     // Something the user or the command line asked for could not be done; `message` says
@@ -42,15 +45,16 @@ Q_SIGNALS:
 private:
     // Calls the engine in its own thread (the app runs it in another) and waits for the answer.
     template<typename F>
-    auto onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>;
+    auto onEngine(F &&f) -> std::invoke_result_t<F, NetworkEngine &>
+    {
+        return m_commands.ask(std::forward<F>(f));
+    }
     void spawnTcp(int count);
     void spawnUdp(int count);
     void performAction(SocketId id, SocketAction action, const QString &text, int number);
     void refreshServerState();
     void refreshDescriptors();
     void report(const NetErrorInfo &error, const QString &title);
-    // Journals what the user asked for, before it is done (LogKind::UserCommand).
-    void command(const QString &text, SocketId socket = InvalidSocketId);
     // After a successful bind, with the address the server really holds.
     void warnIfExposed(const QHostAddress &address, const QString &what);
     void offerNextPort(const NetErrorInfo &error, bool tcp);
@@ -58,6 +62,7 @@ private:
     NetworkEngine &m_engine;
     EventLog &m_log;
     MainWindow &m_window;
+    NetworkCommands m_commands;
     QTimer m_descriptorTimer;
     bool m_interactive = true;
 };

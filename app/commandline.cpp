@@ -90,6 +90,17 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             text("How the UDP server receives: single (one socket for every client) or "
                  "connected (a connected socket per client, SO_REUSEPORT)."),
             QStringLiteral("name"), QStringLiteral("single"));
+    const QCommandLineOption tour(QStringLiteral("tour"),
+                                  text("Play the guided tour of socket states (built in)."));
+    const QCommandLineOption scenario(
+            QStringLiteral("scenario"),
+            text("Play the scenario in <file> (JSON; see README, Scenario files). Headless, it "
+                 "runs every step, checks each step's kernel expectations and exits non-zero "
+                 "naming the first step that failed."),
+            QStringLiteral("file"));
+    const QCommandLineOption step(QStringLiteral("step"),
+                                  text("With --tour or --scenario: play up to step <n> (from 1)."),
+                                  QStringLiteral("n"));
     // main() runs the worker before any parsing; listed here so the parser knows it too.
     QCommandLineOption worker(QStringLiteral("worker"),
                               text("Internal: serve one client handed over by the app."));
@@ -99,9 +110,11 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                      text("Internal: the program that serves one client."),
                                      QStringLiteral("path"));
     workerProgram.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({exportState, exportImage, exportJournal, exportTimeline, quitAfter, bind,
-                       tcpPort, udpPort, clients, udpClients, behaviour, noTcp, noUdp,
-                       pauseAccepting, model, udpModel, worker, workerProgram});
+    parser.addOptions({exportState,  exportImage, exportJournal, exportTimeline, quitAfter,
+                       bind,         tcpPort,     udpPort,       clients,        udpClients,
+                       behaviour,    noTcp,       noUdp,         pauseAccepting, model,
+                       udpModel,     tour,        scenario,      step,           worker,
+                       workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -194,6 +207,27 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
         errors << QStringLiteral("--no-udp with --udp-clients %1: the UDP clients send to the UDP "
                                  "server. Drop --no-udp, or drop --udp-clients.")
                           .arg(options.udpClients);
+    if (parser.isSet(tour) && parser.isSet(scenario))
+        errors << QStringLiteral("--tour and --scenario each play a scenario: give one of them.");
+    options.scenarioPath
+            = parser.isSet(tour) ? QStringLiteral(":/scenarios/tour.json") : parser.value(scenario);
+    if (parser.isSet(step)) {
+        const Parsed<int> n = parseInteger(parser.value(step), 1, 1000, QStringLiteral("--step"));
+        if (!n.ok())
+            errors << n.error;
+        else if (options.scenarioPath.isEmpty())
+            errors << QStringLiteral("--step %1 needs a scenario: add --tour or --scenario FILE.")
+                              .arg(*n.value);
+        else
+            options.scenarioStep = *n.value;
+    }
+    // A scenario starts its own servers and spawns its own clients.
+    if (!options.scenarioPath.isEmpty()
+        && (options.tcpClients > 0 || options.udpClients > 0 || options.noTcp || options.noUdp
+            || options.pauseAccepting))
+        errors << QStringLiteral("A scenario starts its own servers and clients: drop --clients, "
+                                 "--udp-clients, --no-tcp, --no-udp and --pause-accepting, or the "
+                                 "scenario.");
     if (!errors.isEmpty()) {
         for (const QString &error : std::as_const(errors))
             printError(error);

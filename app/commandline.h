@@ -19,6 +19,10 @@ struct CommandLineOptions
     QString exportTimelinePath;
     QString exportImagePath;
     QString workerProgram; // empty: this program in worker mode
+    // A scenario to play (a file, or ":/scenarios/tour.json" for --tour), and up to which
+    // step (1-based; 0: all of them).
+    QString scenarioPath;
+    int scenarioStep = 0;
     int quitAfterMs = -1;
     std::optional<QString> bindAddress;
     std::optional<int> tcpPort;

@@ -12,6 +12,8 @@
 #include "networkhost.h"
 #include "quitsignals.h"
 #include "safefilewriter.h"
+#include "scenarioloader.h"
+#include "scenarioplayback.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "tcpworker.h"
@@ -183,11 +185,56 @@ int main(int argc, char *argv[])
                          });
     }
     applyServerOptions(*options, *window.serverPanel());
+
+    // A scenario is read whole before anything starts: a malformed one changes nothing.
+    std::optional<Scenario> scenario;
+    if (!options->scenarioPath.isEmpty()) {
+        ScenarioLoadResult loaded = ScenarioLoader::load(options->scenarioPath);
+        if (!loaded.scenario) {
+            printError(loaded.error);
+            return 2;
+        }
+        if (options->scenarioStep > loaded.scenario->steps.size()) {
+            printError(QStringLiteral("--step %1: the scenario has %2 steps.")
+                               .arg(options->scenarioStep)
+                               .arg(loaded.scenario->steps.size()));
+            return 2;
+        }
+        scenario = std::move(loaded.scenario);
+    }
+    ScenarioRunner runner(controller.commands(), registry, [&composition] {
+        composition.syncNow();
+        composition.kernel().probe().pollNow();
+    });
+    ScenarioPlayback playback(runner, log);
+    const auto toPort = [](std::optional<int> port) {
+        return port ? std::optional<quint16>(static_cast<quint16>(*port)) : std::nullopt;
+    };
+    runner.setPortOverrides(toPort(options->tcpPort), toPort(options->udpPort));
+    QObject::connect(&playback, &ScenarioPlayback::stepReported, &app,
+                     [headless](const QString &line, bool passed) {
+                         if (!passed)
+                             printError(line);
+                         else if (headless)
+                             std::printf("%s\n", qPrintable(line));
+                         std::fflush(stdout);
+                     });
+    QObject::connect(&playback, &ScenarioPlayback::finished, &app,
+                     [headless, &failed](int failedStep) {
+                         if (failedStep > 0)
+                             failed = true;
+                         if (headless) // the run was the scenario; a window stays for the lecturer
+                             QCoreApplication::quit();
+                     });
     window.show();
 
-    if (!options->noTcp)
+    if (scenario) {
+        runner.setScenario(*scenario);
+        playback.play(options->scenarioStep);
+    }
+    if (!options->noTcp && !scenario)
         controller.startTcpServer(window.serverPanel()->tcpSettings());
-    if (!options->noUdp)
+    if (!options->noUdp && !scenario)
         controller.startUdpServer(window.serverPanel()->udpSettings());
     if (options->pauseAccepting)
         network.run([&network] { network.engine().setTcpAccepting(false); });

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "netutil.h"
 
+#include <cstring>
+
 #include <QCoreApplication>
 #include <QNetworkInterface>
 #include <QNetworkProxy>
@@ -89,6 +91,30 @@ bool setResetOnClose(qintptr descriptor)
            && ::setsockopt(static_cast<int>(descriptor), SOL_SOCKET, SO_LINGER, &value,
                            sizeof value)
                       == 0;
+}
+
+socklen_t toSockaddr(const Endpoint &endpoint, int family, sockaddr_storage *out)
+{
+    *out = {};
+    if (family == AF_INET) {
+        auto *in = reinterpret_cast<sockaddr_in *>(out);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(endpoint.port);
+        in->sin_addr.s_addr = htonl(endpoint.address.toIPv4Address());
+        return sizeof(sockaddr_in);
+    }
+    auto *in6 = reinterpret_cast<sockaddr_in6 *>(out);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(endpoint.port);
+    bool isV4 = false;
+    const quint32 v4 = endpoint.address.toIPv4Address(&isV4);
+    const Q_IPV6ADDR address
+            = isV4 ? QHostAddress(QStringLiteral("::ffff:%1").arg(QHostAddress(v4).toString()))
+                              .toIPv6Address()
+                   : endpoint.address.toIPv6Address();
+    std::memcpy(&in6->sin6_addr, &address, sizeof address);
+    in6->sin6_scope_id = endpoint.address.scopeId().toUInt();
+    return sizeof(sockaddr_in6);
 }
 
 namespace {

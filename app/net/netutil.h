@@ -15,6 +15,8 @@ class QTcpServer;
 
 #include <optional>
 
+#include <sys/socket.h>
+
 namespace SocketScope {
 
 // Every socket we make talks to the kernel directly. A proxy (system settings, http_proxy)
@@ -53,6 +55,9 @@ std::optional<Endpoint> localEndpointOf(qintptr descriptor);
 // The descriptor of a socket Qt is still connecting: socketDescriptor() says -1 until the
 // connection is made, but the notifier Qt watches for its completion holds it. -1 if none.
 qintptr descriptorWhileConnecting(const QAbstractSocket &socket);
+// A socket address for `endpoint` in `family` (AF_INET or AF_INET6); an IPv4 address for an
+// IPv6 socket is written v4-mapped, which is how the kernel will see it.
+socklen_t toSockaddr(const Endpoint &endpoint, int family, sockaddr_storage *out);
 // The connected peer's address (getpeername), nullopt when not connected.
 std::optional<Endpoint> peerEndpointOf(qintptr descriptor);
 

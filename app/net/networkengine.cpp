@@ -375,6 +375,16 @@ void NetworkEngine::closeAllClients()
         client->close();
 }
 
+void NetworkEngine::closeEverything()
+{
+    closeAllClients();
+    const QList<SocketId> accepted = m_tcpServer->connectionIds() + m_tcpServer->workerIds();
+    for (SocketId id : accepted)
+        close(id);
+    stopTcpServer();
+    stopUdpServer();
+}
+
 // --- actions
 
 TcpConnection *NetworkEngine::tcpConnection(SocketId id) const

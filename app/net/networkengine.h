@@ -106,6 +106,9 @@ public:
     QList<SocketId> tcpClientIds() const { return m_tcpClients.keys(); }
     QList<SocketId> udpClientIds() const { return m_udpClients.keys(); }
     void closeAllClients();
+    // Closes every socket of ours: clients, the connections the server accepted (whichever
+    // model serves them), both servers. What a scenario does before it starts again.
+    void closeEverything();
 
     // --- actions on one socket, by registry id. TCP clients and accepted sockets take
     // send/periodic/half-close/close/abort; UDP clients send/burst/periodic/close; the

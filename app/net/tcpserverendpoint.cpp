@@ -15,7 +15,9 @@
 #include <QTcpSocket>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace SocketScope {
@@ -96,9 +98,14 @@ NetErrorInfo TcpServerEndpoint::start(const TcpServerConfig &config)
     setBehaviour(config.behaviour);
     // The kernel silently caps the backlog at net.core.somaxconn.
     m_server->setListenBacklogSize(config.backlog);
-    if (!m_server->listen(config.address, config.port))
+    if (!config.reuseAddress) {
+        NetErrorInfo error;
+        if (!listenWithoutAddressReuse(config, &error))
+            return fail(error);
+    } else if (!m_server->listen(config.address, config.port)) {
         return fail(describeBindError(Protocol::Tcp, m_server->serverError(),
                                       m_server->errorString(), config.address, config.port));
+    }
 
     m_endpoint = Endpoint{m_server->serverAddress(), m_server->serverPort()};
     SocketRecord record;
@@ -121,6 +128,42 @@ NetErrorInfo TcpServerEndpoint::start(const TcpServerConfig &config)
     Q_EMIT listeningChanged(true);
     Q_EMIT acceptingChanged(true);
     return {};
+}
+
+bool TcpServerEndpoint::listenWithoutAddressReuse(const TcpServerConfig &config,
+                                                  NetErrorInfo *error)
+{
+    // QTcpServer::listen() sets SO_REUSEADDR on every Unix socket it makes, so the socket
+    // that shows a bind without it is made here and handed to the server already listening.
+    const int family
+            = config.address.protocol() == QAbstractSocket::IPv6Protocol ? AF_INET6 : AF_INET;
+    const int descriptor = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_storage address{};
+    const socklen_t length = toSockaddr({config.address, config.port}, family, &address);
+    if (descriptor >= 0
+        && ::bind(descriptor, reinterpret_cast<const sockaddr *>(&address), length) == 0
+        && ::listen(descriptor, config.backlog) == 0 && m_server->setSocketDescriptor(descriptor))
+        return true;
+    const int code = errno;
+    if (descriptor >= 0)
+        ::close(descriptor);
+    if (code == EADDRINUSE) {
+        *error = {NetError::PortInUse,
+                  tr("bind() to %1 failed: Address already in use (EADDRINUSE). SO_REUSEADDR "
+                     "is off, so a connection on this port still in TIME_WAIT blocks the bind "
+                     "(as does any other socket on it). Turn SO_REUSEADDR on, as servers "
+                     "usually do, or wait until TIME_WAIT ends.")
+                          .arg(Endpoint{config.address, config.port}.toString())};
+        return false;
+    }
+    const QAbstractSocket::SocketError kind
+            = code == EACCES                     ? QAbstractSocket::SocketAccessError
+              : code == EADDRNOTAVAIL            ? QAbstractSocket::SocketAddressNotAvailableError
+              : code == EMFILE || code == ENFILE ? QAbstractSocket::SocketResourceError
+                                                 : QAbstractSocket::UnknownSocketError;
+    *error = describeBindError(Protocol::Tcp, kind, QString::fromLocal8Bit(std::strerror(code)),
+                               config.address, config.port);
+    return false;
 }
 
 void TcpServerEndpoint::stop()

@@ -33,6 +33,9 @@ struct TcpServerConfig
     quint16 port = DefaultServerPort; // 0: the kernel picks a free one
     int backlog = 50; // listen(2) backlog: connections the kernel queues until we accept
     Behaviour behaviour = Behaviour::Echo;
+    // SO_REUSEADDR, on as in nearly every server (and in QTcpServer, always). Off, bind()
+    // fails with EADDRINUSE while a connection on the port is still in TIME_WAIT.
+    bool reuseAddress = true;
 };
 
 // The TCP listener and the sockets it accepted. The listener and each accepted socket are
@@ -123,6 +126,7 @@ private:
     void apply(TcpConnection *connection, const TcpReaction &reaction);
     void onAcceptError();
     NetErrorInfo fail(NetErrorInfo error);
+    bool listenWithoutAddressReuse(const TcpServerConfig &config, NetErrorInfo *error);
     bool eventFilter(QObject *watched, QEvent *event) override;
     void watchAcceptNotifier();
     void pauseForDescriptors();
