@@ -18,6 +18,7 @@
 #include "stateexporter.h"
 #include "tcpworker.h"
 #include "timelineview.h"
+#include "tourcontroller.h"
 #include "workerprocess.h"
 
 #include <QApplication>
@@ -219,18 +220,23 @@ int main(int argc, char *argv[])
                              std::printf("%s\n", qPrintable(line));
                          std::fflush(stdout);
                      });
-    QObject::connect(&playback, &ScenarioPlayback::finished, &app,
-                     [headless, &failed](int failedStep) {
-                         if (failedStep > 0)
-                             failed = true;
-                         if (headless) // the run was the scenario; a window stays for the lecturer
-                             QCoreApplication::quit();
-                     });
+    QObject::connect(&playback, &ScenarioPlayback::finished, &app, [&failed](int failedStep) {
+        if (failedStep > 0)
+            failed = true;
+        QCoreApplication::quit(); // the headless run was the scenario
+    });
     window.show();
 
+    // Headless, the scenario plays through; in the window it is a tour the lecturer clicks.
+    std::unique_ptr<TourController> tour;
     if (scenario) {
         runner.setScenario(*scenario);
-        playback.play(options->scenarioStep);
+        if (headless) {
+            playback.play(options->scenarioStep);
+        } else {
+            tour = std::make_unique<TourController>(runner, window, composition.pacer());
+            tour->start(options->scenarioStep);
+        }
     }
     if (!options->noTcp && !scenario)
         controller.startTcpServer(window.serverPanel()->tcpSettings());

@@ -377,10 +377,14 @@ void NetworkEngine::closeAllClients()
 
 void NetworkEngine::closeEverything()
 {
-    closeAllClients();
-    const QList<SocketId> accepted = m_tcpServer->connectionIds() + m_tcpServer->workerIds();
-    for (SocketId id : accepted)
-        close(id);
+    // TCP by abort: a fresh start leaves no TIME_WAIT of its own cleanup behind.
+    const QList<SocketId> tcp
+            = m_tcpClients.keys() + m_tcpServer->connectionIds() + m_tcpServer->workerIds();
+    for (SocketId id : tcp)
+        abort(id);
+    const QList<UdpClientEndpoint *> udp = m_udpClients.values();
+    for (UdpClientEndpoint *client : udp)
+        client->close();
     stopTcpServer();
     stopUdpServer();
 }

@@ -106,8 +106,9 @@ public:
     QList<SocketId> tcpClientIds() const { return m_tcpClients.keys(); }
     QList<SocketId> udpClientIds() const { return m_udpClients.keys(); }
     void closeAllClients();
-    // Closes every socket of ours: clients, the connections the server accepted (whichever
-    // model serves them), both servers. What a scenario does before it starts again.
+    // Ends every socket of ours: clients and the connections the server accepted (whichever
+    // model serves them) by abort, so that no TIME_WAIT of this cleanup stays behind, then
+    // both servers. What a scenario does before it starts again on fresh sockets.
     void closeEverything();
 
     // --- actions on one socket, by registry id. TCP clients and accepted sockets take

@@ -28,6 +28,7 @@ void ScenarioPlayback::play(int lastStep)
     const int total = static_cast<int>(m_runner.scenario().steps.size());
     m_lastStep = lastStep <= 0 ? total : qMin(lastStep, total);
     m_firstFailed = 0;
+    m_playing = true;
     if (m_runner.stepsRun() >= m_lastStep) {
         // Nothing to play: say so after the caller has connected to finished().
         QTimer::singleShot(0, this, [this] { Q_EMIT finished(0); });
@@ -68,12 +69,15 @@ void ScenarioPlayback::onStepFinished(const StepOutcome &outcome)
     m_log.append(outcome.passed ? EventSeverity::Info : EventSeverity::Warning, line);
     if (!outcome.passed && m_firstFailed == 0)
         m_firstFailed = outcome.index + 1;
+    if (!m_playing)
+        return; // a step someone else played (the tour): said in the log, nothing more
     Q_EMIT stepReported(line, outcome.passed);
     if (m_runner.stepsRun() < m_lastStep) {
         // From the event loop, not from inside the step that just ended.
         QTimer::singleShot(0, &m_runner, &ScenarioRunner::runNextStep);
         return;
     }
+    m_playing = false;
     Q_EMIT finished(m_firstFailed);
 }
 

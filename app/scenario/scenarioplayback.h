@@ -9,10 +9,10 @@ namespace SocketScope {
 
 class EventLog;
 
-// Plays a scenario's steps one after another up to a chosen step, as a headless run or a
-// window started with --tour does: each step's caption goes into the journal (so the
-// timeline and exports carry it), and how the step went is said in words, with a clear ✓
-// or what differed from the kernel's view.
+// Plays a scenario's steps one after another up to a chosen step, as a headless run does.
+// Whoever plays the runner's steps (this, or the tour in the window), each step's caption
+// goes into the journal (so the timeline and exports carry it) and how it went is said in
+// the log, with a clear ✓ or what differed from the kernel's view.
 class ScenarioPlayback : public QObject
 {
     Q_OBJECT
@@ -37,6 +37,7 @@ private:
     EventLog &m_log;
     int m_lastStep = 0;
     int m_firstFailed = 0;
+    bool m_playing = false;
 };
 
 } // namespace SocketScope
