@@ -3,6 +3,7 @@
 
 #include "netinput.h"
 #include "networkengine.h"
+#include "slideexport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -101,6 +102,16 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
     const QCommandLineOption step(QStringLiteral("step"),
                                   text("With --tour or --scenario: play up to step <n> (from 1)."),
                                   QStringLiteral("n"));
+    const QCommandLineOption exportSlides(
+            QStringLiteral("export-slides"),
+            text("With --tour or --scenario, headless: play every step and write a slide per "
+                 "step (PNG and SVG, as the hall sees it) and an HTML handout to <folder>, then "
+                 "quit; non-zero, naming the step, when a step's kernel expectation failed."),
+            QStringLiteral("folder"));
+    const QCommandLineOption slideSize(
+            QStringLiteral("slide-size"),
+            text("Size of the slides and of a scenario step's --export-image (default 1280x720)."),
+            QStringLiteral("WxH"));
     // main() runs the worker before any parsing; listed here so the parser knows it too.
     QCommandLineOption worker(QStringLiteral("worker"),
                               text("Internal: serve one client handed over by the app."));
@@ -110,11 +121,10 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                      text("Internal: the program that serves one client."),
                                      QStringLiteral("path"));
     workerProgram.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({exportState,  exportImage, exportJournal, exportTimeline, quitAfter,
-                       bind,         tcpPort,     udpPort,       clients,        udpClients,
-                       behaviour,    noTcp,       noUdp,         pauseAccepting, model,
-                       udpModel,     tour,        scenario,      step,           worker,
-                       workerProgram});
+    parser.addOptions({exportState, exportImage, exportJournal, exportTimeline, quitAfter, bind,
+                       tcpPort, udpPort, clients, udpClients, behaviour, noTcp, noUdp,
+                       pauseAccepting, model, udpModel, tour, scenario, step, exportSlides,
+                       slideSize, worker, workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -220,6 +230,19 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                               .arg(*n.value);
         else
             options.scenarioStep = *n.value;
+    }
+    options.exportSlidesDirectory = parser.value(exportSlides);
+    if (!options.exportSlidesDirectory.isEmpty() && options.scenarioPath.isEmpty())
+        errors << QStringLiteral(
+                "--export-slides needs a scenario: add --tour or --scenario FILE.");
+    if (parser.isSet(slideSize)) {
+        const QSize size = SlideExport::parseSlideSize(parser.value(slideSize));
+        if (size.isValid())
+            options.slideSize = size;
+        else
+            errors << QStringLiteral("--slide-size: '%1' is not a size; write WIDTHxHEIGHT from "
+                                     "320x240 to 7680x4320, e.g. 1280x720.")
+                              .arg(parser.value(slideSize));
     }
     // A scenario starts its own servers and spawns its own clients.
     if (!options.scenarioPath.isEmpty()

@@ -3,6 +3,7 @@
 
 #include "concurrencymodel.h"
 
+#include <QSize>
 #include <QString>
 
 #include <optional>
@@ -23,6 +24,8 @@ struct CommandLineOptions
     // step (1-based; 0: all of them).
     QString scenarioPath;
     int scenarioStep = 0;
+    QString exportSlidesDirectory; // --export-slides: a PNG and SVG per step, and a handout
+    QSize slideSize{1280, 720};
     int quitAfterMs = -1;
     std::optional<QString> bindAddress;
     std::optional<int> tcpPort;

@@ -14,6 +14,7 @@
 #include "safefilewriter.h"
 #include "scenarioloader.h"
 #include "scenarioplayback.h"
+#include "slideexport.h"
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "tcpworker.h"
@@ -227,14 +228,45 @@ int main(int argc, char *argv[])
     });
     window.show();
 
-    // Headless, the scenario plays through; in the window it is a tour the lecturer clicks.
+    // Headless, the scenario plays through (as slides when asked for pictures); in the window
+    // it is a tour the lecturer clicks.
     std::unique_ptr<TourController> tour;
+    std::unique_ptr<SlideExport> slides;
+    QString diagramImagePath = options->exportImagePath;
     if (scenario) {
         runner.setScenario(*scenario);
-        if (headless) {
+        const bool pictures
+                = !options->exportSlidesDirectory.isEmpty() || !diagramImagePath.isEmpty();
+        if (headless && !pictures) {
             playback.play(options->scenarioStep);
         } else {
             tour = std::make_unique<TourController>(runner, window, composition.pacer());
+        }
+        if (headless && pictures) {
+            slides = std::make_unique<SlideExport>(*tour, window);
+            slides->setDirectory(options->exportSlidesDirectory);
+            slides->setLastStepImage(diagramImagePath);
+            slides->setSlideSize(options->slideSize);
+            slides->setTitle(scenario->title);
+            diagramImagePath.clear(); // the step's slide is the image
+            QObject::connect(slides.get(), &SlideExport::stepReported, &app,
+                             [](const QString &line, bool passed) {
+                                 if (passed)
+                                     std::printf("%s\n", qPrintable(line));
+                                 else
+                                     printError(line);
+                                 std::fflush(stdout);
+                             });
+            QObject::connect(slides.get(), &SlideExport::finished, &app,
+                             [&failed](int failedStep, const QString &error) {
+                                 if (!error.isEmpty())
+                                     printError(error);
+                                 if (failedStep > 0 || !error.isEmpty())
+                                     failed = true;
+                                 QCoreApplication::quit();
+                             });
+            slides->run(options->scenarioStep);
+        } else if (tour) {
             tour->start(options->scenarioStep);
         }
     }
@@ -259,10 +291,10 @@ int main(int argc, char *argv[])
     composition.syncNow();
     // The picture shows the presented registry and the JSON reads the live one; a headless run
     // is always live, so both describe one moment.
-    if (!options->exportImagePath.isEmpty()) {
+    if (!diagramImagePath.isEmpty()) {
         window.diagramScene()->flush();
         QString error;
-        if (!DiagramExporter::writeFile(*window.diagramScene(), options->exportImagePath, &error)) {
+        if (!DiagramExporter::writeFile(*window.diagramScene(), diagramImagePath, &error)) {
             printError(error);
             status = status == 0 ? 1 : status;
         }

@@ -5,6 +5,7 @@
 #include "clirun.h"
 
 #include <QDir>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -49,6 +50,8 @@ private Q_SLOTS:
     void aFailedExpectationNamesTheStepAndTheKernelsView();
     void aMalformedScenarioChangesNothing();
     void restartWithoutReuseAddressShowsTheRealError();
+    void slidesAndAHandoutOfTheTour();
+    void oneStepAsTheHallSeesIt();
 
 private:
     QTemporaryDir m_home;
@@ -167,6 +170,50 @@ void TestScenarios::restartWithoutReuseAddressShowsTheRealError()
                                     "127\\.0\\.0\\.1:\\d+ failed: Address already in use "
                                     "\\(EADDRINUSE\\)"))),
              qPrintable(run.out));
+}
+
+void TestScenarios::slidesAndAHandoutOfTheTour()
+{
+    const QString dir = m_home.filePath(QStringLiteral("slides"));
+    const Run run = playScenario({QStringLiteral("--tour"), QStringLiteral("--export-slides"), dir},
+                                 m_home.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    const int steps = stepCount(QStringLiteral(SOCKETSCOPE_SCENARIO_DIR "/tour.json"));
+    QFile handout(QDir(dir).filePath(QStringLiteral("index.html")));
+    QVERIFY(handout.open(QIODevice::ReadOnly));
+    const QString html = QString::fromUtf8(handout.readAll());
+    for (int step = 1; step <= steps; ++step) {
+        const QString name = QStringLiteral("step-%1").arg(step, 2, 10, QLatin1Char('0'));
+        const QImage png(QDir(dir).filePath(name + QStringLiteral(".png")));
+        QCOMPARE(png.size(), QSize(1280, 720));
+        QFile svg(QDir(dir).filePath(name + QStringLiteral(".svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("<svg"));
+        QVERIFY(html.contains(QStringLiteral("Step %1 of %2: ").arg(step).arg(steps)));
+        QVERIFY(html.contains(name + QStringLiteral(".png")));
+    }
+    QCOMPARE(html.count(QStringLiteral("The kernel showed it.")), steps);
+    // The answers are in the handout.
+    QVERIFY(html.contains(u"<b>Three: the listener and one per client</b> (the answer)"));
+
+    const Run badSize = playScenario({QStringLiteral("--tour"), QStringLiteral("--export-slides"),
+                                      dir, QStringLiteral("--slide-size"), QStringLiteral("huge")},
+                                     m_home.path());
+    QCOMPARE(badSize.exitCode, 2);
+    QVERIFY(badSize.err.contains(u"socketscope: --slide-size: 'huge' is not a size"));
+}
+
+void TestScenarios::oneStepAsTheHallSeesIt()
+{
+    const QString image = m_home.filePath(QStringLiteral("step2.png"));
+    const Run run = playScenario({QStringLiteral("--tour"), QStringLiteral("--step"),
+                                  QStringLiteral("2"), QStringLiteral("--export-image"), image,
+                                  QStringLiteral("--slide-size"), QStringLiteral("1024x768")},
+                                 m_home.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    QVERIFY(run.out.contains(u"✓ step 2/"));
+    QVERIFY(!run.out.contains(u"step 3/"));
+    QCOMPARE(QImage(image).size(), QSize(1024, 768));
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)
