@@ -7,6 +7,7 @@
 #include "diagramscene.h"
 #include "eventjournal.h"
 #include "eventlog.h"
+#include "lecturemenu.h"
 #include "mainwindow.h"
 #include "networkengine.h"
 #include "networkhost.h"
@@ -233,15 +234,17 @@ int main(int argc, char *argv[])
     std::unique_ptr<TourController> tour;
     std::unique_ptr<SlideExport> slides;
     QString diagramImagePath = options->exportImagePath;
+    const bool pictures = !options->exportSlidesDirectory.isEmpty() || !diagramImagePath.isEmpty();
+    // The window always has the tour (its Lecture menu starts it); headless, only for slides.
+    if (!headless || (scenario && pictures))
+        tour = std::make_unique<TourController>(runner, window, composition.pacer());
+    std::unique_ptr<LectureMenu> lectureMenu;
+    if (!headless)
+        lectureMenu = std::make_unique<LectureMenu>(window, runner, *tour);
     if (scenario) {
         runner.setScenario(*scenario);
-        const bool pictures
-                = !options->exportSlidesDirectory.isEmpty() || !diagramImagePath.isEmpty();
-        if (headless && !pictures) {
+        if (headless && !pictures)
             playback.play(options->scenarioStep);
-        } else {
-            tour = std::make_unique<TourController>(runner, window, composition.pacer());
-        }
         if (headless && pictures) {
             slides = std::make_unique<SlideExport>(*tour, window);
             slides->setDirectory(options->exportSlidesDirectory);
