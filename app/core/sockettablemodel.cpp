@@ -134,9 +134,12 @@ QVariant SocketTableModel::displayText(const SocketRecord &record, int column) c
     case ForeignAddress:
         return record.remote ? record.remote->toString() : QStringLiteral("*:*");
     case State:
-        // netstat prints no state for UDP: it has no connection to be in a state of.
+        // netstat prints no state for UDP: it has no connection to be in a state of. A
+        // connected UDP socket (connect() fixed its peer) it shows as ESTABLISHED, as here.
         if (record.protocol == Protocol::Udp)
-            return QString();
+            return record.effectiveState() == SocketState::Established
+                           ? stateName(SocketState::Established)
+                           : QString();
         return stateName(record.effectiveState());
     case PidProgram: {
         const qint64 pid = record.ownerPid();
@@ -220,8 +223,14 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ToolTipRole:
         if (index.column() == State && record->protocol == Protocol::Udp)
-            return tr("UDP is connectionless: a UDP socket is never in a connection state, so "
-                      "netstat leaves this column empty (ss says UNCONN).");
+            return record->effectiveState() == SocketState::Established
+                           ? tr("A connected UDP socket: connect() fixed its peer, so the kernel "
+                                "hands "
+                                "it only that peer's datagrams. netstat and ss show it as "
+                                "ESTABLISHED, although UDP exchanged nothing to connect.")
+                           : tr("UDP is connectionless: a UDP socket is never in a connection "
+                                "state, "
+                                "so netstat leaves this column empty (ss says UNCONN).");
         if (record->kernelOnly)
             return tr("Known to the kernel only: no application socket holds it.");
         return {};

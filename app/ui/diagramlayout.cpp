@@ -207,7 +207,8 @@ private:
     {
         text(QStringLiteral("udp-clients-title"), DiagramText::udpClientsTitle(),
              QPointF(kLeftX - 8, y), Layout::TextStyle::Section);
-        text(QStringLiteral("udp-server-title"), DiagramText::udpServerTitle(),
+        text(QStringLiteral("udp-server-title"),
+             DiagramText::udpServerTitle(!sections().udpConnected.isEmpty()),
              QPointF(kServerFrameX, y), Layout::TextStyle::Section);
         const qreal udpTop = y + 28;
         const qreal serverBottom = placeUdpServers(udpTop + 34);

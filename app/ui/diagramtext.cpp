@@ -30,9 +30,11 @@ SocketCard DiagramText::card(const SocketRecord &record)
     if (record.remote) {
         card.tupleParts = {QStringLiteral("{"), local, QStringLiteral(", "),
                            record.remote->toString(), QStringLiteral("}")};
-        // On the server side the remote end is what differs between accepted sockets; on a
-        // client, its own ephemeral port is.
-        card.highlightPart = record.role == SocketRole::TcpServerSide ? 3 : 1;
+        // On the server side (accepted TCP sockets, a UDP server's connected ones) the remote
+        // end is what differs between its sockets; on a client, its own ephemeral port is.
+        const bool serverSide
+                = record.role == SocketRole::TcpServerSide || record.role == SocketRole::UdpServer;
+        card.highlightPart = serverSide ? 3 : 1;
     } else if (record.protocol == Protocol::Tcp) {
         card.tupleParts = {QStringLiteral("{"), local, QStringLiteral(", "), QStringLiteral("*:*"),
                            QStringLiteral("}")};
@@ -123,7 +125,8 @@ QString DiagramText::udpServerCaption()
 
 QString DiagramText::udpConnectedCaption(const SocketRecord &record)
 {
-    return tr("connected socket for %1")
+    // Short enough for the card's width with any IPv4 peer.
+    return tr("connected to %1")
             .arg(record.remote ? record.remote->toString() : QStringLiteral("*:*"));
 }
 
@@ -165,7 +168,7 @@ DiagramText::UdpServerNotes DiagramText::udpServerNotes(const SocketRecord &reco
 
 QString DiagramText::udpServerNote()
 {
-    return tr("identified by its local address only — netstat shows no state for UDP");
+    return tr("identified by its local address only — netstat shows no state for it");
 }
 
 QString DiagramText::hostTitle(const QHostAddress &address)
@@ -243,9 +246,12 @@ QString DiagramText::udpClientsTitle()
     return tr("UDP clients");
 }
 
-QString DiagramText::udpServerTitle()
+QString DiagramText::udpServerTitle(bool connectedSockets)
 {
-    return tr("UDP server — one socket, datagrams handled one after another");
+    // Connected UDP: the server holds a socket per client, all on its one local port.
+    return connectedSockets
+                   ? tr("UDP server — a connected socket per client, all on one local port")
+                   : tr("UDP server — one socket, datagrams handled one after another");
 }
 
 QString DiagramText::udpConnectedNote()

@@ -74,7 +74,7 @@ public:
     static QString tcpServerFrameTitle(qsizetype inChildren);
     static QString tcpServerFrameNote(qsizetype inChildren, qint64 pid);
     static QString udpClientsTitle();
-    static QString udpServerTitle();
+    static QString udpServerTitle(bool connectedSockets = false);
     static QString udpConnectedNote();
     static QString noUdpServer();
     static QString udpServerFrameTitle();

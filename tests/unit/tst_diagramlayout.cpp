@@ -3,6 +3,7 @@
 // no scene and no item. What the picture promises is checked on the plan itself.
 
 #include "diagramlayout.h"
+#include "diagramtext.h"
 
 #include <QTest>
 
@@ -330,6 +331,21 @@ void TestDiagramLayout::udpSocketsTakeTheirOwnSection()
     QVERIFY(textOf(plan, QStringLiteral("more-udp")).startsWith(QStringLiteral("+ 2 more")));
     QVERIFY(!textOf(plan, DiagramLayout::udpQueueKey(server)).isEmpty());
     QCOMPARE(plan.sectionsWithRows, 1);
+    // Connected UDP: the heading no longer says one socket, the caption names the peer in
+    // full, and the highlight is on the peer, the part that tells the server's sockets apart.
+    QCOMPARE(textOf(plan, QStringLiteral("udp-server-title")),
+             QStringLiteral("UDP server — a connected socket per client, all on one local port"));
+    QCOMPARE(cardOf(plan, connected)->caption, QStringLiteral("connected to 127.0.0.1:57009"));
+    QList<const SocketRecord *> all = records.list();
+    const SocketRecord *connectedRecord = *std::find_if(
+            all.cbegin(), all.cend(), [&](const SocketRecord *r) { return r->id == connected; });
+    const SocketCard look = DiagramText::card(*connectedRecord);
+    QCOMPARE(look.tupleParts.at(look.highlightPart), QStringLiteral("127.0.0.1:57009"));
+    // Without a connected socket it is the one socket for everyone.
+    all.removeOne(connectedRecord);
+    QVERIFY(textOf(DiagramLayout::plan(all, numbering.options(2)),
+                   QStringLiteral("udp-server-title"))
+                    .contains(QStringLiteral("one socket, datagrams handled one after another")));
 }
 
 QTEST_GUILESS_MAIN(TestDiagramLayout)

@@ -118,6 +118,18 @@ void TestSocketTableModel::udpHasNoState()
                     .data(Qt::ToolTipRole)
                     .toString()
                     .contains(QStringLiteral("connectionless")));
+    // A connected UDP socket (the server's per-client one) reads as netstat prints it.
+    const SocketId connected = addUdp(registry, 9877);
+    QVERIFY(registry.update(connected, [](SocketRecord &r) {
+        r.remote = Endpoint{QHostAddress(QHostAddress::LocalHost), 50001};
+        r.kernel = KernelFacts{SocketState::Established, 0, 0, 4712, 4242, -1, {}, {}, {}};
+    }));
+    QCOMPARE(cell(model, 1, SocketTableModel::State), QStringLiteral("ESTABLISHED"));
+    QVERIFY(model.index(1, SocketTableModel::State)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("connected UDP socket")));
+    QCOMPARE(cell(model, 0, SocketTableModel::State), QString());
 }
 
 void TestSocketTableModel::kernelFactsShowInQueuesAndState()
