@@ -6,8 +6,6 @@
 
 #include <QCoreApplication>
 
-#include <ranges>
-
 namespace SocketScope {
 
 namespace {
@@ -104,8 +102,9 @@ const SocketRecord *ScenarioSockets::findAccepted(int number) const
 const SocketRecord *ScenarioSockets::findServer(SocketRole role) const
 {
     // The newest first: a restarted server's listener, not a record of the old one.
-    for (SocketId id : std::ranges::reverse_view(m_live.ids())) {
-        const SocketRecord *record = m_live.find(id);
+    const QList<SocketId> &ids = m_live.ids();
+    for (qsizetype i = ids.size() - 1; i >= 0; --i) {
+        const SocketRecord *record = m_live.find(ids.at(i));
         if (record && record->role == role && record->isOpen() && !record->remote
             && !record->kernelOnly)
             return record;
