@@ -8,6 +8,7 @@
 #include <QTcpServer>
 #include <QUdpSocket>
 
+#include <cerrno>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
@@ -220,8 +221,16 @@ PeerEnd peerEndOf(qintptr descriptor)
     if (descriptor < 0
         || ::getsockopt(static_cast<int>(descriptor), IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
         return PeerEnd::Open;
-    if (info.tcpi_state == TCP_CLOSE)
+    if (info.tcpi_state == TCP_CLOSE) {
+        // CLOSE alone does not say RST: a FIN that ends FIN_WAIT2 hands the connection to a
+        // timewait socket and leaves this one in CLOSE as well. Only a reset sets sk_err.
+        int pending = 0;
+        socklen_t size = sizeof pending;
+        if (::getsockopt(static_cast<int>(descriptor), SOL_SOCKET, SO_ERROR, &pending, &size) == 0
+            && pending != ECONNRESET && pending != EPIPE)
+            return PeerEnd::FinAfterOurs;
         return PeerEnd::Reset;
+    }
     if (info.tcpi_state == TCP_CLOSE_WAIT)
         return PeerEnd::Fin;
     return PeerEnd::Open;
