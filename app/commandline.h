@@ -20,6 +20,7 @@ struct CommandLineOptions
     QString exportImagePath;
     QString workerProgram; // empty: this program in worker mode
     int quitAfterMs = -1;
+    std::optional<int> connectTimeoutSeconds; // unset: the engine's default
     std::optional<QString> bindAddress;
     std::optional<int> tcpPort;
     std::optional<int> udpPort;

@@ -156,6 +156,8 @@ int main(int argc, char *argv[])
     network.run([&network, &options] {
         network.engine().setTcpModel(options->model);
         network.engine().setUdpModel(options->udpModel);
+        if (options->connectTimeoutSeconds)
+            network.engine().setConnectTimeout(*options->connectTimeoutSeconds);
         if (!options->workerProgram.isEmpty())
             network.engine().setWorkerCommand(
                     {options->workerProgram, {QStringLiteral("--worker")}});

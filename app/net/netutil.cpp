@@ -236,6 +236,18 @@ PeerEnd peerEndOf(qintptr descriptor)
     return PeerEnd::Open;
 }
 
+std::optional<AcceptQueue> acceptQueueOf(qintptr listener)
+{
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (listener < 0
+        || ::getsockopt(static_cast<int>(listener), IPPROTO_TCP, TCP_INFO, &info, &length) != 0
+        || info.tcpi_state != TCP_LISTEN)
+        return std::nullopt;
+    // For a listener the kernel reports the queue in these two fields (tcp_get_info()).
+    return AcceptQueue{info.tcpi_unacked, info.tcpi_sacked};
+}
+
 qint64 unreadInKernel(qintptr descriptor)
 {
     int queued = 0;

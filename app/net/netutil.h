@@ -82,6 +82,17 @@ enum class PeerEnd {
 // read Qt does next then sees end-of-file, which it reports as it would the reset.
 PeerEnd peerEndOf(qintptr descriptor);
 
+// A listener's accept queue as the kernel counts it (TCP_INFO of a LISTEN socket): the
+// connections completed and waiting for accept(), and the most it holds before it drops new
+// SYNs (it is full when waiting > backlog).
+struct AcceptQueue
+{
+    quint32 waiting = 0;
+    quint32 backlog = 0;
+    bool isFull() const { return waiting > backlog; }
+};
+std::optional<AcceptQueue> acceptQueueOf(qintptr listener);
+
 // Bytes the kernel holds for `descriptor` that nobody has read yet (FIONREAD), 0 if unknown.
 qint64 unreadInKernel(qintptr descriptor);
 // Said when a socket is closed with unread bytes: the kernel then answers with RST, not FIN

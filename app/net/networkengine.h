@@ -106,6 +106,10 @@ public:
     QList<SocketId> tcpClientIds() const { return m_tcpClients.keys(); }
     QList<SocketId> udpClientIds() const { return m_udpClients.keys(); }
     void closeAllClients();
+    // Seconds a TCP client waits in SYN_SENT before it gives up (0: the kernel's own limit),
+    // for clients spawned from now on without a timeout of their own. 0..MaxConnectTimeoutSeconds.
+    NetErrorInfo setConnectTimeout(int seconds);
+    int connectTimeout() const { return m_connectTimeoutSeconds; }
 
     // --- actions on one socket, by registry id. TCP clients and accepted sockets take
     // send/periodic/half-close/close/abort; UDP clients send/burst/periodic/close; the
@@ -153,6 +157,8 @@ private:
     NetErrorInfo unknownSocket(SocketId id) const;
     Endpoint defaultTarget(bool tcp) const;
     bool isOurListener(const Endpoint &target) const;
+    // Why our own listener did not answer a client's SYN, from the kernel's accept queue.
+    QString whyOurListenerDoesNotAnswer() const;
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -162,6 +168,7 @@ private:
     QHash<SocketId, UdpClientEndpoint *> m_udpClients;
     int m_descriptorReserve = DescriptorBudget::DefaultReserve;
     int m_closedLingerMs = 0;
+    int m_connectTimeoutSeconds = DefaultConnectTimeoutSeconds;
 };
 
 } // namespace SocketScope

@@ -77,7 +77,7 @@ protected:
     void finish();
     void report(const NetErrorInfo &error);
     // The socket's current error as advice for the user.
-    NetErrorInfo describeSocketError() const;
+    virtual NetErrorInfo describeSocketError() const;
 
     SocketRegistry &m_registry;
     EventLog &m_log;
