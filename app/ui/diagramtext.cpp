@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diagramtext.h"
 
+#include "sockettablemodel.h" // udpRecvQMeaning()
+
 namespace SocketScope {
 
 SocketCard DiagramText::card(const SocketRecord &record)
@@ -55,6 +57,8 @@ QString DiagramText::tooltip(const SocketRecord &record)
                        .arg(record.kernel->recvQ)
                        .arg(record.kernel->sendQ)
                        .arg(record.kernel->inode);
+    if (record.kernel && record.protocol == Protocol::Udp)
+        tip += QStringLiteral("<br/>") + udpRecvQMeaning().toHtmlEscaped();
     if (record.kernel && record.kernel->tcpInfo)
         tip += QStringLiteral("<br/>TCP_INFO: ") + tcpInfoText(*record.kernel->tcpInfo);
     if (record.kernel && !record.kernel->sharedWith.isEmpty())
@@ -149,7 +153,9 @@ QString DiagramText::withFlowControlNote(const QString &caption, const SocketRec
 DiagramText::UdpServerNotes DiagramText::udpServerNotes(const SocketRecord &record)
 {
     UdpServerNotes notes;
-    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 bytes waiting")
+    // Recv-Q of a UDP socket is the datagrams' kernel memory: a payload reading would be false.
+    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 B of kernel memory, "
+                                     "not payload")
                                           .arg(record.kernel->recvQ)
                                 : tr("datagrams from every client arrive at this one socket");
     notes.activity = record.activity;

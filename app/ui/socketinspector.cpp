@@ -83,9 +83,11 @@ QString queuesText(const SocketRecord &record)
                 .arg(record.kernel->recvQ)
                 .arg(record.kernel->sendQ);
     if (record.protocol == Protocol::Udp)
-        return SocketInspector::tr("Recv-Q %1 bytes of datagrams waiting to be read · Send-Q %2")
+        return SocketInspector::tr("Recv-Q %1 B of kernel memory for datagrams waiting to be "
+                                   "read · Send-Q %2\n%3")
                 .arg(record.kernel->recvQ)
-                .arg(record.kernel->sendQ);
+                .arg(record.kernel->sendQ)
+                .arg(udpRecvQMeaning());
     return SocketInspector::tr("Recv-Q %1 bytes not yet read · Send-Q %2 bytes not yet "
                                "acknowledged")
             .arg(record.kernel->recvQ)

@@ -169,6 +169,28 @@ private Q_SLOTS:
         QCOMPARE(m_inspector->fieldText(SocketInspector::Queues), QStringLiteral("not read yet"));
     }
 
+    void udpRecvQIsKernelMemory()
+    {
+        SocketRecord udp;
+        udp.protocol = Protocol::Udp;
+        udp.role = SocketRole::UdpServer;
+        udp.local = {kLoopback, 9877};
+        udp.state = SocketState::Unconnected;
+        udp.kernel = KernelFacts{SocketState::Unconnected, 2496, 0, 1, 4200, -1, {}, {}, {}};
+        m_inspector->setSocket(m_registry->add(udp));
+        const QString udpQueues = m_inspector->fieldText(SocketInspector::Queues);
+        QVERIFY2(udpQueues.startsWith(QLatin1String("Recv-Q 2496 B of kernel memory")),
+                 qPrintable(udpQueues));
+        QVERIFY2(udpQueues.contains(QLatin1String("not payload")), qPrintable(udpQueues));
+        // TCP's Recv-Q is payload bytes, and says so, without the UDP caveat.
+        SocketRecord tcp = tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established);
+        tcp.kernel = KernelFacts{SocketState::Established, 5, 0, 1, 4200, -1, {}, {}, {}};
+        m_inspector->setSocket(m_registry->add(tcp));
+        const QString tcpQueues = m_inspector->fieldText(SocketInspector::Queues);
+        QVERIFY2(!tcpQueues.contains(QLatin1String("kernel memory")), qPrintable(tcpQueues));
+        QVERIFY(tcpQueues.startsWith(QLatin1String("Recv-Q 5 bytes not yet read")));
+    }
+
     // Where there is no kernel view at all (a build without the probe), a missing kernel fact
     // is not "not read yet": it never will be, and the inspector says so.
     void withoutAKernelViewFactsAreNotAvailable()
