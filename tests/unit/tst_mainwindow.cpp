@@ -3,11 +3,13 @@
 #include "comparisonpanel.h"
 #include "eventlog.h"
 #include "mainwindow.h"
+#include "serverpanel.h"
 #include "socketregistry.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -19,6 +21,7 @@ class TestMainWindow : public QObject
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void ctrlBBringsTheComparisonForward();
+    void serverActionsArePlainActions();
 };
 
 void TestMainWindow::ctrlBBringsTheComparisonForward()
@@ -48,6 +51,39 @@ void TestMainWindow::ctrlBBringsTheComparisonForward()
     QTRY_VERIFY(dock->isHidden());
     QTest::keyClick(&window, Qt::Key_B, Qt::ControlModifier);
     QTRY_VERIFY(inFront());
+}
+
+void TestMainWindow::serverActionsArePlainActions()
+{
+    // "Stop TCP Server" with a checkmark reads as "stopped": the text says what it does.
+    SocketRegistry registry;
+    EventLog log;
+    MainWindow window(registry, log);
+    window.setTcpServerState(true, true, QStringLiteral("127.0.0.1:9877"));
+    window.setUdpServerState(true, QStringLiteral("127.0.0.1:9877"));
+    for (const QString &text :
+         {QStringLiteral("Stop TCP &Server"), QStringLiteral("Stop &UDP Server")}) {
+        QAction *found = nullptr;
+        for (QAction *action : window.findChildren<QAction *>()) {
+            if (action->text() == text)
+                found = action;
+        }
+        QVERIFY2(found, qPrintable(text));
+        QVERIFY(!found->isCheckable());
+        QVERIFY(!found->isChecked());
+    }
+    // It still does what it says.
+    QSignalSpy stop(window.serverPanel(), &ServerPanel::tcpStopRequested);
+    for (QAction *action : window.findChildren<QAction *>()) {
+        if (action->text() == QLatin1String("Stop TCP &Server"))
+            action->trigger();
+    }
+    QCOMPARE(stop.count(), 1);
+    window.setTcpServerState(false, false, QString());
+    bool sawStart = false;
+    for (QAction *action : window.findChildren<QAction *>())
+        sawStart |= action->text() == QLatin1String("Start TCP &Server") && !action->isCheckable();
+    QVERIFY(sawStart);
 }
 
 QTEST_MAIN(TestMainWindow)
