@@ -67,6 +67,12 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             QStringLiteral("udp-port"),
             text("UDP server port (default %1; 0 = any free port).").arg(DefaultServerPort),
             QStringLiteral("port"));
+    const QCommandLineOption connectTimeout(
+            QStringLiteral("connect-timeout"),
+            text("Seconds a TCP client waits for the server to answer its SYN before it gives "
+                 "up (default %1; 0 = the kernel's own limit, its SYN retries).")
+                    .arg(DefaultConnectTimeoutSeconds),
+            QStringLiteral("seconds"));
     const QCommandLineOption clients(QStringLiteral("clients"),
                                      text("Spawn <n> TCP clients at start."), QStringLiteral("n"));
     const QCommandLineOption udpClients(QStringLiteral("udp-clients"),
@@ -121,10 +127,11 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
                                      text("Internal: the program that serves one client."),
                                      QStringLiteral("path"));
     workerProgram.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({exportState, exportImage, exportJournal, exportTimeline, quitAfter, bind,
-                       tcpPort, udpPort, clients, udpClients, behaviour, noTcp, noUdp,
-                       pauseAccepting, model, udpModel, tour, scenario, step, exportSlides,
-                       slideSize, worker, workerProgram});
+    parser.addOptions({exportState,  exportImage, exportJournal, exportTimeline, quitAfter,
+                       bind,         tcpPort,     udpPort,       connectTimeout, clients,
+                       udpClients,   behaviour,   noTcp,         noUdp,          pauseAccepting,
+                       model,        udpModel,    tour,          scenario,       step,
+                       exportSlides, slideSize,   worker,        workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -154,6 +161,15 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             options.quitAfterMs = *ms.value;
         else
             errors << ms.error;
+    }
+    if (parser.isSet(connectTimeout)) {
+        const Parsed<int> seconds
+                = parseInteger(parser.value(connectTimeout), 0, MaxConnectTimeoutSeconds,
+                               QStringLiteral("--connect-timeout"));
+        if (seconds.ok())
+            options.connectTimeoutSeconds = *seconds.value;
+        else
+            errors << seconds.error;
     }
     if (parser.isSet(bind)) {
         const Parsed<QHostAddress> address = parseAddress(parser.value(bind));

@@ -27,6 +27,7 @@ struct CommandLineOptions
     QString exportSlidesDirectory; // --export-slides: a PNG and SVG per step, and a handout
     QSize slideSize{1280, 720};
     int quitAfterMs = -1;
+    std::optional<int> connectTimeoutSeconds; // unset: the engine's default
     std::optional<QString> bindAddress;
     std::optional<int> tcpPort;
     std::optional<int> udpPort;

@@ -29,6 +29,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <vector>
 
 using namespace SocketScope;
 
@@ -50,6 +51,51 @@ bool wantsOnlyText(int argc, char *argv[])
             return true;
     }
     return false;
+}
+
+// The arguments QGuiApplication takes for itself ("-platform offscreen", "-style fusion"): a
+// text-only run has no QGuiApplication to take them, and its parser would call them unknown,
+// so they are left out, with their values, before QCoreApplication sees the rest. The
+// returned list ends with the nullptr argv must end with; `argc` is set to its length.
+std::vector<char *> withoutGuiArguments(int &argc, char *argv[])
+{
+    static const QSet<QByteArray> withValue{"platform",
+                                            "platformpluginpath",
+                                            "platformtheme",
+                                            "plugin",
+                                            "qwindowgeometry",
+                                            "qwindowicon",
+                                            "qwindowtitle",
+                                            "display",
+                                            "geometry",
+                                            "title",
+                                            "name",
+                                            "session",
+                                            "style",
+                                            "stylesheet",
+                                            "visual"};
+    static const QSet<QByteArray> flags{"reverse", "widgetcount", "nograb", "dograb", "sync"};
+    std::vector<char *> kept{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        QByteArray name(argv[i]);
+        if (!name.startsWith('-') || name == "-" || name == "--") {
+            kept.push_back(argv[i]);
+            continue;
+        }
+        name = name.mid(name.startsWith("--") ? 2 : 1);
+        const qsizetype equals = name.indexOf('=');
+        if (equals >= 0 && withValue.contains(name.left(equals)))
+            continue;
+        if (withValue.contains(name)) {
+            ++i; // and its value
+            continue;
+        }
+        if (!flags.contains(name))
+            kept.push_back(argv[i]);
+    }
+    argc = static_cast<int>(kept.size());
+    kept.push_back(nullptr);
+    return kept;
 }
 
 // Qt takes a set but empty QT_QPA_PLATFORM as the name of a plugin and aborts; an empty
@@ -118,7 +164,9 @@ int main(int argc, char *argv[])
     if (isWorkerInvocation(argc, argv))
         return runWorker(argc, argv);
     if (wantsOnlyText(argc, argv)) {
-        QCoreApplication textOnly(argc, argv);
+        int textArgc = argc;
+        std::vector<char *> textArgv = withoutGuiArguments(textArgc, argv);
+        QCoreApplication textOnly(textArgc, textArgv.data());
         describeApplication();
         parseCommandLine(textOnly); // prints and exits
         return 0;
@@ -161,6 +209,8 @@ int main(int argc, char *argv[])
     network.run([&network, &options] {
         network.engine().setTcpModel(options->model);
         network.engine().setUdpModel(options->udpModel);
+        if (options->connectTimeoutSeconds)
+            network.engine().setConnectTimeout(*options->connectTimeoutSeconds);
         if (!options->workerProgram.isEmpty())
             network.engine().setWorkerCommand(
                     {options->workerProgram, {QStringLiteral("--worker")}});

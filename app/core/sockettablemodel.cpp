@@ -231,12 +231,21 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
                            : tr("UDP is connectionless: a UDP socket is never in a connection "
                                 "state, "
                                 "so netstat leaves this column empty (ss says UNCONN).");
+        if (index.column() == RecvQ && record->protocol == Protocol::Udp)
+            return udpRecvQMeaning();
         if (record->kernelOnly)
             return tr("Known to the kernel only: no application socket holds it.");
         return {};
     default:
         return {};
     }
+}
+
+QString udpRecvQMeaning()
+{
+    return SocketTableModel::tr(
+            "For UDP, Recv-Q is kernel memory, not payload: each waiting datagram counts with "
+            "its whole buffer (skb truesize, about 832 B even for a datagram of a few bytes).");
 }
 
 QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -275,7 +284,8 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
             return tr("The address and port of the socket at the other end");
         case RecvQ:
             return tr("Bytes received but not yet read by the program; for a listener, "
-                      "connections waiting to be accepted");
+                      "connections waiting to be accepted; for UDP, kernel memory of the "
+                      "waiting datagrams (about 832 B each even for a few bytes), not payload");
         case SendQ:
             return tr("Bytes sent but not yet acknowledged; for a listener, the backlog");
         default:

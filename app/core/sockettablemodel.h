@@ -15,6 +15,11 @@
 
 namespace SocketScope {
 
+// What a UDP socket's Recv-Q counts: the kernel memory its waiting datagrams take (each
+// buffer's truesize, 832 B for a datagram of a few bytes on this kernel), not their payload.
+// Said wherever the number is shown for UDP, since TCP's Recv-Q in the same column is payload.
+QString udpRecvQMeaning();
+
 // A netstat-like view of the registry: one row per socket, in the order they appeared.
 // Display text follows netstat; SortRole gives raw values so ports sort as numbers.
 class SocketTableModel : public QAbstractTableModel

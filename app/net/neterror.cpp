@@ -18,6 +18,8 @@ QString netErrorCode(NetError error)
         return QStringLiteral("ECONNREFUSED");
     case NetError::ResetByPeer:
         return QStringLiteral("ECONNRESET");
+    case NetError::TimedOut:
+        return QStringLiteral("ETIMEDOUT");
     case NetError::DatagramTooLarge:
         return QStringLiteral("EMSGSIZE");
     default:
@@ -51,6 +53,10 @@ QString netErrorName(NetError error)
         return QStringLiteral("connection-refused");
     case NetError::ResetByPeer:
         return QStringLiteral("reset-by-peer");
+    case NetError::TimedOut:
+        return QStringLiteral("timed-out");
+    case NetError::ConnectGaveUp:
+        return QStringLiteral("connect-gave-up");
     case NetError::OutOfDescriptors:
         return QStringLiteral("out-of-descriptors");
     case NetError::DatagramTooLarge:

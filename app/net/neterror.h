@@ -20,6 +20,8 @@ enum class NetError {
     AddressNotLocal, // EADDRNOTAVAIL: no interface of this machine has that address
     ConnectionRefused, // ECONNREFUSED: nothing listens there (listener stopped?)
     ResetByPeer, // ECONNRESET: the peer aborted the connection
+    TimedOut, // ETIMEDOUT: the kernel's retries ran out (a connect's SYNs got no answer)
+    ConnectGaveUp, // our connect timeout ended a wait in SYN_SENT
     OutOfDescriptors, // EMFILE/ENFILE: the process or system ran out of file descriptors
     DatagramTooLarge, // EMSGSIZE: more than fits into one IP packet
     InvalidInput, // a value the user typed cannot be used

@@ -10,6 +10,7 @@
 #include <QTcpServer>
 #include <QUdpSocket>
 
+#include <cerrno>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
@@ -246,11 +247,31 @@ PeerEnd peerEndOf(qintptr descriptor)
     if (descriptor < 0
         || ::getsockopt(static_cast<int>(descriptor), IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
         return PeerEnd::Open;
-    if (info.tcpi_state == TCP_CLOSE)
+    if (info.tcpi_state == TCP_CLOSE) {
+        // CLOSE alone does not say RST: a FIN that ends FIN_WAIT2 hands the connection to a
+        // timewait socket and leaves this one in CLOSE as well. Only a reset sets sk_err.
+        int pending = 0;
+        socklen_t size = sizeof pending;
+        if (::getsockopt(static_cast<int>(descriptor), SOL_SOCKET, SO_ERROR, &pending, &size) == 0
+            && pending != ECONNRESET && pending != EPIPE)
+            return PeerEnd::FinAfterOurs;
         return PeerEnd::Reset;
+    }
     if (info.tcpi_state == TCP_CLOSE_WAIT)
         return PeerEnd::Fin;
     return PeerEnd::Open;
+}
+
+std::optional<AcceptQueue> acceptQueueOf(qintptr listener)
+{
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (listener < 0
+        || ::getsockopt(static_cast<int>(listener), IPPROTO_TCP, TCP_INFO, &info, &length) != 0
+        || info.tcpi_state != TCP_LISTEN)
+        return std::nullopt;
+    // For a listener the kernel reports the queue in these two fields (tcp_get_info()).
+    return AcceptQueue{info.tcpi_unacked, info.tcpi_sacked};
 }
 
 qint64 unreadInKernel(qintptr descriptor)

@@ -78,9 +78,25 @@ bool isPrivilegedProcess();
 enum class PeerEnd {
     Open, // still established, or not known
     Fin, // CLOSE_WAIT: the peer sent FIN; this side may still send
-    Reset, // CLOSE: the peer sent RST
+    // CLOSE after our own FIN and then the peer's: an orderly end, the kernel keeps the tuple
+    // in TIME_WAIT (a separate timewait socket, so this descriptor's own state reads CLOSE)
+    FinAfterOurs,
+    Reset, // CLOSE with ECONNRESET (or EPIPE in CLOSE_WAIT) pending: the peer sent RST
 };
+// Consumes the socket's pending error (SO_ERROR) to tell a reset from an orderly end; the
+// read Qt does next then sees end-of-file, which it reports as it would the reset.
 PeerEnd peerEndOf(qintptr descriptor);
+
+// A listener's accept queue as the kernel counts it (TCP_INFO of a LISTEN socket): the
+// connections completed and waiting for accept(), and the most it holds before it drops new
+// SYNs (it is full when waiting > backlog).
+struct AcceptQueue
+{
+    quint32 waiting = 0;
+    quint32 backlog = 0;
+    bool isFull() const { return waiting > backlog; }
+};
+std::optional<AcceptQueue> acceptQueueOf(qintptr listener);
 
 // Bytes the kernel holds for `descriptor` that nobody has read yet (FIONREAD), 0 if unknown.
 qint64 unreadInKernel(qintptr descriptor);

@@ -232,6 +232,30 @@ bool NetworkEngine::isOurListener(const Endpoint &target) const
     return isLocalAddress(target.address);
 }
 
+QString NetworkEngine::whyOurListenerDoesNotAnswer() const
+{
+    const std::optional<AcceptQueue> queue = acceptQueueOf(m_tcpServer->listenerDescriptor());
+    if (!queue || !queue->isFull())
+        return {};
+    return tr("The server accepted no connection: its accept queue stayed full (%1 waiting, "
+              "backlog %2%3), so the kernel dropped this client's SYNs.")
+            .arg(queue->waiting)
+            .arg(queue->backlog)
+            .arg(m_tcpServer->isAccepting() ? QString() : tr(", accepting paused"));
+}
+
+NetErrorInfo NetworkEngine::setConnectTimeout(int seconds)
+{
+    if (seconds < 0 || seconds > MaxConnectTimeoutSeconds)
+        return fail({NetError::InvalidInput,
+                     tr("A connect timeout is 0 (the kernel's own limit) to %1 seconds; %2 is "
+                        "not.")
+                             .arg(MaxConnectTimeoutSeconds)
+                             .arg(seconds)});
+    m_connectTimeoutSeconds = seconds;
+    return {};
+}
+
 SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &options)
 {
     SpawnResult result;
@@ -258,8 +282,13 @@ SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &opt
     for (int i = 0; i < planned; ++i) {
         if (ownListener && i > 0 && i % batch == 0)
             m_tcpServer->acceptWaiting();
-        auto *client = new TcpClientEndpoint(m_registry, m_log, target, options.client, this);
+        TcpClientOptions clientOptions = options.client;
+        if (!clientOptions.connectTimeoutSeconds)
+            clientOptions.connectTimeoutSeconds = m_connectTimeoutSeconds;
+        auto *client = new TcpClientEndpoint(m_registry, m_log, target, clientOptions, this);
         client->setClosedLinger(m_closedLingerMs);
+        if (ownListener)
+            client->setNoAnswerExplanation([this] { return whyOurListenerDoesNotAnswer(); });
         const NetErrorInfo error = client->open();
         if (error.isError()) {
             delete client;

@@ -110,6 +110,10 @@ public:
     // model serves them) by abort, so that no TIME_WAIT of this cleanup stays behind, then
     // both servers. What a scenario does before it starts again on fresh sockets.
     void closeEverything();
+    // Seconds a TCP client waits in SYN_SENT before it gives up (0: the kernel's own limit),
+    // for clients spawned from now on without a timeout of their own. 0..MaxConnectTimeoutSeconds.
+    NetErrorInfo setConnectTimeout(int seconds);
+    int connectTimeout() const { return m_connectTimeoutSeconds; }
 
     // --- actions on one socket, by registry id. TCP clients and accepted sockets take
     // send/periodic/half-close/close/abort; UDP clients send/burst/periodic/close; the
@@ -157,6 +161,8 @@ private:
     NetErrorInfo unknownSocket(SocketId id) const;
     Endpoint defaultTarget(bool tcp) const;
     bool isOurListener(const Endpoint &target) const;
+    // Why our own listener did not answer a client's SYN, from the kernel's accept queue.
+    QString whyOurListenerDoesNotAnswer() const;
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -166,6 +172,7 @@ private:
     QHash<SocketId, UdpClientEndpoint *> m_udpClients;
     int m_descriptorReserve = DescriptorBudget::DefaultReserve;
     int m_closedLingerMs = 0;
+    int m_connectTimeoutSeconds = DefaultConnectTimeoutSeconds;
 };
 
 } // namespace SocketScope

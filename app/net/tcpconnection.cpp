@@ -344,6 +344,11 @@ NetErrorInfo TcpConnection::describeSocketError() const
                        "flight is lost. Reconnect if the abort was not intended."),
                     m_id};
         // An orderly close is not an error; the message is for the log.
+        if (m_sawFinAfterOurs)
+            return {NetError::None,
+                    tr("The peer closed too (FIN after ours): an orderly close, no RST. The "
+                       "kernel keeps this tuple in TIME_WAIT."),
+                    m_id};
         return {NetError::None, tr("The peer closed the connection (FIN)."), m_id};
     }
     const NetError kind = netErrorFromSocketError(error);
@@ -377,6 +382,8 @@ void TcpConnection::lookBeforeEnd()
     const PeerEnd end = peerEndOf(fd);
     if (end == PeerEnd::Reset) {
         m_sawReset = true;
+    } else if (end == PeerEnd::FinAfterOurs) {
+        m_sawFinAfterOurs = true;
     } else if (end == PeerEnd::Fin && m_holdOnPeerFin && m_heldFd < 0) {
         m_peer = Endpoint{m_socket->peerAddress(), m_socket->peerPort()};
         m_heldFd = ::fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 0);

@@ -77,7 +77,7 @@ protected:
     void finish();
     void report(const NetErrorInfo &error);
     // The socket's current error as advice for the user.
-    NetErrorInfo describeSocketError() const;
+    virtual NetErrorInfo describeSocketError() const;
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -108,6 +108,7 @@ private:
     bool m_closeWhenDrained = false; // close asked while output still waited in Qt
     bool m_finished = false;
     bool m_sawReset = false;
+    bool m_sawFinAfterOurs = false; // both FINs exchanged: the kernel keeps us in TIME_WAIT
     bool m_closingByUs = false;
     bool m_holdOnPeerFin = false;
     // A duplicate of the descriptor, taken just before Qt reads the peer's FIN and closes

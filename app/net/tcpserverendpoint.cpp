@@ -187,6 +187,11 @@ void TcpServerEndpoint::stop()
     Q_EMIT acceptingChanged(false);
 }
 
+qintptr TcpServerEndpoint::listenerDescriptor() const
+{
+    return m_server && m_server->isListening() ? m_server->socketDescriptor() : -1;
+}
+
 bool TcpServerEndpoint::isListening() const
 {
     return m_server->isListening();

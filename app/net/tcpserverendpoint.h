@@ -71,6 +71,7 @@ public:
 
     Endpoint endpoint() const { return m_endpoint; } // the bound port, also when 0 was asked
     SocketId listenerId() const { return m_listenerId; }
+    qintptr listenerDescriptor() const; // -1 when not listening
     const TcpServerConfig &config() const { return m_config; }
     void setBehaviour(Behaviour behaviour);
     Behaviour behaviour() const { return m_behaviour->kind(); }

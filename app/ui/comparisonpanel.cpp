@@ -62,13 +62,16 @@ ComparisonPanel::ComparisonPanel(const SocketRegistry &registry, QWidget *parent
     m_count = new QSpinBox(this);
     m_count->setRange(1, 1000);
     m_count->setValue(3);
-    m_count->setToolTip(tr("How many clients each server gets"));
+    m_count->setToolTip(tr("How many more clients than the side that has more now"));
     auto *spawn = new QPushButton(tr("Same clients for both"), this);
-    spawn->setToolTip(tr("Open this many TCP clients and as many UDP clients, to compare the "
-                         "two servers serving the same number of clients"));
-    connect(spawn, &QPushButton::clicked, this,
-            [this] { Q_EMIT spawnBothRequested(m_count->value()); });
-    bar->addWidget(new QLabel(tr("New clients for each:"), this));
+    spawn->setToolTip(tr("Give both servers the same number of clients: this many more than "
+                         "the side with more has now, and the other side topped up to it"));
+    connect(spawn, &QPushButton::clicked, this, [this] {
+        refresh(); // count what is there now, not what the last coalesced refresh saw
+        const int target = qMax(m_tcpClients, m_udpClients) + m_count->value();
+        Q_EMIT spawnBothRequested(target - m_tcpClients, target - m_udpClients);
+    });
+    bar->addWidget(new QLabel(tr("More clients:"), this));
     bar->addWidget(m_count);
     bar->addWidget(spawn, 1);
     layout->addLayout(bar);
@@ -98,6 +101,7 @@ void ComparisonPanel::refresh()
     struct Side
     {
         int clients = 0;
+        int leftovers = 0; // tuples the kernel keeps in TIME_WAIT, no program's socket
         int serverSockets = 0;
         QMap<QString, int> states;
         QSet<qint64> processes;
@@ -107,6 +111,10 @@ void ComparisonPanel::refresh()
         if (!record || !record->isOpen())
             continue;
         Side &side = record->protocol == Protocol::Tcp ? tcp : udp;
+        if (record->kernelOnly && record->effectiveState() == SocketState::TimeWait) {
+            ++side.leftovers;
+            continue;
+        }
         switch (record->role) {
         case SocketRole::TcpClient:
         case SocketRole::UdpClient:
@@ -134,7 +142,15 @@ void ComparisonPanel::refresh()
         m_table->item(row, 0)->setText(tcpText);
         m_table->item(row, 1)->setText(udpText);
     };
-    set(Clients, QString::number(tcp.clients), QString::number(udp.clients));
+    m_tcpClients = tcp.clients;
+    m_udpClients = udp.clients;
+    const auto clientsText = [](const Side &side) {
+        QString text = QString::number(side.clients);
+        if (side.leftovers > 0)
+            text += tr("\n(+ %n in TIME_WAIT, kernel only: not a client)", nullptr, side.leftovers);
+        return text;
+    };
+    set(Clients, clientsText(tcp), clientsText(udp));
     set(ServerSockets, QString::number(tcp.serverSockets), QString::number(udp.serverSockets));
     // The listener is one socket whatever the number of clients; count what each client adds.
     set(PerClient, perClient(tcp, tcp.states.value(QStringLiteral("LISTEN"))),

@@ -12,8 +12,9 @@ class QTableWidget;
 namespace SocketScope {
 
 // TCP and UDP side by side, counted from the registry: how many server sockets each needs
-// for the same clients, in which states, held by how many processes. One button gives both
-// servers the same number of new clients, so the contrast is fair.
+// for the same clients, in which states, held by how many processes. One button tops both
+// sides up to the same number of clients, so the contrast is fair. A tuple the kernel keeps
+// in TIME_WAIT after a close is no client and no server socket: it is shown, not counted.
 class ComparisonPanel : public QWidget
 {
     Q_OBJECT
@@ -24,8 +25,14 @@ public:
     QString cellText(int row, int column) const;
     static QStringList rowTitles();
 
+    // The clients counted now (TIME_WAIT leftovers not among them).
+    int tcpClients() const { return m_tcpClients; }
+    int udpClients() const { return m_udpClients; }
+
 Q_SIGNALS:
-    void spawnBothRequested(int count);
+    // New clients for each side, so that both then have the same number: the count asked for
+    // more than the side that has more now, and the other side topped up to that.
+    void spawnBothRequested(int tcpCount, int udpCount);
 
 private:
     void refresh();
@@ -34,6 +41,8 @@ private:
     QTableWidget *m_table = nullptr;
     QSpinBox *m_count = nullptr;
     QTimer m_refreshTimer;
+    int m_tcpClients = 0;
+    int m_udpClients = 0;
 };
 
 } // namespace SocketScope

@@ -121,6 +121,8 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     QPen outline(stateColour, 2);
     if (m_card.kernelOnly)
         outline.setStyle(Qt::DashLine); // no program holds it: only the kernel does
+    else if (m_card.otherProgram)
+        outline.setStyle(Qt::DotLine); // a program holds it, only not this one
     painter->setPen(outline);
     painter->setBrush(p.boxFill);
     painter->drawRoundedRect(box.adjusted(1, 1, -1, -1), 8, 8);
@@ -529,8 +531,7 @@ void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
     painter->setFont(p.noteFont);
     painter->setPen(p.mutedText);
     painter->drawText(QRectF(x, 0, 1500 - x, 22), Qt::AlignRight | Qt::AlignVCenter,
-                      QObject::tr("highlight = the part of the tuple that differs · dashed = "
-                                  "kernel only"));
+                      DiagramText::outlineLegend());
 }
 
 } // namespace SocketScope

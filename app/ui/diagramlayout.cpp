@@ -114,7 +114,8 @@ private:
         frame(QStringLiteral("tcp-server-process"), Layout::FrameKind::Process,
               QRectF(kServerFrameX, serverTop, kServerFrameWidth, bottom - serverTop + 6),
               DiagramText::tcpServerFrameTitle(sections().inChildProcesses),
-              DiagramText::tcpServerFrameNote(sections().inChildProcesses,
+              DiagramText::tcpServerFrameNote(sections().inChildProcesses, sections().inParent,
+                                              listener != nullptr,
                                               listener ? listener->pid : m_options.ownPid));
         return bottom + 30;
     }
@@ -338,6 +339,9 @@ DiagramLayout::Sections DiagramLayout::classify(const QList<const SocketRecord *
                 ++sections.inChildProcesses;
             else if (record->threadId != 0)
                 ++sections.inThreads;
+            // A kernel-only one (in the accept queue, or left in TIME_WAIT) nobody holds.
+            if (!isInChildProcess(*record, ownPid) && !record->kernelOnly)
+                ++sections.inParent;
         }
         addToRow(*record, sections.tcpRows, rowOfKey);
     }

@@ -43,6 +43,7 @@ public:
         qsizetype serverSideSockets = 0;
         qsizetype inChildProcesses = 0; // server-side sockets held by a worker process
         qsizetype inThreads = 0; // ... by a worker thread
+        qsizetype inParent = 0; // ... by this process itself (its event loop or a thread)
     };
 
     struct Options

@@ -391,7 +391,7 @@ void DiagramScene::placeLines(const QList<DiagramLayout::Line> &lines)
         const SocketRecord *a = recordFor(placed.left);
         const SocketRecord *b = recordFor(placed.right);
         line->setEnds(left->rightAnchor(), right->leftAnchor(), b->effectiveState(),
-                      a->kernelOnly || b->kernelOnly);
+                      DiagramText::heldByNoProgram(*a) || DiagramText::heldByNoProgram(*b));
         line->setVisible(true);
         m_connectionOf.insert(placed.left, placed.key);
         m_connectionOf.insert(placed.right, placed.key);

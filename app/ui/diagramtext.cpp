@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diagramtext.h"
 
+#include "sockettablemodel.h" // udpRecvQMeaning()
+
 namespace SocketScope {
 
 SocketCard DiagramText::card(const SocketRecord &record)
@@ -10,7 +12,8 @@ SocketCard DiagramText::card(const SocketRecord &record)
             = record.protocol == Protocol::Tcp ? QStringLiteral("TCP") : QStringLiteral("UDP");
     card.state = record.effectiveState();
     card.stateText = stateName(card.state);
-    card.kernelOnly = record.kernelOnly;
+    card.kernelOnly = heldByNoProgram(record);
+    card.otherProgram = record.role == SocketRole::ExternalPeer;
     const qint64 pid = record.ownerPid();
     QString detail = pid ? QStringLiteral("pid %1").arg(pid) : QString();
     if (record.protocol == Protocol::Tcp && (record.bytesSent || record.bytesReceived))
@@ -57,6 +60,8 @@ QString DiagramText::tooltip(const SocketRecord &record)
                        .arg(record.kernel->recvQ)
                        .arg(record.kernel->sendQ)
                        .arg(record.kernel->inode);
+    if (record.kernel && record.protocol == Protocol::Udp)
+        tip += QStringLiteral("<br/>") + udpRecvQMeaning().toHtmlEscaped();
     if (record.kernel && record.kernel->tcpInfo)
         tip += QStringLiteral("<br/>TCP_INFO: ") + tcpInfoText(*record.kernel->tcpInfo);
     if (record.kernel && !record.kernel->sharedWith.isEmpty())
@@ -65,13 +70,26 @@ QString DiagramText::tooltip(const SocketRecord &record)
     if (record.protocol == Protocol::Udp && !record.remote)
         tip += tr("<br/>UDP has no connection: this one socket takes datagrams from every "
                   "sender, and each datagram carries its sender's address.");
-    if (record.kernelOnly)
+    if (heldByNoProgram(record))
         tip += tr("<br/><i>Only the kernel holds this socket; no program has it open.</i>");
+    else if (record.role == SocketRole::ExternalPeer)
+        tip += tr("<br/><i>Another program's socket: that program holds it, not SocketScope.</i>");
     tip += tr("<br/>sent %1 · received %2")
                    .arg(byteCountText(record.bytesSent), byteCountText(record.bytesReceived));
     if (!record.activity.isEmpty())
         tip += QStringLiteral("<br/>") + record.activity.toHtmlEscaped();
     return tip;
+}
+
+bool DiagramText::heldByNoProgram(const SocketRecord &record)
+{
+    return record.kernelOnly && record.role != SocketRole::ExternalPeer;
+}
+
+QString DiagramText::outlineLegend()
+{
+    // Short: it shares one line with the state pills.
+    return tr("highlight = what differs · dashed = kernel only · dotted = another program");
 }
 
 QString DiagramText::listenerCaption()
@@ -152,7 +170,9 @@ QString DiagramText::withFlowControlNote(const QString &caption, const SocketRec
 DiagramText::UdpServerNotes DiagramText::udpServerNotes(const SocketRecord &record)
 {
     UdpServerNotes notes;
-    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 bytes waiting")
+    // Recv-Q of a UDP socket is the datagrams' kernel memory: a payload reading would be false.
+    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 B of kernel memory, "
+                                     "not payload")
                                           .arg(record.kernel->recvQ)
                                 : tr("datagrams from every client arrive at this one socket");
     notes.activity = record.activity;
@@ -236,9 +256,20 @@ QString DiagramText::tcpServerFrameTitle(qsizetype inChildren)
     return inChildren ? tr("server: parent process and its children") : tr("server process");
 }
 
-QString DiagramText::tcpServerFrameNote(qsizetype inChildren, qint64 pid)
+QString DiagramText::tcpServerFrameNote(qsizetype inChildren, qsizetype inParent, bool hasListener,
+                                        qint64 pid)
 {
-    return (inChildren ? tr("parent pid %1 holds only the listener") : tr("pid %1")).arg(pid);
+    if (!inChildren)
+        return tr("pid %1").arg(pid);
+    if (!hasListener)
+        return inParent ? tr("parent pid %1 holds no listener and %n accepted socket(s)", nullptr,
+                             int(inParent))
+                                  .arg(pid)
+                        : tr("parent pid %1 holds no socket").arg(pid);
+    return inParent ? tr("parent pid %1 holds the listener and %n accepted socket(s)", nullptr,
+                         int(inParent))
+                              .arg(pid)
+                    : tr("parent pid %1 holds only the listener").arg(pid);
 }
 
 QString DiagramText::udpClientsTitle()

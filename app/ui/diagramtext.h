@@ -18,7 +18,8 @@ struct SocketCard
     int highlightPart = -1; // the part that tells this socket apart from its neighbours
     SocketState state = SocketState::Unknown;
     QString stateText;
-    bool kernelOnly = false;
+    bool kernelOnly = false; // no program holds it (drawn dashed)
+    bool otherProgram = false; // another program holds it, e.g. a student's nc (drawn dotted)
     bool operator==(const SocketCard &other) const = default;
 };
 
@@ -33,6 +34,11 @@ public:
     // The card without its caption (the caption depends on the socket's place in the picture).
     static SocketCard card(const SocketRecord &record);
     static QString tooltip(const SocketRecord &record);
+    // Only the kernel holds it: no program at all. Another program's socket (ExternalPeer) is
+    // kernel-only to us, since Qt does not have it, but its program does.
+    static bool heldByNoProgram(const SocketRecord &record);
+    // The legend's key to the outlines, in the words the cards are drawn by.
+    static QString outlineLegend();
 
     // Captions. `number` is the client's number in order of appearance.
     static QString listenerCaption();
@@ -72,7 +78,11 @@ public:
     static QString fewerConnections();
     static QString portSharing(const Endpoint &listening);
     static QString tcpServerFrameTitle(qsizetype inChildren);
-    static QString tcpServerFrameNote(qsizetype inChildren, qint64 pid);
+    // What the parent process holds while children serve clients: the listener (if there is
+    // one) and `inParent` accepted sockets of its own (served before the children, or by
+    // threads).
+    static QString tcpServerFrameNote(qsizetype inChildren, qsizetype inParent, bool hasListener,
+                                      qint64 pid);
     static QString udpClientsTitle();
     static QString udpServerTitle(bool connectedSockets = false);
     static QString udpConnectedNote();

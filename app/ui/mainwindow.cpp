@@ -162,18 +162,32 @@ void MainWindow::createRightDocks()
     compareDock->setObjectName(QStringLiteral("comparisonDock"));
     auto *comparison = new ComparisonPanel(m_registry, compareDock);
     compareDock->setWidget(comparison);
-    connect(comparison, &ComparisonPanel::spawnBothRequested, this, [this](int count) {
-        Q_EMIT spawnTcpClientsRequested(count);
-        Q_EMIT spawnUdpClientsRequested(count);
-    });
+    connect(comparison, &ComparisonPanel::spawnBothRequested, this,
+            [this](int tcpCount, int udpCount) {
+                if (tcpCount > 0)
+                    Q_EMIT spawnTcpClientsRequested(tcpCount);
+                if (udpCount > 0)
+                    Q_EMIT spawnUdpClientsRequested(udpCount);
+            });
     addDockWidget(Qt::RightDockWidgetArea, compareDock);
     tabifyDockWidget(serverDock, compareDock);
     serverDock->raise();
     QAction *compareToggle = compareDock->toggleViewAction();
-    compareToggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
-    compareToggle->setToolTip(tr("TCP and UDP side by side: sockets, states and processes for "
-                                 "the same clients"));
+    compareToggle->setToolTip(tr("Show or hide TCP and UDP side by side"));
     m_viewMenu->addAction(compareToggle);
+    // As with the inspector below: the toggle of a dock tabbed behind another would hide it,
+    // so the shortcut brings the panel to the front instead, whatever it was.
+    auto *compareAction = new QAction(tr("&Compare TCP and UDP"), this);
+    compareAction->setObjectName(QStringLiteral("compareAction"));
+    compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    compareAction->setToolTip(tr("TCP and UDP side by side: sockets, states and processes for "
+                                 "the same clients"));
+    connect(compareAction, &QAction::triggered, this, [compareDock, comparison] {
+        compareDock->show();
+        compareDock->raise();
+        comparison->setFocus(Qt::ShortcutFocusReason);
+    });
+    m_viewMenu->addAction(compareAction);
 
     m_inspectorDock = new QDockWidget(tr("Inspector"), this);
     m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));

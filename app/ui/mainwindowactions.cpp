@@ -34,17 +34,16 @@ QAction *MainWindowActions::create(const QString &text, const QString &icon)
 
 void MainWindowActions::createServerActions(ServerPanel &servers)
 {
-    m_tcpServer = create(tr("TCP &Server"), QStringLiteral("network-server"));
-    m_tcpServer->setCheckable(true);
+    // Plain actions whose text says what they do: a checkmark beside "Stop TCP Server" would
+    // read as "stopped". The state comes back from the network (setTcpServerState).
+    m_tcpServer = create(tr("Start TCP &Server"), QStringLiteral("network-server"));
     m_tcpServer->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_tcpServer->setToolTip(tr("Start or stop the TCP server's listening socket"));
-    connect(m_tcpServer, &QAction::triggered, this, [this, &servers](bool start) {
-        // The state comes back from the network; until then the button shows the old one.
-        m_tcpServer->setChecked(!start);
-        if (start)
-            Q_EMIT servers.tcpStartRequested(servers.tcpSettings());
-        else
+    connect(m_tcpServer, &QAction::triggered, this, [this, &servers] {
+        if (m_tcpListening)
             Q_EMIT servers.tcpStopRequested();
+        else
+            Q_EMIT servers.tcpStartRequested(servers.tcpSettings());
     });
     m_accept = create(tr("&Pause Accepting"), QStringLiteral("media-playback-pause"));
     m_accept->setCheckable(true);
@@ -55,16 +54,14 @@ void MainWindowActions::createServerActions(ServerPanel &servers)
         m_accept->setChecked(!pause);
         Q_EMIT servers.tcpAcceptingRequested(!pause);
     });
-    m_udpServer = create(tr("&UDP Server"), QStringLiteral("network-workgroup"));
-    m_udpServer->setCheckable(true);
+    m_udpServer = create(tr("Start &UDP Server"), QStringLiteral("network-workgroup"));
     m_udpServer->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_udpServer->setToolTip(tr("Start or stop the UDP server's socket"));
-    connect(m_udpServer, &QAction::triggered, this, [this, &servers](bool start) {
-        m_udpServer->setChecked(!start);
-        if (start)
-            Q_EMIT servers.udpStartRequested(servers.udpSettings());
-        else
+    connect(m_udpServer, &QAction::triggered, this, [this, &servers] {
+        if (m_udpBound)
             Q_EMIT servers.udpStopRequested();
+        else
+            Q_EMIT servers.udpStartRequested(servers.udpSettings());
     });
     m_spawnTcp = create(tr("+ TCP Client"), QStringLiteral("list-add"));
     m_spawnTcp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
@@ -294,7 +291,7 @@ void MainWindowActions::restoreTheme(const QSettings &settings)
 
 void MainWindowActions::setTcpServerState(bool listening, bool accepting)
 {
-    m_tcpServer->setChecked(listening);
+    m_tcpListening = listening;
     m_tcpServer->setText(listening ? tr("Stop TCP &Server") : tr("Start TCP &Server"));
     m_accept->setEnabled(listening);
     m_accept->setChecked(listening && !accepting);
@@ -302,7 +299,7 @@ void MainWindowActions::setTcpServerState(bool listening, bool accepting)
 
 void MainWindowActions::setUdpServerState(bool bound)
 {
-    m_udpServer->setChecked(bound);
+    m_udpBound = bound;
     m_udpServer->setText(bound ? tr("Stop &UDP Server") : tr("Start &UDP Server"));
 }
 

@@ -86,6 +86,8 @@ private:
     QAction *m_tcpServer = nullptr;
     QAction *m_accept = nullptr;
     QAction *m_udpServer = nullptr;
+    bool m_tcpListening = false; // what m_tcpServer does next: stop (true) or start
+    bool m_udpBound = false;
     QAction *m_spawnTcp = nullptr;
     QAction *m_spawnUdp = nullptr;
     QAction *m_spawnTcpMany = nullptr;

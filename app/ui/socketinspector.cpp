@@ -83,9 +83,11 @@ QString queuesText(const SocketRecord &record)
                 .arg(record.kernel->recvQ)
                 .arg(record.kernel->sendQ);
     if (record.protocol == Protocol::Udp)
-        return SocketInspector::tr("Recv-Q %1 bytes of datagrams waiting to be read · Send-Q %2")
+        return SocketInspector::tr("Recv-Q %1 B of kernel memory for datagrams waiting to be "
+                                   "read · Send-Q %2\n%3")
                 .arg(record.kernel->recvQ)
-                .arg(record.kernel->sendQ);
+                .arg(record.kernel->sendQ)
+                .arg(udpRecvQMeaning());
     return SocketInspector::tr("Recv-Q %1 bytes not yet read · Send-Q %2 bytes not yet "
                                "acknowledged")
             .arg(record.kernel->recvQ)
@@ -124,8 +126,36 @@ QString trafficText(const SocketRecord &record)
     return text;
 }
 
+// What is left of a socket the program no longer has. `successor` is the kernel-only record
+// with its tuple, if the kernel still keeps one.
+QString goneText(const SocketRecord &record, const SocketRecord *successor)
+{
+    if (successor && successor->effectiveState() == SocketState::TimeWait) {
+        if (successor->kernel && successor->kernel->timerMs >= 0)
+            return SocketInspector::tr(" · closed by the program; the kernel keeps its tuple in "
+                                       "TIME_WAIT for %1 s more (socket #%2)")
+                    .arg((successor->kernel->timerMs + 999) / 1000)
+                    .arg(successor->id);
+        return SocketInspector::tr(" · closed by the program; the kernel keeps its tuple in "
+                                   "TIME_WAIT (socket #%1)")
+                .arg(successor->id);
+    }
+    if (successor)
+        return SocketInspector::tr(" · closed by the program; the kernel still has its tuple, "
+                                   "%1 (socket #%2)")
+                .arg(stateName(successor->effectiveState()))
+                .arg(successor->id);
+    if (!isKernelViewAvailable())
+        return SocketInspector::tr(" · gone: the program closed it (no kernel view here)");
+    if (record.kernel && record.kernel->state == SocketState::TimeWait)
+        return SocketInspector::tr(" · closed by the program; the kernel last showed its tuple "
+                                   "in TIME_WAIT");
+    return SocketInspector::tr(" · gone: neither the program nor the kernel has it now");
+}
+
 // `now` is the moment the picture shows.
-QString lifetimeText(const SocketRecord &record, bool gone, const QDateTime &now)
+QString lifetimeText(const SocketRecord &record, bool gone, const SocketRecord *successor,
+                     const QDateTime &now)
 {
     const QDateTime end = record.closed.isNull() ? now : record.closed;
     QString text
@@ -138,7 +168,7 @@ QString lifetimeText(const SocketRecord &record, bool gone, const QDateTime &now
                         .arg(QLocale::system().toString(record.closed.toLocalTime().time(),
                                                         QLocale::LongFormat));
     if (gone)
-        text += SocketInspector::tr(" · gone: neither the program nor the kernel has it now");
+        text += goneText(record, successor);
     return text;
 }
 
@@ -207,7 +237,12 @@ SocketInspector::SocketInspector(const SocketRegistry &registry, QWidget *parent
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &SocketInspector::refresh);
     connect(&registry, &SocketRegistry::socketChanged, this, [this](SocketId id) {
-        if (id == m_id)
+        if (id == m_id || (id == m_successor && id != InvalidSocketId))
+            refresh();
+    });
+    // The kernel's record of a closed socket's tuple may come after the socket is gone.
+    connect(&registry, &SocketRegistry::socketAdded, this, [this] {
+        if (m_last && !m_registry.contains(m_id))
             refresh();
     });
     connect(&registry, &SocketRegistry::socketRemoved, this, &SocketInspector::onRemoved);
@@ -251,8 +286,17 @@ void SocketInspector::refresh()
 
 void SocketInspector::onRemoved(SocketId id)
 {
-    if (id == m_id)
+    if (id == m_id || (id == m_successor && id != InvalidSocketId))
         refresh(); // shows the last record, marked gone
+}
+
+const SocketRecord *SocketInspector::kernelSuccessor(const SocketRecord &record) const
+{
+    if (record.kernelOnly || record.protocol != Protocol::Tcp)
+        return nullptr;
+    const SocketRecord *successor
+            = m_registry.find(m_registry.findByTuple(record.protocol, record.local, record.remote));
+    return successor && successor->kernelOnly && successor->id != record.id ? successor : nullptr;
 }
 
 void SocketInspector::show(const SocketRecord &record, bool gone)
@@ -278,7 +322,15 @@ void SocketInspector::show(const SocketRecord &record, bool gone)
         set(Inode, QString::number(record.kernel->inode));
     set(TcpInfo, tcpInfoField(record));
     set(Traffic, trafficText(record));
-    set(Lifetime, lifetimeText(record, gone,
+    const SocketRecord *successor = gone ? kernelSuccessor(record) : nullptr;
+    m_successor = successor ? successor->id : InvalidSocketId;
+    if (successor) {
+        // The kernel's facts of the tuple now, not the closed socket's last ones.
+        set(State, tr("%1 in the kernel; the program closed it")
+                           .arg(stateName(successor->effectiveState())));
+        set(Timer, timerText(*successor));
+    }
+    set(Lifetime, lifetimeText(record, gone, successor,
                                m_clock ? m_clock->wallTime() : QDateTime::currentDateTimeUtc()));
     QString activity = record.activity.isEmpty() ? tr("idle") : record.activity;
     if (record.kernel && !record.kernel->sharedWith.isEmpty())

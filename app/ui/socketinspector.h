@@ -56,10 +56,14 @@ private:
     void refresh();
     void onRemoved(SocketId id);
     void show(const SocketRecord &record, bool gone);
+    // For a socket the program has closed: the kernel-only record with its tuple (TIME_WAIT
+    // is the kernel keeping that tuple on), or nullptr.
+    const SocketRecord *kernelSuccessor(const SocketRecord &record) const;
 
     const SocketRegistry &m_registry;
     SocketId m_id = InvalidSocketId;
     std::optional<SocketRecord> m_last; // kept, so a socket that closes stays readable
+    SocketId m_successor = InvalidSocketId; // kernelSuccessor() of m_last, once it is gone
     QLabel *m_hint = nullptr;
     QWidget *m_form = nullptr;
     std::array<QLabel *, FieldCount> m_values{};

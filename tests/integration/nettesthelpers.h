@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHostAddress>
 #include <QProcess>
 #include <QStandardPaths>
@@ -133,6 +134,27 @@ RawRead rawRead(int fd, qsizetype expected, int timeoutMs, Pump pump)
         }
     }
     return result;
+}
+
+// The kernel's TCP state (the hex "st" column of /proc/net/tcp: 06 is TIME_WAIT) of the IPv4
+// socket whose local port is `localPort` and remote port `remotePort`, or -1 if it has none.
+// Read straight from the kernel, so a test checks what happened, not what we logged.
+inline int procNetTcpState(quint16 localPort, quint16 remotePort)
+{
+    QFile file(QStringLiteral("/proc/net/tcp"));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray local
+            = ':' + QByteArray::number(localPort, 16).toUpper().rightJustified(4, '0');
+    const QByteArray remote
+            = ':' + QByteArray::number(remotePort, 16).toUpper().rightJustified(4, '0');
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        if (fields.size() > 3 && fields.at(1).endsWith(local) && fields.at(2).endsWith(remote))
+            return fields.at(3).toInt(nullptr, 16);
+    }
+    return -1;
 }
 
 inline QString netcat()

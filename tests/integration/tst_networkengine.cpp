@@ -110,6 +110,7 @@ private Q_SLOTS:
     void proxiesAreNeverUsed();
     void spawnBeyondTheBacklogConnectsEveryClient();
     void clientsStillConnectingShowTheirPort();
+    void aClientThatGivesUpKeepsItsOneSocketAndSaysWhy();
     void errorPortInUse();
     void errorPrivilegedPort();
     void errorAddressNotLocal();
@@ -353,6 +354,65 @@ void TestNetworkEngine::clientsStillConnectingShowTheirPort()
     }
     QVERIFY(connecting > 0); // the case this is about happened
     QCOMPARE(ports.size(), 6);
+}
+
+void TestNetworkEngine::aClientThatGivesUpKeepsItsOneSocketAndSaysWhy()
+{
+    // The backlog demo: accepting paused, backlog 1, so the queue holds two and the others
+    // wait in SYN_SENT. Each keeps its one socket (its port never changes) until our short
+    // timeout ends the wait, and the log names the socket and the kernel's reason.
+    TcpServerConfig config = tcpConfig();
+    config.backlog = 1;
+    QVERIFY(!m_engine->startTcpServer(config).isError());
+    m_engine->setTcpAccepting(false);
+    QCOMPARE(m_engine->setConnectTimeout(-1).error, NetError::InvalidInput);
+    QVERIFY(!m_engine->setConnectTimeout(2).isError());
+    QSignalSpy errors(m_engine.get(), &NetworkEngine::errorOccurred);
+    const SpawnResult result = m_engine->spawnTcpClients(5);
+    QCOMPARE(result.created, 5);
+    // The kernel completes two handshakes (the queue holds backlog + 1); the rest wait.
+    QTRY_COMPARE_WITH_TIMEOUT(
+            countRole(*m_registry, SocketRole::TcpClient, SocketState::Established), 2, 5000);
+    QHash<SocketId, quint16> waiting; // SYN_SENT clients and the port each has
+    for (SocketId id : result.ids) {
+        const SocketRecord *record = m_registry->find(id);
+        if (record->state != SocketState::SynSent)
+            continue;
+        QVERIFY(record->local.port != 0);
+        waiting.insert(id, record->local.port);
+        // Qt's own connect timer would replace the socket after 30 s: it is not running.
+        const auto timers = m_engine->tcpConnection(id)->socket()->findChildren<QTimer *>(
+                Qt::FindDirectChildrenOnly);
+        for (const QTimer *timer : timers)
+            QVERIFY(!timer->isActive());
+    }
+    QVERIFY(!waiting.isEmpty()); // the case this is about happened
+
+    QElapsedTimer clock;
+    clock.start();
+    while (errors.count() < waiting.size() && clock.elapsed() < 10000) {
+        errors.wait(100);
+        for (auto it = waiting.cbegin(); it != waiting.cend(); ++it) {
+            if (const SocketRecord *record = m_registry->find(it.key()))
+                QCOMPARE(record->local.port, it.value());
+        }
+    }
+    QCOMPARE(errors.count(), waiting.size());
+    QVERIFY(clock.elapsed() >= 1000); // not at once: after the timeout
+    for (const QList<QVariant> &arguments : std::as_const(errors)) {
+        const NetErrorInfo error = arguments.constFirst().value<NetErrorInfo>();
+        QCOMPARE(error.error, NetError::ConnectGaveUp);
+        QVERIFY(waiting.contains(error.socket));
+        const QString port = QStringLiteral("127.0.0.1:%1").arg(waiting.value(error.socket));
+        for (const QString &part :
+             {QStringLiteral("#%1").arg(error.socket), port, QStringLiteral("gave up after 2 s"),
+              QStringLiteral("accept queue stayed full")})
+            QVERIFY2(error.message.contains(part), qPrintable(error.message));
+        QVERIFY(!m_registry->contains(error.socket));
+    }
+    // Only the clients that waited gave up; the two in the accept queue are still there.
+    QCOMPARE(m_engine->tcpClientCount(), qsizetype(5 - waiting.size()));
+    QCOMPARE(m_log->events().constLast().code, QStringLiteral("connect-gave-up"));
 }
 
 void TestNetworkEngine::errorPortInUse()

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void connectsAndRegisters();
     void explicitLocalPort();
     void halfCloseKeepsReading();
+    void halfCloseThenPeerFinIsNoReset();
     void abortSendsReset();
     void gracefulCloseSendsFin();
     void connectionRefused();
@@ -172,6 +173,45 @@ void TestTcpClientEndpoint::halfCloseKeepsReading()
     peer.reset();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
     QVERIFY(!m_registry.contains(client.id()));
+}
+
+void TestTcpClientEndpoint::halfCloseThenPeerFinIsNoReset()
+{
+    // The lecturer's sequence: half-close, the peer answers our FIN with its own, then Close.
+    // Nobody sends RST; the kernel keeps our tuple in TIME_WAIT, and so must the log say.
+    RawListener listener;
+    QVERIFY(listener.fd.valid());
+    TcpClientEndpoint client(m_registry, m_log, loopback(listener.port));
+    QSignalSpy errors(&client, &TcpConnection::errorOccurred);
+    QSignalSpy finished(&client, &TcpConnection::finished);
+    QVERIFY(!client.open().isError());
+    Fd peer = listener.accept();
+    QVERIFY(peer.valid());
+    QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), 5000);
+    const quint16 clientPort = client.socket()->localPort();
+    const qsizetype logBefore = m_log.events().size();
+
+    QVERIFY(!client.halfClose().isError());
+    QVERIFY(rawRead(peer.get(), 1, 5000, pump).eof);
+    peer.reset(); // the peer's FIN: an orderly close of its own
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+    client.close();
+
+    // The kernel's truth: our side of the tuple waits in TIME_WAIT (it would be gone after
+    // a reset), and the peer's side, which closed second, is gone.
+    QCOMPARE(procNetTcpState(clientPort, listener.port), 0x06);
+    QCOMPARE(errors.count(), 0);
+    const QList<LogEvent> events = m_log.events();
+    bool saidOrderly = false;
+    for (qsizetype i = logBefore; i < events.size(); ++i) {
+        const LogEvent &event = events.at(i);
+        QVERIFY2(event.severity != EventSeverity::Error, qPrintable(event.message));
+        QVERIFY2(!event.message.contains(QLatin1String("RST"))
+                         || event.message.contains(QLatin1String("no RST")),
+                 qPrintable(event.message));
+        saidOrderly |= event.message.contains(QLatin1String("TIME_WAIT"));
+    }
+    QVERIFY(saidOrderly);
 }
 
 void TestTcpClientEndpoint::abortSendsReset()

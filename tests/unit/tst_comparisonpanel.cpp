@@ -33,6 +33,7 @@ class TestComparisonPanel : public QObject
 private Q_SLOTS:
     void contrastsTheSameClients();
     void spawnsTheSameNumberForBoth();
+    void timeWaitLeftoversAreNoClients();
 };
 
 void TestComparisonPanel::contrastsTheSameClients()
@@ -77,6 +78,45 @@ void TestComparisonPanel::spawnsTheSameNumberForBoth()
     buttons.first()->click();
     QCOMPARE(spy.count(), 1);
     QCOMPARE(spy.at(0).at(0).toInt(), 3);
+    QCOMPARE(spy.at(0).at(1).toInt(), 3);
+
+    // Uneven sides (two TCP clients, one UDP client): the button evens them out, three more
+    // than the side with more, so both end with five.
+    for (quint16 i = 0; i < 2; ++i)
+        registry.add(record(Protocol::Tcp, SocketRole::TcpClient, 50000 + i, 9877,
+                            SocketState::Established, 100));
+    registry.add(
+            record(Protocol::Udp, SocketRole::UdpClient, 40000, {}, SocketState::Unconnected, 100));
+    buttons.first()->click(); // at once: it counts what is there, not the last refresh
+    QCOMPARE(spy.count(), 2);
+    const int tcpMore = spy.at(1).at(0).toInt();
+    const int udpMore = spy.at(1).at(1).toInt();
+    QCOMPARE(tcpMore, 3);
+    QCOMPARE(udpMore, 4);
+    QCOMPARE(panel.tcpClients() + tcpMore, panel.udpClients() + udpMore);
+}
+
+void TestComparisonPanel::timeWaitLeftoversAreNoClients()
+{
+    SocketRegistry registry;
+    ComparisonPanel panel(registry);
+    registry.add(
+            record(Protocol::Tcp, SocketRole::TcpListener, 9877, {}, SocketState::Listen, 100));
+    registry.add(record(Protocol::Tcp, SocketRole::TcpClient, 50000, 9877, SocketState::Established,
+                        100));
+    registry.add(record(Protocol::Tcp, SocketRole::TcpServerSide, 9877, 50000,
+                        SocketState::Established, 100));
+    // What the kernel merger adds after a client closed first: its tuple, in TIME_WAIT.
+    SocketRecord leftover
+            = record(Protocol::Tcp, SocketRole::TcpClient, 50001, 9877, SocketState::Close, 0);
+    leftover.kernelOnly = true;
+    leftover.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41000, {}, {}, {}};
+    registry.add(leftover);
+    QTRY_VERIFY(panel.cellText(0, 0).startsWith(QLatin1String("1")));
+    QCOMPARE(panel.tcpClients(), 1);
+    QVERIFY2(panel.cellText(0, 0).contains(QLatin1String("1 in TIME_WAIT, kernel only")),
+             qPrintable(panel.cellText(0, 0)));
+    QCOMPARE(panel.cellText(1, 0), QStringLiteral("2")); // the listener and the accepted one
 }
 
 QTEST_MAIN(TestComparisonPanel)

@@ -140,6 +140,7 @@ private Q_SLOTS:
     void collapseLimitIsRespected();
     void newConnectionMovesNothingAbove();
     void workersGetBoxesAroundTheirSocket();
+    void theParentsNoteSaysWhatItHolds();
     void udpSocketsTakeTheirOwnSection();
 };
 
@@ -302,6 +303,31 @@ void TestDiagramLayout::workersGetBoxesAroundTheirSocket()
                     .contains(rectOf(plan, inThread)));
     QCOMPARE(cardOf(plan, inChild)->caption, QStringLiteral("child process"));
     QCOMPARE(cardOf(plan, inThread)->caption, QStringLiteral("worker thread 777"));
+}
+
+void TestDiagramLayout::theParentsNoteSaysWhatItHolds()
+{
+    const auto note = [](const DiagramLayout::Plan &plan) {
+        for (const DiagramLayout::Frame &frame : plan.frames) {
+            if (frame.key == QLatin1String("tcp-server-process"))
+                return frame.note;
+        }
+        return QString();
+    };
+    Records records;
+    records.listener();
+    records.tcpClient(56001);
+    records.accepted(56001, kOwnPid + 1); // served by a child process
+    Numbering numbering;
+    QCOMPARE(note(DiagramLayout::plan(records.list(), numbering.options())),
+             QStringLiteral("parent pid %1 holds only the listener").arg(kOwnPid));
+    // A connection accepted before the switch to process per client stays in the parent.
+    records.tcpClient(56002);
+    records.accepted(56002, kOwnPid);
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), numbering.options());
+    QCOMPARE(plan.sections.inParent, 1);
+    QCOMPARE(note(plan), QStringLiteral("parent pid %1 holds the listener and 1 accepted socket(s)")
+                                 .arg(kOwnPid));
 }
 
 void TestDiagramLayout::udpSocketsTakeTheirOwnSection()

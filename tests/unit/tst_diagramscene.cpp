@@ -2,6 +2,7 @@
 #include "diagramexporter.h"
 #include "diagramminimap.h"
 #include "diagramscene.h"
+#include "diagramtext.h"
 #include "diagramview.h"
 #include "pacer.h"
 #include "presentationclock.h"
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void workersGetBoxesOfTheirOwn();
     void pausedReadingShowsOnTheCard();
     void timeWaitShowsItsCountdown();
+    void anExternalPeerIsNotDrawnAsKernelOnly();
     void trafficUpdatesCardsAndStateChangesRelayout();
     void numbersFollowAtTheirOwnPace();
     void farZoomDrawsBoxesWithoutText();
@@ -539,6 +541,32 @@ void TestDiagramScene::pausedReadingShowsOnTheCard()
     m_scene->flush();
     QCOMPARE(m_scene->itemFor(connection.second)->card().caption,
              QStringLiteral("accepted socket"));
+}
+
+void TestDiagramScene::anExternalPeerIsNotDrawnAsKernelOnly()
+{
+    // A student's nc on our port: only the kernel tells us of it (Qt does not have it), but
+    // a program holds it. The legend's "dashed = kernel only" must not be drawn for it.
+    addListener();
+    SocketRecord nc;
+    nc.protocol = Protocol::Tcp;
+    nc.role = SocketRole::ExternalPeer;
+    nc.local = {kLoopback, 50010};
+    nc.remote = Endpoint{kLoopback, kServerPort};
+    nc.kernelOnly = true;
+    nc.pid = 7777;
+    nc.program = QStringLiteral("nc");
+    nc.kernel = KernelFacts{SocketState::Established, 0, 0, 4242, 7777, -1, {},
+                            QStringLiteral("nc"),     {}};
+    const SocketId id = m_registry->add(nc);
+    m_scene->flush();
+    const SocketCard card = m_scene->itemFor(id)->card();
+    QVERIFY(!card.kernelOnly);
+    QVERIFY(card.otherProgram);
+    QVERIFY(!m_scene->tooltipText(id).contains(QLatin1String("no program has it open")));
+    // The legend names both outlines.
+    QVERIFY(DiagramText::outlineLegend().contains(QLatin1String("dashed = kernel only")));
+    QVERIFY(DiagramText::outlineLegend().contains(QLatin1String("dotted = another program")));
 }
 
 void TestDiagramScene::timeWaitShowsItsCountdown()

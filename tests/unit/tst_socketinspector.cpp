@@ -9,6 +9,7 @@
 
 #include <QItemSelectionModel>
 #include <QLocale>
+#include <QScopeGuard>
 #include <QTableView>
 #include <QTest>
 
@@ -168,6 +169,28 @@ private Q_SLOTS:
         QCOMPARE(m_inspector->fieldText(SocketInspector::Queues), QStringLiteral("not read yet"));
     }
 
+    void udpRecvQIsKernelMemory()
+    {
+        SocketRecord udp;
+        udp.protocol = Protocol::Udp;
+        udp.role = SocketRole::UdpServer;
+        udp.local = {kLoopback, 9877};
+        udp.state = SocketState::Unconnected;
+        udp.kernel = KernelFacts{SocketState::Unconnected, 2496, 0, 1, 4200, -1, {}, {}, {}};
+        m_inspector->setSocket(m_registry->add(udp));
+        const QString udpQueues = m_inspector->fieldText(SocketInspector::Queues);
+        QVERIFY2(udpQueues.startsWith(QLatin1String("Recv-Q 2496 B of kernel memory")),
+                 qPrintable(udpQueues));
+        QVERIFY2(udpQueues.contains(QLatin1String("not payload")), qPrintable(udpQueues));
+        // TCP's Recv-Q is payload bytes, and says so, without the UDP caveat.
+        SocketRecord tcp = tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established);
+        tcp.kernel = KernelFacts{SocketState::Established, 5, 0, 1, 4200, -1, {}, {}, {}};
+        m_inspector->setSocket(m_registry->add(tcp));
+        const QString tcpQueues = m_inspector->fieldText(SocketInspector::Queues);
+        QVERIFY2(!tcpQueues.contains(QLatin1String("kernel memory")), qPrintable(tcpQueues));
+        QVERIFY(tcpQueues.startsWith(QLatin1String("Recv-Q 5 bytes not yet read")));
+    }
+
     // Where there is no kernel view at all (a build without the probe), a missing kernel fact
     // is not "not read yet": it never will be, and the inspector says so.
     void withoutAKernelViewFactsAreNotAvailable()
@@ -198,6 +221,44 @@ private Q_SLOTS:
         QCOMPARE(m_inspector->fieldText(SocketInspector::Tuple),
                  QStringLiteral("{127.0.0.1:51234, 127.0.0.1:9877}"));
         QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime).contains(QLatin1String("gone")));
+    }
+
+    // The client closed first: the program's socket is gone, but the kernel keeps its tuple
+    // in TIME_WAIT (a kernel-only record, matched by the tuple). That is what is said.
+    void aClosedSocketWhoseTupleWaitsInTimeWait()
+    {
+        const bool hadKernelView = isKernelViewAvailable();
+        const auto restore
+                = qScopeGuard([hadKernelView] { setKernelViewAvailable(hadKernelView); });
+        setKernelViewAvailable(true);
+        const SocketId id = m_registry->add(
+                tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Established));
+        m_inspector->setSocket(id);
+        QVERIFY(m_registry->remove(id));
+        // The kernel's view comes a poll later than the close.
+        SocketRecord timeWait = tcpRecord(SocketRole::TcpClient, 51234, 9877, SocketState::Close);
+        timeWait.kernelOnly = true;
+        timeWait.pid = 0;
+        timeWait.kernel = KernelFacts{SocketState::TimeWait, 0, 0, 0, 0, 41200, {}, {}, {}};
+        const SocketId kernelId = m_registry->add(timeWait);
+        const QString lifetime = m_inspector->fieldText(SocketInspector::Lifetime);
+        QVERIFY2(!lifetime.contains(QLatin1String("neither")), qPrintable(lifetime));
+        QVERIFY2(lifetime.contains(QStringLiteral("closed by the program; the kernel keeps its "
+                                                  "tuple in TIME_WAIT for 42 s more (socket #%1)")
+                                           .arg(kernelId)),
+                 qPrintable(lifetime));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::State),
+                 QStringLiteral("TIME_WAIT in the kernel; the program closed it"));
+        QCOMPARE(m_inspector->fieldText(SocketInspector::Timer),
+                 QStringLiteral("TIME_WAIT ends in 41.2 s"));
+        // The kernel's countdown goes on, and so does the text.
+        m_registry->update(kernelId, [](SocketRecord &r) { r.kernel->timerMs = 20000; });
+        QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime)
+                        .contains(QLatin1String("TIME_WAIT for 20 s more")));
+        // TIME_WAIT over: now neither has it.
+        QVERIFY(m_registry->remove(kernelId));
+        QVERIFY(m_inspector->fieldText(SocketInspector::Lifetime)
+                        .contains(QLatin1String("neither the program nor the kernel")));
     }
 
     // The age is the picture's: it stands still while the picture is paused, and is the

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void rowsFollowTheRegistry();
     void columnsReadLikeNetstat();
     void udpHasNoState();
+    void udpRecvQIsKernelMemory();
     void kernelFactsShowInQueuesAndState();
     void changesEmitDataChanged();
     void proxySortsPortsAsNumbers();
@@ -130,6 +131,28 @@ void TestSocketTableModel::udpHasNoState()
                     .toString()
                     .contains(QStringLiteral("connected UDP socket")));
     QCOMPARE(cell(model, 0, SocketTableModel::State), QString());
+}
+
+void TestSocketTableModel::udpRecvQIsKernelMemory()
+{
+    // Three datagrams of 5 bytes each: the kernel counts 3 x 832 B, which is no payload size.
+    SocketRegistry registry;
+    SocketTableModel model(registry);
+    const SocketId udp = addUdp(registry, 9877);
+    const SocketId tcp = addTcp(registry, SocketRole::TcpClient, 51234, 9877);
+    for (SocketId id : {udp, tcp})
+        QVERIFY(registry.update(id, [](SocketRecord &r) {
+            r.kernel = KernelFacts{r.state, 2496, 0, 4711, 4242, -1, {}, {}, {}};
+        }));
+    const auto tip = [&model](int row) {
+        return model.index(row, SocketTableModel::RecvQ).data(Qt::ToolTipRole).toString();
+    };
+    QCOMPARE(cell(model, 0, SocketTableModel::Proto), QStringLiteral("udp"));
+    QVERIFY2(tip(0).contains(QLatin1String("kernel memory, not payload")), qPrintable(tip(0)));
+    QVERIFY2(!tip(1).contains(QLatin1String("kernel memory")), qPrintable(tip(1)));
+    QVERIFY(model.headerData(SocketTableModel::RecvQ, Qt::Horizontal, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("for UDP, kernel memory")));
 }
 
 void TestSocketTableModel::kernelFactsShowInQueuesAndState()
