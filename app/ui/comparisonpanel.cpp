@@ -103,6 +103,7 @@ void ComparisonPanel::refresh()
         int clients = 0;
         int leftovers = 0; // tuples the kernel keeps in TIME_WAIT, no program's socket
         int serverSockets = 0;
+        int connectedServerSockets = 0; // connected UDP: one per client, a remote end each
         QMap<QString, int> states;
         QSet<qint64> processes;
     } tcp, udp;
@@ -125,6 +126,8 @@ void ComparisonPanel::refresh()
         case SocketRole::TcpServerSide:
         case SocketRole::UdpServer: {
             ++side.serverSockets;
+            if (record->role == SocketRole::UdpServer && record->remote)
+                ++side.connectedServerSockets;
             ++side.states[stateName(record->effectiveState())];
             const qint64 pid = record->ownerPid();
             if (pid > 0)
@@ -157,8 +160,13 @@ void ComparisonPanel::refresh()
         perClient(udp, qMin(udp.serverSockets, 1)));
     set(States, statesText(tcp.states), statesText(udp.states) + tr("\n(netstat: no state)"));
     set(Processes, QString::number(tcp.processes.size()), QString::number(udp.processes.size()));
+    // Connected UDP gives each client a socket with a remote end: then the kernel, too, tells
+    // them apart by the whole tuple.
     set(Identity, tr("the 4-tuple: same local port,\ndifferent remote end"),
-        tr("local address only;\neach datagram carries\nits sender's address"));
+        udp.connectedServerSockets > 0
+                ? tr("connected sockets: the 4-tuple,\nlike TCP; the unconnected one:\nlocal "
+                     "address only")
+                : tr("local address only;\neach datagram carries\nits sender's address"));
     m_table->resizeRowsToContents();
 }
 

@@ -66,6 +66,11 @@ void TestComparisonPanel::contrastsTheSameClients()
     QVERIFY(cell(3, 1).startsWith(QStringLiteral("1 UNCONN")));
     QCOMPARE(cell(4, 0), QStringLiteral("4")); // the parent and three children
     QCOMPARE(cell(4, 1), QStringLiteral("1"));
+    QVERIFY(cell(5, 1).startsWith(QStringLiteral("local address only")));
+    // Connected UDP: a socket per client with a remote end, told apart by the tuple too.
+    registry.add(record(Protocol::Udp, SocketRole::UdpServer, 9877, 40000, SocketState::Established,
+                        100));
+    QTRY_VERIFY(cell(5, 1).startsWith(QStringLiteral("connected sockets: the 4-tuple")));
 }
 
 void TestComparisonPanel::spawnsTheSameNumberForBoth()
