@@ -18,14 +18,34 @@ constexpr qreal kPillHeight = 22;
 constexpr qreal kPadding = 3; // room for outlines and the selection ring
 // Below this scale the 13-pixel tuple font is under 4 pixels high: unreadable.
 constexpr qreal kTextLevelOfDetail = 0.3;
+// Inside the box: the protocol from 20, the tuple from 62, the badge 10 from the right edge,
+// and at least this much air between the tuple's end and the badge.
+constexpr qreal kTupleLeft = 62;
+constexpr qreal kBadgeRightInset = 10;
+constexpr qreal kTupleBadgeGap = 18;
+constexpr qreal kBadgeTop = DiagramLayout::CardBoxTop + 9;
+
+qreal tupleAdvance(const SocketCard &card, const DiagramPalette &palette)
+{
+    // Measured part by part with the regular face, as paint() places the parts.
+    const QFontMetricsF metrics(palette.tupleFont);
+    qreal advance = 0;
+    for (const QString &part : card.tupleParts)
+        advance += metrics.horizontalAdvance(part);
+    return advance;
+}
 
 } // namespace
+
+qreal statePillWidth(const DiagramPalette &palette, const QString &text)
+{
+    return QFontMetricsF(palette.pillFont).horizontalAdvance(text) + 22;
+}
 
 qreal paintStatePill(QPainter *painter, const DiagramPalette &palette, const QPointF &topRight,
                      SocketState state, const QString &text)
 {
-    const QFontMetricsF metrics(palette.pillFont);
-    const qreal width = metrics.horizontalAdvance(text) + 22;
+    const qreal width = statePillWidth(palette, text);
     const QRectF pill(topRight.x() - width, topRight.y(), width, kPillHeight);
     painter->setPen(Qt::NoPen);
     painter->setBrush(palette.stateColour(state));
@@ -60,6 +80,26 @@ void SocketItem::setWidth(qreal width)
         return;
     prepareGeometryChange();
     m_width = width;
+}
+
+QRectF SocketItem::stateBadgeRect() const
+{
+    const qreal width = statePillWidth(*m_palette, m_card.stateText);
+    return QRectF(m_width - kBadgeRightInset - width, kBadgeTop, width, kPillHeight);
+}
+
+QRectF SocketItem::tupleRect() const
+{
+    const QFontMetricsF metrics(m_palette->tupleFont);
+    const qreal baseline = BoxTop + BoxHeight / 2 + metrics.ascent() / 2 - 2;
+    return QRectF(kTupleLeft, baseline - metrics.ascent(), tupleAdvance(m_card, *m_palette),
+                  metrics.height());
+}
+
+qreal SocketItem::neededWidth(const SocketCard &card, const DiagramPalette &palette)
+{
+    return kTupleLeft + tupleAdvance(card, palette) + kTupleBadgeGap
+           + statePillWidth(palette, card.stateText) + kBadgeRightInset;
 }
 
 QRectF SocketItem::boundingRect() const
@@ -135,15 +175,19 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
                       m_card.protocol);
 
-    const qreal pillWidth = paintStatePill(painter, p, QPointF(m_width - 10, BoxTop + 9),
-                                           m_card.state, m_card.stateText);
+    const QRectF badge = stateBadgeRect();
+    paintStatePill(painter, p, badge.topRight(), m_card.state, m_card.stateText);
 
-    // The tuple in a monospace font, the part that tells it apart on a highlight.
+    // The tuple in a monospace font, the part that tells it apart on a highlight. Should a
+    // card ever be narrower than its tuple, the tuple is cut before the badge, never under it.
     const QFontMetricsF tupleMetrics(p.tupleFont);
     painter->setFont(p.tupleFont);
-    qreal x = 62;
-    const qreal textRight = m_width - pillWidth - 18;
-    const qreal baseline = BoxTop + BoxHeight / 2 + tupleMetrics.ascent() / 2 - 2;
+    const QRectF tuple = tupleRect();
+    qreal x = tuple.left();
+    const qreal textRight = badge.left() - kTupleBadgeGap / 2;
+    const qreal baseline = tuple.top() + tupleMetrics.ascent();
+    painter->save();
+    painter->setClipRect(QRectF(0, BoxTop, textRight, BoxHeight), Qt::IntersectClip);
     for (int i = 0; i < m_card.tupleParts.size() && x < textRight; ++i) {
         const QString &part = m_card.tupleParts.at(i);
         const qreal advance = tupleMetrics.horizontalAdvance(part);
@@ -160,6 +204,7 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
         painter->setFont(p.tupleFont);
         x += advance;
     }
+    painter->restore();
 
     if (option->state & QStyle::State_Selected) {
         painter->setPen(QPen(p.selection, 2, Qt::DotLine));

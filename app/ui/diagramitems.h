@@ -41,6 +41,12 @@ public:
     void setCard(const SocketCard &card);
     void setWidth(qreal width);
     qreal width() const { return m_width; }
+    // Where the tuple (its full length) and the state badge sit, in item coordinates. The
+    // layout gives every card the width neededWidth() asks for, so the two never overlap.
+    QRectF tupleRect() const;
+    QRectF stateBadgeRect() const;
+    // The width a card needs to show `card`'s whole tuple beside its state badge.
+    static qreal neededWidth(const SocketCard &card, const DiagramPalette &palette);
     QPointF leftAnchor() const { return mapToScene(QPointF(0, BoxTop + BoxHeight / 2)); }
     QPointF rightAnchor() const { return mapToScene(QPointF(m_width, BoxTop + BoxHeight / 2)); }
 
@@ -220,6 +226,8 @@ private:
     const DiagramPalette *m_palette;
 };
 
+// The width of the state pill that says `text`.
+qreal statePillWidth(const DiagramPalette &palette, const QString &text);
 // Paints a state pill; shared by socket cards and the legend. Returns the pill's width.
 qreal paintStatePill(QPainter *painter, const DiagramPalette &palette, const QPointF &topRight,
                      SocketState state, const QString &text);

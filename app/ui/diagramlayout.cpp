@@ -18,6 +18,10 @@ constexpr qreal kServerFrameX = 740;
 constexpr qreal kServerFrameWidth = 820;
 constexpr qreal kServerCardX = 760;
 constexpr qreal kServerCardWidth = 520;
+// How wide a card may grow for a long tuple: the client column up to shortly before the
+// server's frame, the server's cards up to the host's edge (minus the accept queue's room).
+constexpr qreal kMaxCardWidth = kServerFrameX - kLeftX - 40;
+constexpr qreal kMaxServerCardWidth = kHostLeft + kHostWidth - kServerCardX - 140;
 constexpr qreal kRowPitch = DiagramLayout::RowPitch;
 constexpr qreal kCardHeight = DiagramLayout::CardHeight;
 
@@ -36,6 +40,7 @@ public:
 
     Layout::Plan build()
     {
+        measureColumns();
         qreal y = placeHostTitle(40);
         y = placeTcp(y + 40);
         y = placeUdp(y);
@@ -60,6 +65,40 @@ private:
     int number(const SocketRecord &record) const
     {
         return m_options.clientNumber ? m_options.clientNumber(record.id, record.protocol) : 0;
+    }
+
+    qreal need(const SocketRecord &record) const
+    {
+        return m_options.cardWidth ? m_options.cardWidth(record) : 0;
+    }
+    // Each column of cards is as wide as its widest shown card needs (one right edge for the
+    // connection lines to start from), at least the default and at most what fits.
+    void measureColumns()
+    {
+        m_clientWidth = kCardWidth;
+        m_serverSideWidth = kServerCardWidth - 30;
+        m_serverWidth = kServerCardWidth;
+        if (!m_options.cardWidth)
+            return;
+        const QList<Layout::Row> &rows = sections().tcpRows;
+        for (qsizetype i = 0; i < shownOf(rows.size()); ++i) {
+            if (const SocketRecord *left = rows.at(i).left)
+                m_clientWidth = qMax(m_clientWidth, need(*left));
+            if (const SocketRecord *right = rows.at(i).right)
+                m_serverSideWidth = qMax(m_serverSideWidth, need(*right));
+        }
+        const QList<const SocketRecord *> &udpClients = sections().udpClients;
+        for (qsizetype i = 0; i < shownOf(udpClients.size()); ++i)
+            m_clientWidth = qMax(m_clientWidth, need(*udpClients.at(i)));
+        for (const SocketRecord *connected : sections().udpConnected)
+            m_serverSideWidth = qMax(m_serverSideWidth, need(*connected));
+        for (const auto *list : {&sections().listeners, &sections().udpServers}) {
+            for (const SocketRecord *server : *list)
+                m_serverWidth = qMax(m_serverWidth, need(*server));
+        }
+        m_clientWidth = qMin(m_clientWidth, kMaxCardWidth);
+        m_serverSideWidth = qMin(m_serverSideWidth, kMaxServerCardWidth - 30);
+        m_serverWidth = qMin(qMax(m_serverWidth, m_serverSideWidth + 30), kMaxServerCardWidth);
     }
 
     void text(const QString &key, const QString &content, const QPointF &pos,
@@ -122,9 +161,9 @@ private:
     qreal placeListeners(qreal y)
     {
         for (const SocketRecord *listener : sections().listeners) {
-            card(*listener, QPointF(kServerCardX, y), kServerCardWidth,
-                 DiagramText::listenerCaption(), true);
-            m_plan.queues.append({listener->id, QPointF(kServerCardX + kServerCardWidth + 20,
+            card(*listener, QPointF(kServerCardX, y), m_serverWidth, DiagramText::listenerCaption(),
+                 true);
+            m_plan.queues.append({listener->id, QPointF(kServerCardX + m_serverWidth + 20,
                                                         y + Layout::CardBoxTop - 6)});
             y += kRowPitch;
         }
@@ -167,7 +206,7 @@ private:
     void placeTcpClient(const SocketRecord &record, qreal y)
     {
         const int clientNumber = DiagramText::tcpClientTakesNumber(record) ? number(record) : 0;
-        card(record, QPointF(kLeftX, y), kCardWidth,
+        card(record, QPointF(kLeftX, y), m_clientWidth,
              DiagramText::withFlowControlNote(DiagramText::tcpClientCaption(record, clientNumber),
                                               record));
     }
@@ -175,14 +214,14 @@ private:
     void placeServerSide(const SocketRecord &record, qreal y)
     {
         const bool inChild = Layout::isInChildProcess(record, m_options.ownPid);
-        card(record, QPointF(kServerCardX + 30, y), kServerCardWidth - 30,
+        card(record, QPointF(kServerCardX + 30, y), m_serverSideWidth,
              DiagramText::withFlowControlNote(DiagramText::serverSideCaption(record, inChild),
                                               record));
         // The worker that holds the socket gets a box of its own, as in the textbook figure.
         const QString worker = DiagramText::workerBoxTooltip(record, inChild);
         if (!worker.isEmpty())
             frame(QStringLiteral("worker-%1").arg(record.id), Layout::FrameKind::Worker,
-                  QRectF(kServerCardX + 20, y - 6, kServerCardWidth - 10, kCardHeight + 12),
+                  QRectF(kServerCardX + 20, y - 6, m_serverSideWidth + 20, kCardHeight + 12),
                   QString(), QString(), worker);
     }
 
@@ -224,8 +263,7 @@ private:
     qreal placeUdpServers(qreal y)
     {
         for (const SocketRecord *server : sections().udpServers) {
-            card(*server, QPointF(kServerCardX, y), kServerCardWidth,
-                 DiagramText::udpServerCaption());
+            card(*server, QPointF(kServerCardX, y), m_serverWidth, DiagramText::udpServerCaption());
             text(QStringLiteral("udp-note-%1").arg(server->id), DiagramText::udpServerNote(),
                  QPointF(kServerCardX + 14, y + kCardHeight + 4), Layout::TextStyle::NoteItalic);
             const DiagramText::UdpServerNotes notes = DiagramText::udpServerNotes(*server);
@@ -237,7 +275,7 @@ private:
             y += kCardHeight + 80;
         }
         for (const SocketRecord *connected : sections().udpConnected) {
-            card(*connected, QPointF(kServerCardX + 30, y), kServerCardWidth - 30,
+            card(*connected, QPointF(kServerCardX + 30, y), m_serverSideWidth,
                  DiagramText::udpConnectedCaption(*connected));
             y += kRowPitch;
         }
@@ -266,7 +304,7 @@ private:
                 continue;
             }
             const int clientNumber = DiagramText::udpClientTakesNumber(record) ? number(record) : 0;
-            card(record, QPointF(kLeftX, y), kCardWidth,
+            card(record, QPointF(kLeftX, y), m_clientWidth,
                  DiagramText::udpClientCaption(record, clientNumber));
             y += kRowPitch;
         }
@@ -281,6 +319,9 @@ private:
 
     const Layout::Options &m_options;
     Layout::Plan m_plan;
+    qreal m_clientWidth = kCardWidth;
+    qreal m_serverSideWidth = kServerCardWidth - 30;
+    qreal m_serverWidth = kServerCardWidth;
 };
 
 // Puts a TCP socket into the row of its connection: a new row, or the free side of the row

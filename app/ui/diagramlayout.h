@@ -52,6 +52,9 @@ public:
         qint64 ownPid = 0; // a server-side socket of another pid is in a child process
         // The client's number in order of appearance; asked only for clients shown.
         std::function<int(SocketId, Protocol)> clientNumber;
+        // The width a socket's card needs for its whole tuple beside its state badge (unset:
+        // the default widths). A column of cards takes the widest of its cards' needs.
+        std::function<qreal(const SocketRecord &)> cardWidth;
     };
 
     enum class TextStyle {

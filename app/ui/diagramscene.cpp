@@ -274,6 +274,9 @@ void DiagramScene::relayout(LayoutTiming timing)
     options.clientNumber = [this](SocketId id, Protocol protocol) {
         return m_clientNumbers.numberFor(id, protocol);
     };
+    options.cardWidth = [this](const SocketRecord &record) {
+        return SocketItem::neededWidth(DiagramText::card(record), m_palette);
+    };
     apply(DiagramLayout::plan(recordsInOrder(), options));
     m_lastRelayoutNs = timer.nsecsElapsed();
 }

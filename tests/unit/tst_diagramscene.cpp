@@ -39,6 +39,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void oneItemPerSocketWithExactTuples();
+    void tupleEndsBeforeTheStateBadge_data();
+    void tupleEndsBeforeTheStateBadge();
     void acceptedSocketsGroupUnderTheListener();
     void connectNotePointsAtTheListener();
     void newClientNeverMovesTheOthers();
@@ -166,6 +168,58 @@ void TestDiagramScene::oneItemPerSocketWithExactTuples()
     QCOMPARE(tupleText(m_scene->itemFor(udpA)), QStringLiteral("{127.0.0.1:40001}"));
     QCOMPARE(m_scene->itemFor(udpB)->card().caption, QStringLiteral("udp client 2"));
     QCOMPARE(m_scene->connectionLineCount(), 3);
+}
+
+void TestDiagramScene::tupleEndsBeforeTheStateBadge_data()
+{
+    QTest::addColumn<int>("state");
+    QTest::addColumn<bool>("ipv6");
+    QTest::newRow("established") << int(SocketState::Established) << false;
+    QTest::newRow("time-wait") << int(SocketState::TimeWait) << false;
+    QTest::newRow("syn-sent") << int(SocketState::SynSent) << false;
+    QTest::newRow("fin-wait2, ipv6") << int(SocketState::FinWait2) << true;
+}
+
+// The closing brace of a client's tuple used to be drawn under its state badge: the card
+// was as wide for every tuple and badge. Every card now leaves room for both.
+void TestDiagramScene::tupleEndsBeforeTheStateBadge()
+{
+    QFETCH(int, state);
+    QFETCH(bool, ipv6);
+    const QHostAddress address = ipv6 ? QHostAddress(QHostAddress::LocalHostIPv6) : kLoopback;
+    addListener();
+    QList<SocketId> clients;
+    for (quint16 port : {40001, 50002, 65535}) {
+        SocketRecord client;
+        client.protocol = Protocol::Tcp;
+        client.role = SocketRole::TcpClient;
+        client.local = {address, port};
+        client.remote = Endpoint{address, kServerPort};
+        client.state = SocketState(state);
+        clients.append(m_registry->add(client));
+        SocketRecord accepted = client;
+        accepted.role = SocketRole::TcpServerSide;
+        accepted.local = {address, kServerPort};
+        accepted.remote = Endpoint{address, port};
+        clients.append(m_registry->add(accepted));
+    }
+    addUdpServer();
+    clients.append(addUdpClient(40001));
+    clients.append(addUdpClient(65535));
+    m_scene->flush();
+    for (SocketId id : std::as_const(clients)) {
+        const SocketItem *item = m_scene->itemFor(id);
+        QVERIFY(item);
+        const QRectF tuple = item->tupleRect();
+        const QRectF badge = item->stateBadgeRect();
+        QVERIFY2(tuple.width() > 100, qPrintable(tupleText(item)));
+        QVERIFY2(!tuple.intersects(badge),
+                 qPrintable(QStringLiteral("%1: tuple ends at %2, badge starts at %3")
+                                    .arg(tupleText(item))
+                                    .arg(tuple.right())
+                                    .arg(badge.left())));
+        QVERIFY(badge.right() <= item->width());
+    }
 }
 
 void TestDiagramScene::acceptedSocketsGroupUnderTheListener()
