@@ -15,6 +15,7 @@
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "tcpworker.h"
+#include "textscale.h"
 #include "timelineview.h"
 #include "workerprocess.h"
 
@@ -183,7 +184,11 @@ int main(int argc, char *argv[])
                          });
     }
     applyServerOptions(*options, *window.serverPanel());
+    if (options->textScale)
+        window.textScale().setValue(*options->textScale);
     window.show();
+    if (options->presentation)
+        window.setPresentationMode(true);
 
     if (!options->noTcp)
         controller.startTcpServer(window.serverPanel()->tcpSettings());

@@ -199,7 +199,7 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
             bold.setBold(true);
             painter->setFont(bold);
         }
-        painter->setPen(p.text);
+        painter->setPen(i == m_card.highlightPart ? p.highlightText : p.text);
         painter->drawText(QPointF(x, baseline), part);
         painter->setFont(p.tupleFont);
         x += advance;
