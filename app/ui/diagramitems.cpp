@@ -24,6 +24,9 @@ constexpr qreal kTupleLeft = 62;
 constexpr qreal kBadgeRightInset = 10;
 constexpr qreal kTupleBadgeGap = 18;
 constexpr qreal kBadgeTop = DiagramLayout::CardBoxTop + 9;
+// The compact card: a thinner state bar, the tuple right after it.
+constexpr qreal kCompactBar = 5;
+constexpr qreal kCompactTupleLeft = 10;
 
 qreal tupleAdvance(const SocketCard &card, const DiagramPalette &palette)
 {
@@ -82,9 +85,19 @@ void SocketItem::setWidth(qreal width)
     m_width = width;
 }
 
+void SocketItem::setCompact(bool compact)
+{
+    if (compact == m_compact)
+        return;
+    m_compact = compact;
+    update();
+}
+
 QRectF SocketItem::stateBadgeRect() const
 {
     const qreal width = statePillWidth(*m_palette, m_card.stateText);
+    if (m_compact)
+        return QRectF(m_width - width, 0, width, kPillHeight);
     return QRectF(m_width - kBadgeRightInset - width, kBadgeTop, width, kPillHeight);
 }
 
@@ -92,12 +105,14 @@ QRectF SocketItem::tupleRect() const
 {
     const QFontMetricsF metrics(m_palette->tupleFont);
     const qreal baseline = BoxTop + BoxHeight / 2 + metrics.ascent() / 2 - 2;
-    return QRectF(kTupleLeft, baseline - metrics.ascent(), tupleAdvance(m_card, *m_palette),
-                  metrics.height());
+    return QRectF(m_compact ? kCompactTupleLeft : kTupleLeft, baseline - metrics.ascent(),
+                  tupleAdvance(m_card, *m_palette), metrics.height());
 }
 
-qreal SocketItem::neededWidth(const SocketCard &card, const DiagramPalette &palette)
+qreal SocketItem::neededWidth(const SocketCard &card, const DiagramPalette &palette, bool compact)
 {
+    if (compact)
+        return kCompactTupleLeft + tupleAdvance(card, palette) + 4;
     return kTupleLeft + tupleAdvance(card, palette) + kTupleBadgeGap
            + statePillWidth(palette, card.stateText) + kBadgeRightInset;
 }
@@ -143,17 +158,23 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     // The caption gets what the detail leaves, and at least half the width when both are long.
     const QFontMetricsF captionMetrics(p.captionFont);
     const QFontMetricsF noteMetrics(p.noteFont);
+    const QRectF badge = stateBadgeRect();
     const qreal captionRoom
-            = qMax(m_width * 0.55, m_width - noteMetrics.horizontalAdvance(m_card.detail) - 16);
+            = m_compact ? badge.left() - 8
+                        : qMax(m_width * 0.55,
+                               m_width - noteMetrics.horizontalAdvance(m_card.detail) - 16);
     painter->setFont(p.captionFont);
     painter->setPen(p.text);
     const QString caption = captionMetrics.elidedText(m_card.caption, Qt::ElideRight, captionRoom);
     painter->drawText(QPointF(0, 16), caption);
-    painter->setFont(p.noteFont);
-    painter->setPen(p.mutedText);
-    const QString detail = noteMetrics.elidedText(
-            m_card.detail, Qt::ElideLeft, m_width - captionMetrics.horizontalAdvance(caption) - 16);
-    painter->drawText(QRectF(0, 0, m_width, 20), Qt::AlignRight | Qt::AlignVCenter, detail);
+    if (!m_compact) { // compact, the pid and counters are the tooltip's and the inspector's
+        painter->setFont(p.noteFont);
+        painter->setPen(p.mutedText);
+        const QString detail
+                = noteMetrics.elidedText(m_card.detail, Qt::ElideLeft,
+                                         m_width - captionMetrics.horizontalAdvance(caption) - 16);
+        painter->drawText(QRectF(0, 0, m_width, 20), Qt::AlignRight | Qt::AlignVCenter, detail);
+    }
 
     // The box, outlined in the state's colour with a solid bar on its left edge.
     const QColor stateColour = p.stateColour(m_card.state);
@@ -167,15 +188,17 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     painter->setPen(Qt::NoPen);
     painter->setBrush(stateColour);
     QPainterPath bar;
-    bar.addRoundedRect(QRectF(box.left(), box.top(), 10, box.height()), 4, 4);
+    bar.addRoundedRect(QRectF(box.left(), box.top(), m_compact ? kCompactBar : 10, box.height()),
+                       m_compact ? 2 : 4, m_compact ? 2 : 4);
     painter->drawPath(bar);
 
-    painter->setFont(p.pillFont);
-    painter->setPen(p.mutedText);
-    painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
-                      m_card.protocol);
+    if (!m_compact) { // compact, the section's title says TCP or UDP
+        painter->setFont(p.pillFont);
+        painter->setPen(p.mutedText);
+        painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
+                          m_card.protocol);
+    }
 
-    const QRectF badge = stateBadgeRect();
     paintStatePill(painter, p, badge.topRight(), m_card.state, m_card.stateText);
 
     // The tuple in a monospace font, the part that tells it apart on a highlight. Should a
@@ -184,7 +207,7 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     painter->setFont(p.tupleFont);
     const QRectF tuple = tupleRect();
     qreal x = tuple.left();
-    const qreal textRight = badge.left() - kTupleBadgeGap / 2;
+    const qreal textRight = m_compact ? m_width - 2 : badge.left() - kTupleBadgeGap / 2;
     const qreal baseline = tuple.top() + tupleMetrics.ascent();
     painter->save();
     painter->setClipRect(QRectF(0, BoxTop, textRight, BoxHeight), Qt::IntersectClip);

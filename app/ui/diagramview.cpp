@@ -36,6 +36,13 @@ DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView
             refit();
         }
     });
+    if (auto *diagram = qobject_cast<DiagramScene *>(scene)) {
+        connect(diagram, &DiagramScene::layoutHoldReleased, this, [this] {
+            if (m_refitHeld && m_fitting)
+                refit();
+            m_refitHeld = false;
+        });
+    }
 
     m_minimap = new DiagramMinimap(this);
     const auto follow = [this] { m_minimap->follow(); };
@@ -109,6 +116,7 @@ void DiagramView::setPresenting(bool presenting)
     const Qt::ScrollBarPolicy policy = presenting ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded;
     setHorizontalScrollBarPolicy(policy);
     setVerticalScrollBarPolicy(policy);
+    m_minimap->setSuppressed(presenting);
 }
 
 qreal DiagramView::minimumZoom() const
@@ -125,6 +133,12 @@ void DiagramView::refit()
 {
     if (!scene())
         return;
+    // Zooming now would move the card under the pointer as surely as a relayout would.
+    if (const auto *diagram = qobject_cast<DiagramScene *>(scene());
+        diagram && diagram->holdsLayout()) {
+        m_refitHeld = true;
+        return;
+    }
     fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
     // Never blow a small diagram up past 1.5x (or past the text scale's zoom): text would
     // look coarse and nothing is gained.
@@ -162,8 +176,14 @@ void DiagramView::wheelEvent(QWheelEvent *event)
 
 void DiagramView::foldToFit()
 {
-    if (auto *diagram = qobject_cast<DiagramScene *>(scene()))
-        diagram->fitCollapseLimitTo(viewport()->height(), qMax(kReadableZoom, minimumZoom()));
+    auto *diagram = qobject_cast<DiagramScene *>(scene());
+    if (!diagram)
+        return;
+    // Text kept at a size: the layout gets the room the viewport has at that size, and
+    // fits its columns and rows into it instead of the view shrinking the picture.
+    const qreal floor = minimumZoom();
+    diagram->setLayoutRoom(floor > 0 ? QSizeF(viewport()->size()) / floor : QSizeF());
+    diagram->fitCollapseLimitTo(viewport()->height(), qMax(kReadableZoom, floor));
 }
 
 void DiagramView::resizeEvent(QResizeEvent *event)

@@ -58,6 +58,7 @@ private:
 
     bool m_fitting = true;
     bool m_presenting = false;
+    bool m_refitHeld = false; // a refit waits for the pointer to let go of a card
     qreal m_textScale = 1.0;
     bool m_syncingSelection = false; // our own change, echoed back by the selection
     DiagramMinimap *m_minimap = nullptr;
