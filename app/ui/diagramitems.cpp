@@ -19,10 +19,10 @@ constexpr qreal kPadding = 3; // room for outlines and the selection ring
 // Below this scale the 13-pixel tuple font is under 4 pixels high: unreadable.
 constexpr qreal kTextLevelOfDetail = 0.3;
 // Inside the box: the protocol from 20, the tuple from 62, the badge 10 from the right edge,
-// and at least this much air between the tuple's end and the badge.
+// and SocketItem::TupleBadgeGap of air between the tuple's end and the badge.
 constexpr qreal kTupleLeft = 62;
 constexpr qreal kBadgeRightInset = 10;
-constexpr qreal kTupleBadgeGap = 18;
+constexpr qreal kTupleBadgeGap = SocketItem::TupleBadgeGap;
 constexpr qreal kBadgeTop = DiagramLayout::CardBoxTop + 9;
 // The compact card: a thinner state bar, the tuple right after it.
 constexpr qreal kCompactBar = 5;

@@ -30,6 +30,8 @@ public:
     static constexpr qreal Height = DiagramLayout::CardHeight;
     static constexpr qreal BoxTop = DiagramLayout::CardBoxTop;
     static constexpr qreal BoxHeight = DiagramLayout::CardBoxHeight;
+    // The air a card keeps between its tuple's end and its state badge.
+    static constexpr qreal TupleBadgeGap = 18;
 
     SocketItem(SocketId id, const DiagramPalette *palette, qreal width);
 

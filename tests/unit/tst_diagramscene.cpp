@@ -174,10 +174,13 @@ void TestDiagramScene::tupleEndsBeforeTheStateBadge_data()
 {
     QTest::addColumn<int>("state");
     QTest::addColumn<bool>("ipv6");
-    QTest::newRow("established") << int(SocketState::Established) << false;
-    QTest::newRow("time-wait") << int(SocketState::TimeWait) << false;
-    QTest::newRow("syn-sent") << int(SocketState::SynSent) << false;
-    QTest::newRow("fin-wait2, ipv6") << int(SocketState::FinWait2) << true;
+    QTest::addColumn<int>("serverPort");
+    QTest::newRow("established") << int(SocketState::Established) << false << 9877;
+    // --tcp-port 0: a five-digit server port, the longest loopback tuple.
+    QTest::newRow("established, port 0") << int(SocketState::Established) << false << 43929;
+    QTest::newRow("time-wait") << int(SocketState::TimeWait) << false << 43929;
+    QTest::newRow("syn-sent") << int(SocketState::SynSent) << false << 9877;
+    QTest::newRow("fin-wait2, ipv6") << int(SocketState::FinWait2) << true << 43929;
 }
 
 // The closing brace of a client's tuple used to be drawn under its state badge: the card
@@ -186,6 +189,8 @@ void TestDiagramScene::tupleEndsBeforeTheStateBadge()
 {
     QFETCH(int, state);
     QFETCH(bool, ipv6);
+    QFETCH(int, serverPort);
+    const auto port0 = quint16(serverPort);
     const QHostAddress address = ipv6 ? QHostAddress(QHostAddress::LocalHostIPv6) : kLoopback;
     addListener();
     QList<SocketId> clients;
@@ -194,12 +199,12 @@ void TestDiagramScene::tupleEndsBeforeTheStateBadge()
         client.protocol = Protocol::Tcp;
         client.role = SocketRole::TcpClient;
         client.local = {address, port};
-        client.remote = Endpoint{address, kServerPort};
+        client.remote = Endpoint{address, port0};
         client.state = SocketState(state);
         clients.append(m_registry->add(client));
         SocketRecord accepted = client;
         accepted.role = SocketRole::TcpServerSide;
-        accepted.local = {address, kServerPort};
+        accepted.local = {address, port0};
         accepted.remote = Endpoint{address, port};
         clients.append(m_registry->add(accepted));
     }
@@ -213,7 +218,9 @@ void TestDiagramScene::tupleEndsBeforeTheStateBadge()
         const QRectF tuple = item->tupleRect();
         const QRectF badge = item->stateBadgeRect();
         QVERIFY2(tuple.width() > 100, qPrintable(tupleText(item)));
-        QVERIFY2(!tuple.intersects(badge),
+        // The whole tuple is drawn only if it ends a gap before the badge (paint() cuts it
+        // there); the old cards, one width for all, lost the brace at exactly this point.
+        QVERIFY2(tuple.right() + SocketItem::TupleBadgeGap <= badge.left() + 0.01,
                  qPrintable(QStringLiteral("%1: tuple ends at %2, badge starts at %3")
                                     .arg(tupleText(item))
                                     .arg(tuple.right())
