@@ -8,7 +8,9 @@
 #include "sockettablemodel.h"
 #include "systemcalllanes.h"
 #include "tcpstatemachineview.h"
+#include "textscale.h"
 #include "timelinepanel.h"
+#include "timelineview.h"
 
 #include <QCoreApplication>
 #include <QDockWidget>
@@ -79,6 +81,9 @@ void AppComposition::addDocks()
     timelineDock->setObjectName(QStringLiteral("timelineDock"));
     m_timeline = new TimelinePanel(m_journal, &m_pacer, timelineDock);
     timelineDock->setWidget(m_timeline);
+    m_timeline->view()->setTextScale(m_window.textScale().value());
+    QObject::connect(&m_window.textScale(), &TextScale::changed, m_timeline->view(),
+                     &TimelineView::setTextScale);
     m_window.addBottomDock(timelineDock, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
                            QObject::tr("Show or hide the event timeline: one lane per socket, "
                                        "arrows for what crossed; click an event to see then"));

@@ -118,6 +118,14 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
             QStringLiteral("slide-size"),
             text("Size of the slides and of a scenario step's --export-image (default 1280x720)."),
             QStringLiteral("WxH"));
+    const QCommandLineOption presentation(
+            QStringLiteral("presentation"),
+            text("Start in presentation view: the diagram alone, full screen (Esc leaves)."));
+    const QCommandLineOption textScale(
+            QStringLiteral("text-scale"),
+            text("Write text <x> times as large, from 1 to 3 (e.g. 2 for the back of a hall; "
+                 "remembered, as Ctrl+= and Ctrl+- are)."),
+            QStringLiteral("x"));
     // main() runs the worker before any parsing; listed here so the parser knows it too.
     QCommandLineOption worker(QStringLiteral("worker"),
                               text("Internal: serve one client handed over by the app."));
@@ -130,8 +138,9 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
     parser.addOptions({exportState,  exportImage, exportJournal, exportTimeline, quitAfter,
                        bind,         tcpPort,     udpPort,       connectTimeout, clients,
                        udpClients,   behaviour,   noTcp,         noUdp,          pauseAccepting,
-                       model,        udpModel,    tour,          scenario,       step,
-                       exportSlides, slideSize,   worker,        workerProgram});
+                       model,        udpModel,    presentation,  textScale,      tour,
+                       scenario,     step,        exportSlides,  slideSize,      worker,
+                       workerProgram});
     parser.process(app); // exits on --help, --version and unknown options
 
     CommandLineOptions options;
@@ -224,6 +233,18 @@ std::optional<CommandLineOptions> parseCommandLine(const QCoreApplication &app)
     options.noUdp = parser.isSet(noUdp);
     options.pauseAccepting = parser.isSet(pauseAccepting);
     options.workerProgram = parser.value(workerProgram);
+    options.presentation = parser.isSet(presentation);
+    if (parser.isSet(textScale)) {
+        bool ok = false;
+        const double scale = parser.value(textScale).toDouble(&ok);
+        // The same bounds as the window's Ctrl+= and Ctrl+- (TextScale, which ui owns).
+        if (ok && scale >= 1.0 && scale <= 3.0)
+            options.textScale = scale;
+        else
+            errors << QStringLiteral("--text-scale: '%1' is not a scale from 1 to 3; write e.g. "
+                                     "1, 1.5 or 2.")
+                              .arg(parser.value(textScale));
+    }
     // Clients of a server that is not started would dial whatever port the settings hold.
     if (options.noTcp && options.tcpClients > 0)
         errors << QStringLiteral("--no-tcp with --clients %1: the TCP clients connect to the TCP "

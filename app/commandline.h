@@ -39,6 +39,8 @@ struct CommandLineOptions
     bool pauseAccepting = false;
     ConcurrencyModel model = ConcurrencyModel::EventLoop;
     UdpModel udpModel = UdpModel::Single;
+    bool presentation = false; // start in presentation view
+    std::optional<double> textScale; // 1 to 3; unset: the one chosen last time
 };
 
 // Parses and checks the arguments. Exits the process for --help and --version; on bad

@@ -19,6 +19,7 @@
 #include "socketregistry.h"
 #include "stateexporter.h"
 #include "tcpworker.h"
+#include "textscale.h"
 #include "timelineview.h"
 #include "tourcontroller.h"
 #include "workerprocess.h"
@@ -277,7 +278,11 @@ int main(int argc, char *argv[])
             failed = true;
         QCoreApplication::quit(); // the headless run was the scenario
     });
+    if (options->textScale)
+        window.textScale().setValue(*options->textScale);
     window.show();
+    if (options->presentation)
+        window.setPresentationMode(true);
 
     // Headless, the scenario plays through (as slides when asked for pictures); in the window
     // it is a tour the lecturer clicks.

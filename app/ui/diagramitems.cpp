@@ -18,14 +18,37 @@ constexpr qreal kPillHeight = 22;
 constexpr qreal kPadding = 3; // room for outlines and the selection ring
 // Below this scale the 13-pixel tuple font is under 4 pixels high: unreadable.
 constexpr qreal kTextLevelOfDetail = 0.3;
+// Inside the box: the protocol from 20, the tuple from 62, the badge 10 from the right edge,
+// and SocketItem::TupleBadgeGap of air between the tuple's end and the badge.
+constexpr qreal kTupleLeft = 62;
+constexpr qreal kBadgeRightInset = 10;
+constexpr qreal kTupleBadgeGap = SocketItem::TupleBadgeGap;
+constexpr qreal kBadgeTop = DiagramLayout::CardBoxTop + 9;
+// The compact card: a thinner state bar, the tuple right after it.
+constexpr qreal kCompactBar = 5;
+constexpr qreal kCompactTupleLeft = 10;
+
+qreal tupleAdvance(const SocketCard &card, const DiagramPalette &palette)
+{
+    // Measured part by part with the regular face, as paint() places the parts.
+    const QFontMetricsF metrics(palette.tupleFont);
+    qreal advance = 0;
+    for (const QString &part : card.tupleParts)
+        advance += metrics.horizontalAdvance(part);
+    return advance;
+}
 
 } // namespace
+
+qreal statePillWidth(const DiagramPalette &palette, const QString &text)
+{
+    return QFontMetricsF(palette.pillFont).horizontalAdvance(text) + 22;
+}
 
 qreal paintStatePill(QPainter *painter, const DiagramPalette &palette, const QPointF &topRight,
                      SocketState state, const QString &text)
 {
-    const QFontMetricsF metrics(palette.pillFont);
-    const qreal width = metrics.horizontalAdvance(text) + 22;
+    const qreal width = statePillWidth(palette, text);
     const QRectF pill(topRight.x() - width, topRight.y(), width, kPillHeight);
     painter->setPen(Qt::NoPen);
     painter->setBrush(palette.stateColour(state));
@@ -60,6 +83,38 @@ void SocketItem::setWidth(qreal width)
         return;
     prepareGeometryChange();
     m_width = width;
+}
+
+void SocketItem::setCompact(bool compact)
+{
+    if (compact == m_compact)
+        return;
+    m_compact = compact;
+    update();
+}
+
+QRectF SocketItem::stateBadgeRect() const
+{
+    const qreal width = statePillWidth(*m_palette, m_card.stateText);
+    if (m_compact)
+        return QRectF(m_width - width, 0, width, kPillHeight);
+    return QRectF(m_width - kBadgeRightInset - width, kBadgeTop, width, kPillHeight);
+}
+
+QRectF SocketItem::tupleRect() const
+{
+    const QFontMetricsF metrics(m_palette->tupleFont);
+    const qreal baseline = BoxTop + BoxHeight / 2 + metrics.ascent() / 2 - 2;
+    return QRectF(m_compact ? kCompactTupleLeft : kTupleLeft, baseline - metrics.ascent(),
+                  tupleAdvance(m_card, *m_palette), metrics.height());
+}
+
+qreal SocketItem::neededWidth(const SocketCard &card, const DiagramPalette &palette, bool compact)
+{
+    if (compact)
+        return kCompactTupleLeft + tupleAdvance(card, palette) + 4;
+    return kTupleLeft + tupleAdvance(card, palette) + kTupleBadgeGap
+           + statePillWidth(palette, card.stateText) + kBadgeRightInset;
 }
 
 QRectF SocketItem::boundingRect() const
@@ -103,17 +158,23 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     // The caption gets what the detail leaves, and at least half the width when both are long.
     const QFontMetricsF captionMetrics(p.captionFont);
     const QFontMetricsF noteMetrics(p.noteFont);
+    const QRectF badge = stateBadgeRect();
     const qreal captionRoom
-            = qMax(m_width * 0.55, m_width - noteMetrics.horizontalAdvance(m_card.detail) - 16);
+            = m_compact ? badge.left() - 8
+                        : qMax(m_width * 0.55,
+                               m_width - noteMetrics.horizontalAdvance(m_card.detail) - 16);
     painter->setFont(p.captionFont);
     painter->setPen(p.text);
     const QString caption = captionMetrics.elidedText(m_card.caption, Qt::ElideRight, captionRoom);
     painter->drawText(QPointF(0, 16), caption);
-    painter->setFont(p.noteFont);
-    painter->setPen(p.mutedText);
-    const QString detail = noteMetrics.elidedText(
-            m_card.detail, Qt::ElideLeft, m_width - captionMetrics.horizontalAdvance(caption) - 16);
-    painter->drawText(QRectF(0, 0, m_width, 20), Qt::AlignRight | Qt::AlignVCenter, detail);
+    if (!m_compact) { // compact, the pid and counters are the tooltip's and the inspector's
+        painter->setFont(p.noteFont);
+        painter->setPen(p.mutedText);
+        const QString detail
+                = noteMetrics.elidedText(m_card.detail, Qt::ElideLeft,
+                                         m_width - captionMetrics.horizontalAdvance(caption) - 16);
+        painter->drawText(QRectF(0, 0, m_width, 20), Qt::AlignRight | Qt::AlignVCenter, detail);
+    }
 
     // The box, outlined in the state's colour with a solid bar on its left edge.
     const QColor stateColour = p.stateColour(m_card.state);
@@ -129,23 +190,29 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     painter->setPen(Qt::NoPen);
     painter->setBrush(stateColour);
     QPainterPath bar;
-    bar.addRoundedRect(QRectF(box.left(), box.top(), 10, box.height()), 4, 4);
+    bar.addRoundedRect(QRectF(box.left(), box.top(), m_compact ? kCompactBar : 10, box.height()),
+                       m_compact ? 2 : 4, m_compact ? 2 : 4);
     painter->drawPath(bar);
 
-    painter->setFont(p.pillFont);
-    painter->setPen(p.mutedText);
-    painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
-                      m_card.protocol);
+    if (!m_compact) { // compact, the section's title says TCP or UDP
+        painter->setFont(p.pillFont);
+        painter->setPen(p.mutedText);
+        painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
+                          m_card.protocol);
+    }
 
-    const qreal pillWidth = paintStatePill(painter, p, QPointF(m_width - 10, BoxTop + 9),
-                                           m_card.state, m_card.stateText);
+    paintStatePill(painter, p, badge.topRight(), m_card.state, m_card.stateText);
 
-    // The tuple in a monospace font, the part that tells it apart on a highlight.
+    // The tuple in a monospace font, the part that tells it apart on a highlight. Should a
+    // card ever be narrower than its tuple, the tuple is cut before the badge, never under it.
     const QFontMetricsF tupleMetrics(p.tupleFont);
     painter->setFont(p.tupleFont);
-    qreal x = 62;
-    const qreal textRight = m_width - pillWidth - 18;
-    const qreal baseline = BoxTop + BoxHeight / 2 + tupleMetrics.ascent() / 2 - 2;
+    const QRectF tuple = tupleRect();
+    qreal x = tuple.left();
+    const qreal textRight = m_compact ? m_width - 2 : badge.left() - kTupleBadgeGap / 2;
+    const qreal baseline = tuple.top() + tupleMetrics.ascent();
+    painter->save();
+    painter->setClipRect(QRectF(0, BoxTop, textRight, BoxHeight), Qt::IntersectClip);
     for (int i = 0; i < m_card.tupleParts.size() && x < textRight; ++i) {
         const QString &part = m_card.tupleParts.at(i);
         const qreal advance = tupleMetrics.horizontalAdvance(part);
@@ -157,11 +224,12 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
             bold.setBold(true);
             painter->setFont(bold);
         }
-        painter->setPen(p.text);
+        painter->setPen(i == m_card.highlightPart ? p.highlightText : p.text);
         painter->drawText(QPointF(x, baseline), part);
         painter->setFont(p.tupleFont);
         x += advance;
     }
+    painter->restore();
 
     if (option->state & QStyle::State_Selected) {
         painter->setPen(QPen(p.selection, 2, Qt::DotLine));

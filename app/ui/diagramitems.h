@@ -30,6 +30,8 @@ public:
     static constexpr qreal Height = DiagramLayout::CardHeight;
     static constexpr qreal BoxTop = DiagramLayout::CardBoxTop;
     static constexpr qreal BoxHeight = DiagramLayout::CardBoxHeight;
+    // The air a card keeps between its tuple's end and its state badge.
+    static constexpr qreal TupleBadgeGap = 18;
 
     SocketItem(SocketId id, const DiagramPalette *palette, qreal width);
 
@@ -41,6 +43,18 @@ public:
     void setCard(const SocketCard &card);
     void setWidth(qreal width);
     qreal width() const { return m_width; }
+    // The compact card (presentation view): the state badge in the caption line instead of
+    // the pid and counters, the box the tuple's alone.
+    void setCompact(bool compact);
+    bool isCompact() const { return m_compact; }
+    // Where the tuple (its full length) and the state badge sit, in item coordinates. The
+    // layout gives every card the width neededWidth() asks for, so the two never overlap.
+    QRectF tupleRect() const;
+    QRectF stateBadgeRect() const;
+    // The width a card needs to show `card`'s whole tuple beside its state badge.
+    // Compact, the badge is above the box, which holds the tuple alone.
+    static qreal neededWidth(const SocketCard &card, const DiagramPalette &palette,
+                             bool compact = false);
     QPointF leftAnchor() const { return mapToScene(QPointF(0, BoxTop + BoxHeight / 2)); }
     QPointF rightAnchor() const { return mapToScene(QPointF(m_width, BoxTop + BoxHeight / 2)); }
 
@@ -52,6 +66,7 @@ private:
     SocketId m_id;
     const DiagramPalette *m_palette;
     qreal m_width;
+    bool m_compact = false;
     SocketCard m_card;
 };
 
@@ -220,6 +235,8 @@ private:
     const DiagramPalette *m_palette;
 };
 
+// The width of the state pill that says `text`.
+qreal statePillWidth(const DiagramPalette &palette, const QString &text);
 // Paints a state pill; shared by socket cards and the legend. Returns the pill's width.
 qreal paintStatePill(QPainter *painter, const DiagramPalette &palette, const QPointF &topRight,
                      SocketState state, const QString &text);

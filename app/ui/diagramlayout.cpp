@@ -9,17 +9,51 @@ namespace SocketScope {
 
 namespace {
 
-// Scene geometry, in scene units (pixels at 100 % zoom).
-constexpr qreal kHostLeft = 20;
-constexpr qreal kHostWidth = 1560;
-constexpr qreal kLeftX = 48;
-constexpr qreal kCardWidth = 470;
-constexpr qreal kServerFrameX = 740;
-constexpr qreal kServerFrameWidth = 820;
-constexpr qreal kServerCardX = 760;
-constexpr qreal kServerCardWidth = 520;
 constexpr qreal kRowPitch = DiagramLayout::RowPitch;
 constexpr qreal kCardHeight = DiagramLayout::CardHeight;
+// The accept queue's drawing (AcceptQueueItem), left of the listener in the compact picture.
+constexpr qreal kQueueWidth = 170;
+
+// Where the columns go, in scene units (pixels at 100 % zoom): the standard picture, or the
+// compact one that fills a narrower room (presentation view at a large text scale).
+struct Geometry
+{
+    qreal hostLeft = 20;
+    qreal hostWidth = 1560;
+    qreal leftX = 48;
+    qreal cardWidth = 470;
+    qreal serverFrameX = 740;
+    qreal serverFrameWidth = 820;
+    qreal serverCardX = 760;
+    qreal serverCardWidth = 520;
+    qreal indent = 30; // accepted sockets under their listener
+    // How wide a card may grow for a long tuple: the client column up to shortly before the
+    // server's frame, the server's cards up to the host's edge (minus the accept queue's).
+    qreal maxCardWidth = 740 - 48 - 40;
+    qreal maxServerCardWidth = 20 + 1560 - 760 - 140;
+    bool compact = false;
+
+    static Geometry forWidth(qreal width)
+    {
+        Geometry g;
+        if (width <= 0 || width >= DiagramLayout::StandardWidth)
+            return g;
+        // Two columns of equal width, a short gap for the connection lines between them.
+        g.compact = true;
+        g.hostLeft = 4;
+        g.hostWidth = width - 8;
+        g.leftX = 12;
+        g.serverFrameX = qRound(width / 2 + 4);
+        g.serverFrameWidth = width - g.hostLeft - 6 - g.serverFrameX;
+        g.serverCardX = g.serverFrameX + 6;
+        g.serverCardWidth = g.serverFrameWidth - 12;
+        g.indent = 0;
+        g.cardWidth = g.serverFrameX - 18 - g.leftX;
+        g.maxCardWidth = g.cardWidth;
+        g.maxServerCardWidth = g.serverCardWidth;
+        return g;
+    }
+};
 
 using Layout = DiagramLayout;
 
@@ -28,22 +62,27 @@ using Layout = DiagramLayout;
 class PlanBuilder
 {
 public:
-    PlanBuilder(const QList<const SocketRecord *> &records, const Layout::Options &options)
-        : m_options(options)
+    PlanBuilder(Layout::Sections sections, const Layout::Options &options, int collapseLimit)
+        : m_options(options), m_g(Geometry::forWidth(options.width)), m_limit(collapseLimit)
     {
-        m_plan.sections = Layout::classify(records, options.ownPid);
+        m_plan.sections = std::move(sections);
     }
 
     Layout::Plan build()
     {
-        qreal y = placeHostTitle(40);
-        y = placeTcp(y + 40);
+        measureColumns();
+        qreal y = placeHostTitle(m_g.compact ? 32 : 40);
+        y = placeTcp(y + (m_g.compact ? 20 : 40));
+        m_plan.udpTop = y;
         y = placeUdp(y);
-        m_plan.legendPos = QPointF(kLeftX - 8, y);
-        y += 50;
+        m_plan.legendPos = QPointF(m_g.leftX - 8, y);
+        m_plan.showLegend = !m_g.compact;
+        m_plan.compact = m_g.compact;
+        m_plan.collapseLimit = m_limit;
+        y += m_g.compact ? 4 : 50;
         frame(QStringLiteral("host"), Layout::FrameKind::Host,
-              QRectF(kHostLeft, 20, kHostWidth, y - 20), QString(), QString());
-        m_plan.sceneRect = QRectF(0, 0, kHostLeft * 2 + kHostWidth, y + 20);
+              QRectF(m_g.hostLeft, 20, m_g.hostWidth, y - 20), QString(), QString());
+        m_plan.sceneRect = QRectF(0, 0, m_g.hostLeft * 2 + m_g.hostWidth, y + 20);
         return std::move(m_plan);
     }
 
@@ -55,11 +94,83 @@ private:
     }
     qsizetype shownOf(qsizetype count) const
     {
-        return m_options.showAll ? count : qMin<qsizetype>(count, m_options.collapseLimit);
+        return m_options.showAll ? count : qMin<qsizetype>(count, m_limit);
     }
     int number(const SocketRecord &record) const
     {
         return m_options.clientNumber ? m_options.clientNumber(record.id, record.protocol) : 0;
+    }
+
+    qreal need(const SocketRecord &record) const
+    {
+        return m_options.cardWidth ? m_options.cardWidth(record) : 0;
+    }
+    // Each column of cards is as wide as its widest shown card needs (one right edge for the
+    // connection lines to start from), at least the default and at most what fits.
+    void measureColumns()
+    {
+        m_clientWidth = m_g.cardWidth;
+        m_serverSideWidth = m_g.serverCardWidth - m_g.indent;
+        m_serverWidth = m_g.serverCardWidth;
+        if (!m_options.cardWidth)
+            return;
+        if (m_g.compact) {
+            widenCompactColumns();
+            return;
+        }
+        const QList<Layout::Row> &rows = sections().tcpRows;
+        for (qsizetype i = 0; i < shownOf(rows.size()); ++i) {
+            if (const SocketRecord *left = rows.at(i).left)
+                m_clientWidth = qMax(m_clientWidth, need(*left));
+            if (const SocketRecord *right = rows.at(i).right)
+                m_serverSideWidth = qMax(m_serverSideWidth, need(*right));
+        }
+        const QList<const SocketRecord *> &udpClients = sections().udpClients;
+        for (qsizetype i = 0; i < shownOf(udpClients.size()); ++i)
+            m_clientWidth = qMax(m_clientWidth, need(*udpClients.at(i)));
+        for (const SocketRecord *connected : sections().udpConnected)
+            m_serverSideWidth = qMax(m_serverSideWidth, need(*connected));
+        for (const auto *list : {&sections().listeners, &sections().udpServers}) {
+            for (const SocketRecord *server : *list)
+                m_serverWidth = qMax(m_serverWidth, need(*server));
+        }
+        m_clientWidth = qMin(m_clientWidth, m_g.maxCardWidth);
+        m_serverSideWidth = qMin(m_serverSideWidth, m_g.maxServerCardWidth - m_g.indent);
+        m_serverWidth
+                = qMin(qMax(m_serverWidth, m_serverSideWidth + m_g.indent), m_g.maxServerCardWidth);
+    }
+
+    // Compact, the columns fill the room, but never cut a tuple: a room too narrow for two
+    // whole tuples side by side (3x on a small screen) gets a wider picture, a drag away.
+    void widenCompactColumns()
+    {
+        qreal client = m_g.cardWidth;
+        qreal server = m_g.serverCardWidth;
+        const QList<Layout::Row> &rows = sections().tcpRows;
+        for (qsizetype i = 0; i < shownOf(rows.size()); ++i) {
+            if (const SocketRecord *left = rows.at(i).left)
+                client = qMax(client, need(*left));
+            if (const SocketRecord *right = rows.at(i).right)
+                server = qMax(server, need(*right));
+        }
+        const QList<const SocketRecord *> &udpClients = sections().udpClients;
+        for (qsizetype i = 0; i < shownOf(udpClients.size()); ++i)
+            client = qMax(client, need(*udpClients.at(i)));
+        for (const auto *list :
+             {&sections().listeners, &sections().udpServers, &sections().udpConnected}) {
+            for (const SocketRecord *socket : *list)
+                server = qMax(server, need(*socket));
+        }
+        if (client > m_g.cardWidth || server > m_g.serverCardWidth) {
+            m_g.cardWidth = m_g.maxCardWidth = client;
+            m_g.serverCardWidth = m_g.maxServerCardWidth = server;
+            m_g.serverFrameX = m_g.leftX + client + 18;
+            m_g.serverCardX = m_g.serverFrameX + 6;
+            m_g.serverFrameWidth = server + 12;
+            m_g.hostWidth = m_g.serverFrameX + m_g.serverFrameWidth + 6 - m_g.hostLeft;
+        }
+        m_clientWidth = m_g.cardWidth;
+        m_serverSideWidth = m_serverWidth = m_g.serverCardWidth;
     }
 
     void text(const QString &key, const QString &content, const QPointF &pos,
@@ -85,21 +196,24 @@ private:
         const QHostAddress address
                 = listener ? listener->local.address : QHostAddress(QHostAddress::LocalHost);
         text(QStringLiteral("host-title"), DiagramText::hostTitle(address),
-             QPointF(kLeftX - 8, y - 8), Layout::TextStyle::Title);
+             QPointF(m_g.leftX - 8, y - 8), Layout::TextStyle::Title);
+        if (m_g.compact)
+            return y; // no room beside the title
         text(QStringLiteral("host-summary"),
              DiagramText::tcpSummary(listener, sections().listeners.size(),
                                      sections().serverSideSockets),
-             QPointF(kHostLeft + kHostWidth - 20, y - 4), Layout::TextStyle::Note, true);
+             QPointF(m_g.hostLeft + m_g.hostWidth - 20, y - 4), Layout::TextStyle::Note, true);
         return y;
     }
 
     qreal placeTcp(qreal y)
     {
         text(QStringLiteral("tcp-clients-title"), DiagramText::tcpClientsTitle(),
-             QPointF(kLeftX - 8, y), Layout::TextStyle::Section);
-        text(QStringLiteral("tcp-server-title"),
-             DiagramText::tcpServerTitle(sections().inChildProcesses, sections().inThreads),
-             QPointF(kServerFrameX, y), Layout::TextStyle::Section);
+             QPointF(m_g.leftX - 8, y), Layout::TextStyle::Section);
+        if (!m_g.compact) // compact, the frame's own title says it
+            text(QStringLiteral("tcp-server-title"),
+                 DiagramText::tcpServerTitle(sections().inChildProcesses, sections().inThreads),
+                 QPointF(m_g.serverFrameX, y), Layout::TextStyle::Section);
         const qreal serverTop = y + 28;
         const qreal serverY = placeListeners(serverTop + 34);
         qreal rowY = placeTcpRows(serverTop, serverY);
@@ -107,12 +221,14 @@ private:
         const SocketRecord *listener = firstListener();
         if (sections().serverSideSockets > 1 && listener) {
             text(QStringLiteral("port-sharing"), DiagramText::portSharing(listener->local),
-                 QPointF(kServerCardX + 30, rowY - 14), Layout::TextStyle::SectionEmphasis);
+                 QPointF(m_g.compact ? m_g.leftX : m_g.serverCardX + m_g.indent, rowY - 14),
+                 Layout::TextStyle::SectionEmphasis);
             rowY += 20;
         }
         const qreal bottom = qMax(rowY, serverY);
+        m_plan.tcpBottom = bottom + 6;
         frame(QStringLiteral("tcp-server-process"), Layout::FrameKind::Process,
-              QRectF(kServerFrameX, serverTop, kServerFrameWidth, bottom - serverTop + 6),
+              QRectF(m_g.serverFrameX, serverTop, m_g.serverFrameWidth, bottom - serverTop + 6),
               DiagramText::tcpServerFrameTitle(sections().inChildProcesses),
               DiagramText::tcpServerFrameNote(sections().inChildProcesses, sections().inParent,
                                               listener != nullptr,
@@ -123,15 +239,22 @@ private:
     qreal placeListeners(qreal y)
     {
         for (const SocketRecord *listener : sections().listeners) {
-            card(*listener, QPointF(kServerCardX, y), kServerCardWidth,
+            card(*listener, QPointF(m_g.serverCardX, y), m_serverWidth,
                  DiagramText::listenerCaption(), true);
-            m_plan.queues.append({listener->id, QPointF(kServerCardX + kServerCardWidth + 20,
+            if (m_g.compact) {
+                // Left of the listener, where the client column has nothing before row one.
+                m_plan.queues.append({listener->id, QPointF(m_g.serverFrameX - 18 - kQueueWidth,
+                                                            y + Layout::CardBoxTop - 6)});
+                y += kRowPitch;
+                continue;
+            }
+            m_plan.queues.append({listener->id, QPointF(m_g.serverCardX + m_serverWidth + 20,
                                                         y + Layout::CardBoxTop - 6)});
             y += kRowPitch;
         }
         if (sections().listeners.isEmpty()) {
             text(QStringLiteral("no-listener"), DiagramText::noListener(),
-                 QPointF(kServerCardX, y + 6), Layout::TextStyle::NoteItalic);
+                 QPointF(m_g.serverCardX, y + 6), Layout::TextStyle::NoteItalic);
             y += 40;
         }
         return y;
@@ -140,10 +263,10 @@ private:
     qreal placeTcpRows(qreal serverTop, qreal rowY)
     {
         const QList<Layout::Row> &rows = sections().tcpRows;
-        if (!rows.isEmpty() && firstListener()) {
+        if (!rows.isEmpty() && firstListener() && !m_g.compact) {
             m_plan.connectNoteKey = QStringLiteral("connect-note");
             text(m_plan.connectNoteKey, DiagramText::connectNote(),
-                 QPointF(kLeftX + 140, serverTop + 30), Layout::TextStyle::Note);
+                 QPointF(m_g.leftX + 140, serverTop + 30), Layout::TextStyle::Note);
             m_plan.connectArrowTo = firstListener()->id;
         }
         const qsizetype shown = shownOf(rows.size());
@@ -168,7 +291,7 @@ private:
     void placeTcpClient(const SocketRecord &record, qreal y)
     {
         const int clientNumber = DiagramText::tcpClientTakesNumber(record) ? number(record) : 0;
-        card(record, QPointF(kLeftX, y), kCardWidth,
+        card(record, QPointF(m_g.leftX, y), m_clientWidth,
              DiagramText::withFlowControlNote(DiagramText::tcpClientCaption(record, clientNumber),
                                               record));
     }
@@ -176,14 +299,14 @@ private:
     void placeServerSide(const SocketRecord &record, qreal y)
     {
         const bool inChild = Layout::isInChildProcess(record, m_options.ownPid);
-        card(record, QPointF(kServerCardX + 30, y), kServerCardWidth - 30,
+        card(record, QPointF(m_g.serverCardX + m_g.indent, y), m_serverSideWidth,
              DiagramText::withFlowControlNote(DiagramText::serverSideCaption(record, inChild),
                                               record));
         // The worker that holds the socket gets a box of its own, as in the textbook figure.
         const QString worker = DiagramText::workerBoxTooltip(record, inChild);
         if (!worker.isEmpty())
             frame(QStringLiteral("worker-%1").arg(record.id), Layout::FrameKind::Worker,
-                  QRectF(kServerCardX + 20, y - 6, kServerCardWidth - 10, kCardHeight + 12),
+                  QRectF(m_g.serverCardX + 20, y - 6, m_serverSideWidth + 20, kCardHeight + 12),
                   QString(), QString(), worker);
     }
 
@@ -193,10 +316,10 @@ private:
         const qsizetype shown = shownOf(rows);
         const QString key = QStringLiteral("more-rows");
         if (rows > shown)
-            text(key, DiagramText::moreConnections(rows - shown), QPointF(kLeftX, y),
+            text(key, DiagramText::moreConnections(rows - shown), QPointF(m_g.leftX, y),
                  Layout::TextStyle::FoldTcp);
-        else if (m_options.showAll && rows > m_options.collapseLimit)
-            text(key, DiagramText::fewerConnections(), QPointF(kLeftX, y),
+        else if (m_options.showAll && rows > m_limit)
+            text(key, DiagramText::fewerConnections(), QPointF(m_g.leftX, y),
                  Layout::TextStyle::FoldTcp);
         else
             return y;
@@ -207,14 +330,15 @@ private:
     qreal placeUdp(qreal y)
     {
         text(QStringLiteral("udp-clients-title"), DiagramText::udpClientsTitle(),
-             QPointF(kLeftX - 8, y), Layout::TextStyle::Section);
-        text(QStringLiteral("udp-server-title"),
-             DiagramText::udpServerTitle(!sections().udpConnected.isEmpty()),
-             QPointF(kServerFrameX, y), Layout::TextStyle::Section);
+             QPointF(m_g.leftX - 8, y), Layout::TextStyle::Section);
+        if (!m_g.compact)
+            text(QStringLiteral("udp-server-title"),
+                 DiagramText::udpServerTitle(!sections().udpConnected.isEmpty()),
+                 QPointF(m_g.serverFrameX, y), Layout::TextStyle::Section);
         const qreal udpTop = y + 28;
         const qreal serverBottom = placeUdpServers(udpTop + 34);
         frame(QStringLiteral("udp-server-process"), Layout::FrameKind::Process,
-              QRectF(kServerFrameX, udpTop, kServerFrameWidth, serverBottom - udpTop),
+              QRectF(m_g.serverFrameX, udpTop, m_g.serverFrameWidth, serverBottom - udpTop),
               DiagramText::udpServerFrameTitle(),
               DiagramText::udpServerFrameNote(m_options.ownPid));
         const qreal clientBottom = placeUdpClients(udpTop + 34);
@@ -226,31 +350,34 @@ private:
     qreal placeUdpServers(qreal y)
     {
         for (const SocketRecord *server : sections().udpServers) {
-            card(*server, QPointF(kServerCardX, y), kServerCardWidth,
+            card(*server, QPointF(m_g.serverCardX, y), m_serverWidth,
                  DiagramText::udpServerCaption());
-            text(QStringLiteral("udp-note-%1").arg(server->id), DiagramText::udpServerNote(),
-                 QPointF(kServerCardX + 14, y + kCardHeight + 4), Layout::TextStyle::NoteItalic);
+            // Compact, the general note gives its line to the numbers.
+            const qreal notesY = y + kCardHeight + (m_g.compact ? -16 : 4);
+            if (!m_g.compact)
+                text(QStringLiteral("udp-note-%1").arg(server->id), DiagramText::udpServerNote(),
+                     QPointF(m_g.serverCardX + 14, notesY), Layout::TextStyle::NoteItalic);
             const DiagramText::UdpServerNotes notes = DiagramText::udpServerNotes(*server);
             text(Layout::udpQueueKey(server->id), notes.queue,
-                 QPointF(kServerCardX + 14, y + kCardHeight + 24), Layout::TextStyle::Reading);
+                 QPointF(m_g.serverCardX + 14, notesY + 20), Layout::TextStyle::Reading);
             if (!notes.activity.isEmpty())
                 text(Layout::udpActivityKey(server->id), notes.activity,
-                     QPointF(kServerCardX + 14, y + kCardHeight + 44), Layout::TextStyle::Reading);
-            y += kCardHeight + 80;
+                     QPointF(m_g.serverCardX + 14, notesY + 40), Layout::TextStyle::Reading);
+            y += kCardHeight + (m_g.compact ? 60 : 80);
         }
         for (const SocketRecord *connected : sections().udpConnected) {
-            card(*connected, QPointF(kServerCardX + 30, y), kServerCardWidth - 30,
+            card(*connected, QPointF(m_g.serverCardX + m_g.indent, y), m_serverSideWidth,
                  DiagramText::udpConnectedCaption(*connected));
             y += kRowPitch;
         }
         if (!sections().udpConnected.isEmpty()) {
             text(QStringLiteral("udp-connected-note"), DiagramText::udpConnectedNote(),
-                 QPointF(kServerCardX + 14, y - 10), Layout::TextStyle::NoteItalic);
+                 QPointF(m_g.serverCardX + 14, y - 10), Layout::TextStyle::NoteItalic);
             y += 24;
         }
         if (sections().udpServers.isEmpty()) {
             text(QStringLiteral("no-udp-server"), DiagramText::noUdpServer(),
-                 QPointF(kServerCardX, y + 6), Layout::TextStyle::NoteItalic);
+                 QPointF(m_g.serverCardX, y + 6), Layout::TextStyle::NoteItalic);
             y += 40;
         }
         return y;
@@ -268,14 +395,14 @@ private:
                 continue;
             }
             const int clientNumber = DiagramText::udpClientTakesNumber(record) ? number(record) : 0;
-            card(record, QPointF(kLeftX, y), kCardWidth,
+            card(record, QPointF(m_g.leftX, y), m_clientWidth,
                  DiagramText::udpClientCaption(record, clientNumber));
             y += kRowPitch;
         }
         m_plan.rowsShown += shown;
         if (clients.size() > shown) {
             text(QStringLiteral("more-udp"), DiagramText::moreUdpClients(clients.size() - shown),
-                 QPointF(kLeftX, y), Layout::TextStyle::FoldUdp);
+                 QPointF(m_g.leftX, y), Layout::TextStyle::FoldUdp);
             y += 40;
         }
         return y;
@@ -283,6 +410,11 @@ private:
 
     const Layout::Options &m_options;
     Layout::Plan m_plan;
+    Geometry m_g;
+    int m_limit;
+    qreal m_clientWidth = 0;
+    qreal m_serverSideWidth = 0;
+    qreal m_serverWidth = 0;
 };
 
 // Puts a TCP socket into the row of its connection: a new row, or the free side of the row
@@ -351,7 +483,21 @@ DiagramLayout::Sections DiagramLayout::classify(const QList<const SocketRecord *
 DiagramLayout::Plan DiagramLayout::plan(const QList<const SocketRecord *> &records,
                                         const Options &options)
 {
-    return PlanBuilder(records, options).build();
+    Sections sections = classify(records, options.ownPid);
+    if (!isCompact(options) || options.height <= 0 || options.showAll)
+        return PlanBuilder(std::move(sections), options, options.collapseLimit).build();
+    // As many rows per section as fit the room's height, from the standard fold down to one:
+    // the tuples keep their size, the rest goes into "+ N more". Each section fits the room
+    // on its own, the TCP section (the story's start) from the top; when both do not fit
+    // at once, the UDP section is below it, a drag away.
+    for (int rows = Options().collapseLimit;; --rows) {
+        Plan plan = PlanBuilder(sections, options, rows).build();
+        const bool fits = plan.sceneRect.height() <= options.height
+                          || (plan.tcpBottom <= options.height
+                              && plan.sceneRect.height() - plan.udpTop <= options.height);
+        if (rows <= 1 || fits)
+            return plan;
+    }
 }
 
 QString DiagramLayout::udpQueueKey(SocketId id)

@@ -25,6 +25,8 @@ public:
     static constexpr qreal CardBoxHeight = 40;
     // The vertical distance between two rows of cards.
     static constexpr qreal RowPitch = 84;
+    // The width of the standard picture; given less (Options::width), the layout goes compact.
+    static constexpr qreal StandardWidth = 1600;
 
     // The sockets sorted into the parts of the picture.
     struct Row
@@ -53,7 +55,22 @@ public:
         qint64 ownPid = 0; // a server-side socket of another pid is in a child process
         // The client's number in order of appearance; asked only for clients shown.
         std::function<int(SocketId, Protocol)> clientNumber;
+        // The width a socket's card needs for its whole tuple beside its state badge (unset:
+        // the default widths). A column of cards takes the widest of its cards' needs.
+        std::function<qreal(const SocketRecord &)> cardWidth;
+        // The room the picture must fit, in scene units (0: as much as it takes). Narrower
+        // than StandardWidth, it goes compact: two columns as wide as the room, the state
+        // badge above the tuple, no notes that would not fit. Given a height too, the layout
+        // shows as many rows per section as fit and folds the rest into "+ N more", never
+        // fewer than one: the picture is never drawn smaller to fit more.
+        qreal width = 0;
+        qreal height = 0;
     };
+    // Whether `options` ask for the compact picture.
+    static bool isCompact(const Options &options)
+    {
+        return options.width > 0 && options.width < StandardWidth;
+    }
 
     enum class TextStyle {
         Title, // the host's
@@ -116,6 +133,11 @@ public:
         QString connectNoteKey;
         QString foldKey; // the text that folds or unfolds the TCP rows (empty: none)
         QPointF legendPos;
+        bool showLegend = true; // compact: the badges name their states, the room is the cards'
+        bool compact = false;
+        int collapseLimit = 0; // the rows per section this plan shows (before "+ N more")
+        qreal tcpBottom = 0; // the TCP section's lowest edge
+        qreal udpTop = 0; // where the UDP section begins
         QRectF sceneRect;
         qsizetype hiddenSockets = 0;
         qsizetype rowsShown = 0; // TCP connection rows plus UDP client rows drawn

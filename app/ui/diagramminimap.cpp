@@ -33,6 +33,12 @@ void DiagramMinimap::setWanted(bool wanted)
     follow();
 }
 
+void DiagramMinimap::setSuppressed(bool suppressed)
+{
+    m_suppressed = suppressed;
+    follow();
+}
+
 void DiagramMinimap::follow()
 {
     QGraphicsScene *scene = m_view->scene();
@@ -42,7 +48,8 @@ void DiagramMinimap::follow()
     // A pixel of slack: a fitted view's visible rectangle can miss the scene's by rounding.
     const bool wholeDiagramVisible = visible.adjusted(-1, -1, 1, 1).contains(sceneRect);
     const bool roomForIt = viewport.width() > 2 * kLongSide && viewport.height() > kLongSide;
-    if (!m_wanted || !scene || sceneRect.isEmpty() || wholeDiagramVisible || !roomForIt) {
+    if (!m_wanted || m_suppressed || !scene || sceneRect.isEmpty() || wholeDiagramVisible
+        || !roomForIt) {
         m_refresh.stop();
         hide();
         return;

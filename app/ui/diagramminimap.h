@@ -24,6 +24,8 @@ public:
 
     void setWanted(bool wanted);
     bool isWanted() const { return m_wanted; }
+    // Presentation view: the cards need every pixel, and the picture fits its room anyway.
+    void setSuppressed(bool suppressed);
     // Places and shows or hides it after the view scrolled, zoomed, resized or the scene
     // grew. Cheap: it reads rectangles only.
     void follow();
@@ -47,6 +49,7 @@ private:
     QImage m_thumbnail;
     QTimer m_refresh;
     bool m_wanted = true;
+    bool m_suppressed = false;
 };
 
 } // namespace SocketScope

@@ -15,6 +15,9 @@ namespace SocketScope {
 struct DiagramPalette
 {
     bool dark = false;
+    // Black, white and strong colours only, for a washed-out projector: chosen through the
+    // High Contrast theme, recognised by its pure black window and pure white text.
+    bool highContrast = false;
     QColor background; // the scene
     QColor hostFill; // the host frame
     QColor frameFill; // process boxes
@@ -23,6 +26,7 @@ struct DiagramPalette
     QColor text; // main text
     QColor mutedText; // captions, notes
     QColor highlight; // behind the part of a tuple that tells sockets apart
+    QColor highlightText; // that part's text
     QColor selection; // outline of the selected socket
     QFont captionFont;
     QFont noteFont;
@@ -31,6 +35,7 @@ struct DiagramPalette
     QFont titleFont;
 
     static DiagramPalette fromPalette(const QPalette &palette);
+    static bool isHighContrast(const QPalette &palette);
     QColor stateColour(SocketState state) const;
     // Text colour that reads on the state colour (dark on yellow, white elsewhere).
     QColor stateTextColour(SocketState state) const;

@@ -105,6 +105,23 @@ void DiagramScene::fitCollapseLimitTo(qreal viewHeight, qreal minZoom)
                                                        MinCollapseLimit, DefaultCollapseLimit));
 }
 
+void DiagramScene::setLayoutRoom(const QSizeF &room)
+{
+    if (room == m_room)
+        return;
+    m_room = room;
+    scheduleStructure();
+}
+
+void DiagramScene::releaseHold()
+{
+    if (m_held.isEmpty())
+        return;
+    m_held.clear();
+    scheduleStructure(); // what changed meanwhile
+    Q_EMIT layoutHoldReleased();
+}
+
 void DiagramScene::setShowAll(bool showAll)
 {
     if (m_showAll == showAll)
@@ -274,6 +291,12 @@ void DiagramScene::relayout(LayoutTiming timing)
     options.clientNumber = [this](SocketId id, Protocol protocol) {
         return m_clientNumbers.numberFor(id, protocol);
     };
+    options.width = m_room.width();
+    options.height = m_room.height();
+    const bool compact = DiagramLayout::isCompact(options);
+    options.cardWidth = [this, compact](const SocketRecord &record) {
+        return SocketItem::neededWidth(DiagramText::card(record), m_palette, compact);
+    };
     apply(DiagramLayout::plan(recordsInOrder(), options));
     m_lastRelayoutNs = timer.nsecsElapsed();
 }
@@ -318,6 +341,8 @@ void DiagramScene::apply(const DiagramLayout::Plan &plan)
     m_sectionsWithRows = plan.sectionsWithRows;
     m_udpClientByLocal = plan.udpClientByLocal;
     const auto shownItem = [this](SocketId id) -> const SocketItem * { return itemFor(id); };
+    m_compactCards = plan.compact;
+    m_legend->setVisible(plan.showLegend);
     placeCards(plan.cards);
     placeQueues(plan.queues);
     placeLines(plan.lines);
@@ -337,8 +362,12 @@ void DiagramScene::placeCards(const QList<DiagramLayout::Card> &cards)
             item = new SocketItem(placed.id, &m_palette, placed.width);
             addItem(item);
         }
-        item->setWidth(placed.width);
-        item->setPos(placed.pos);
+        // A card under the pointer stays where it is until let go (releaseHold() lays it out).
+        if (!m_held.contains(placed.id)) {
+            item->setWidth(placed.width);
+            item->setPos(placed.pos);
+            item->setCompact(m_compactCards);
+        }
         item->setVisible(true);
         if (placed.raised)
             item->setZValue(1);
@@ -488,7 +517,20 @@ void DiagramScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
             return;
         }
     }
+    for (QGraphicsItem *item : items(event->scenePos())) {
+        if (const auto *socketItem = qgraphicsitem_cast<SocketItem *>(item)) {
+            hold(socketItem->socketId());
+            break;
+        }
+    }
     QGraphicsScene::mousePressEvent(event);
+}
+
+void DiagramScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
+{
+    QGraphicsScene::mouseReleaseEvent(event);
+    if (event->buttons() == Qt::NoButton)
+        releaseHold();
 }
 
 void DiagramScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event)
@@ -532,7 +574,10 @@ void DiagramScene::contextMenuEvent(QGraphicsSceneContextMenuEvent *event)
             if (!m_registry.contains(socketItem->socketId()))
                 continue;
             selectSocket(socketItem->socketId());
+            // The menu runs its own event loop: relayouts meanwhile leave this card alone.
+            hold(socketItem->socketId());
             Q_EMIT socketContextMenuRequested(socketItem->socketId(), event->screenPos());
+            releaseHold();
             event->accept();
             return;
         }

@@ -55,6 +55,12 @@ public:
     static constexpr int MinCollapseLimit = 3;
     void setShowAll(bool showAll);
     bool showAll() const { return m_showAll; }
+    // The room the picture must fit, in scene units (empty: as much as it takes); narrower
+    // than the standard picture, the layout goes compact and folds rows to fit the height.
+    void setLayoutRoom(const QSizeF &room);
+    QSizeF layoutRoom() const { return m_room; }
+    // While a card is pressed or its context menu is open, no relayout moves any card.
+    bool holdsLayout() const { return !m_held.isEmpty(); }
 
     SocketItem *itemFor(SocketId id) const { return m_items.value(id); }
     qsizetype socketItemCount() const { return m_items.size(); }
@@ -77,15 +83,20 @@ public:
 Q_SIGNALS:
     void spawnClientRequested(SocketScope::Protocol protocol);
     void socketContextMenuRequested(SocketScope::SocketId id, const QPoint &screenPos);
+    // The pointer let go of the cards: what was held back is laid out now.
+    void layoutHoldReleased();
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event) override;
     void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override;
     void helpEvent(QGraphicsSceneHelpEvent *event) override;
 
 private:
     void scheduleRelayout();
+    void hold(SocketId id) { m_held.insert(id); }
+    void releaseHold();
     void scheduleStructure(); // sockets came or went, or what is shown changed
     // The cheap path: a socket whose change moves nothing only gets its numbers redrawn.
     bool needsLayout(SocketId id) const;
@@ -123,6 +134,9 @@ private:
     qsizetype m_rowsShown = 0; // TCP connection rows plus UDP client rows drawn
     int m_sectionsWithRows = 0; // TCP and UDP sections that have any rows (0 to 2)
     bool m_showAll = false;
+    QSizeF m_room;
+    bool m_compactCards = false;
+    QSet<SocketId> m_held; // cards under the pointer: they keep their place
 
     QHash<SocketId, SocketItem *> m_items;
     QHash<QString, ConnectionItem *> m_connections; // by pair key

@@ -36,6 +36,13 @@ DiagramView::DiagramView(QGraphicsScene *scene, QWidget *parent) : QGraphicsView
             refit();
         }
     });
+    if (auto *diagram = qobject_cast<DiagramScene *>(scene)) {
+        connect(diagram, &DiagramScene::layoutHoldReleased, this, [this] {
+            if (m_refitHeld && m_fitting)
+                refit();
+            m_refitHeld = false;
+        });
+    }
 
     m_minimap = new DiagramMinimap(this);
     const auto follow = [this] { m_minimap->follow(); };
@@ -91,14 +98,60 @@ void DiagramView::fitToWindow()
     refit();
 }
 
+void DiagramView::setTextScale(qreal scale)
+{
+    if (qFuzzyCompare(scale, m_textScale))
+        return;
+    m_textScale = scale;
+    if (m_fitting) {
+        foldToFit();
+        refit();
+    }
+}
+
+void DiagramView::setPresenting(bool presenting)
+{
+    m_presenting = presenting;
+    // Scroll bars would take width from the tuples; dragging still pans.
+    const Qt::ScrollBarPolicy policy = presenting ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded;
+    setHorizontalScrollBarPolicy(policy);
+    setVerticalScrollBarPolicy(policy);
+    m_minimap->setSuppressed(presenting);
+}
+
+qreal DiagramView::minimumZoom() const
+{
+    const auto *diagram = qobject_cast<const DiagramScene *>(scene());
+    const int tuplePixels = diagram ? diagram->diagramPalette().tupleFont.pixelSize() : 14;
+    if (m_presenting)
+        return m_textScale * PresentedTuplePixels / qMax(1, tuplePixels);
+    // At a desk, 1x fits the whole diagram as it always did; more asks for larger text.
+    return m_textScale > 1.0 ? m_textScale * kReadableZoom : 0.0;
+}
+
 void DiagramView::refit()
 {
     if (!scene())
         return;
+    // Zooming now would move the card under the pointer as surely as a relayout would.
+    if (const auto *diagram = qobject_cast<DiagramScene *>(scene());
+        diagram && diagram->holdsLayout()) {
+        m_refitHeld = true;
+        return;
+    }
     fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
-    // Never blow a small diagram up past 1.5x: text would look coarse and nothing is gained.
-    if (zoomFactor() > 1.5)
-        setTransform(QTransform::fromScale(1.5, 1.5));
+    // Never blow a small diagram up past 1.5x (or past the text scale's zoom): text would
+    // look coarse and nothing is gained.
+    const qreal floor = minimumZoom();
+    const qreal cap = qMax(1.5, floor);
+    if (zoomFactor() > cap)
+        setTransform(QTransform::fromScale(cap, cap));
+    if (zoomFactor() < floor) {
+        // Larger than the window: the top left (the host's title, the listener) in view.
+        setTransform(QTransform::fromScale(floor, floor));
+        horizontalScrollBar()->setValue(horizontalScrollBar()->minimum());
+        verticalScrollBar()->setValue(verticalScrollBar()->minimum());
+    }
     Q_EMIT zoomChanged(zoomFactor());
 }
 
@@ -123,8 +176,14 @@ void DiagramView::wheelEvent(QWheelEvent *event)
 
 void DiagramView::foldToFit()
 {
-    if (auto *diagram = qobject_cast<DiagramScene *>(scene()))
-        diagram->fitCollapseLimitTo(viewport()->height(), kReadableZoom);
+    auto *diagram = qobject_cast<DiagramScene *>(scene());
+    if (!diagram)
+        return;
+    // Text kept at a size: the layout gets the room the viewport has at that size, and
+    // fits its columns and rows into it instead of the view shrinking the picture.
+    const qreal floor = minimumZoom();
+    diagram->setLayoutRoom(floor > 0 ? QSizeF(viewport()->size()) / floor : QSizeF());
+    diagram->fitCollapseLimitTo(viewport()->height(), qMax(kReadableZoom, floor));
 }
 
 void DiagramView::resizeEvent(QResizeEvent *event)

@@ -11,6 +11,7 @@
 #include "socketinspector.h"
 #include "sockettablemodel.h"
 #include "sockettablepane.h"
+#include "textscale.h"
 #include "windowexports.h"
 
 #include <QAction>
@@ -50,9 +51,11 @@ MainWindow::MainWindow(SocketRegistry &registry, EventLog &log, QWidget *parent)
     m_view = new DiagramView(m_scene, this);
     setCentralWidget(m_view);
     m_view->followSelection(*m_scene, m_selection);
+    m_textScale = new TextScale(this);
+    connect(m_textScale, &TextScale::changed, m_view, &DiagramView::setTextScale);
 
     m_serverPanel = new ServerPanel;
-    m_actions = new MainWindowActions(*m_serverPanel, *m_view, *m_scene, this);
+    m_actions = new MainWindowActions(*m_serverPanel, *m_view, *m_scene, *m_textScale, this);
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -307,6 +310,7 @@ void MainWindow::restoreSettings()
     m_tablePane->restoreSettings(settings);
     m_actions->minimap()->setChecked(settings.value(QStringLiteral("view/minimap"), true).toBool());
     m_actions->restoreTheme(settings);
+    m_textScale->restore(settings);
 }
 
 void MainWindow::saveSettings() const
@@ -321,8 +325,11 @@ void MainWindow::saveSettings() const
 
 void MainWindow::setPresentationMode(bool on)
 {
+    m_view->setPresenting(on);
     m_presentation.setOn(on);
     m_actions->leavePresentation()->setEnabled(on);
+    if (m_actions->present()->isChecked() != on)
+        m_actions->present()->setChecked(on); // asked for by --presentation, not the menu
     m_view->fitToWindow(); // the whole diagram, as large as the screen allows
 }
 

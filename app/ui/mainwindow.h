@@ -27,6 +27,7 @@ class SocketFilterProxyModel;
 class SocketInspector;
 class SocketTableModel;
 class SocketTablePane;
+class TextScale;
 class WindowExports;
 
 // The main window: composes the diagram, the socket table, the docks, the toolbar, menus and
@@ -49,6 +50,12 @@ public:
     // What is selected, and which socket the detail views show; views added from outside
     // (the state machine, the system-call lanes) follow it too.
     SocketSelection &selection() { return m_selection; }
+    // How large every view writes (Ctrl+= / Ctrl+-); views outside the window follow it too.
+    TextScale &textScale() const { return *m_textScale; }
+    MainWindowActions &actions() const { return *m_actions; }
+    bool isPresenting() const { return m_presentation.isOn(); }
+    // Only the diagram, full screen, for the back row of a lecture hall (F11; Esc leaves).
+    void setPresentationMode(bool on);
 
     // Shows the servers' state in the panel, the toolbar and the title.
     void setTcpServerState(bool listening, bool accepting, const QString &endpoint);
@@ -87,8 +94,6 @@ private:
     void saveSettings() const;
     // Brings the inspector forward with this socket in it.
     void inspect(SocketId id);
-    // Only the diagram, full screen, for the back row of a lecture hall.
-    void setPresentationMode(bool on);
 
     SocketRegistry &m_registry;
     EventLog &m_log;
@@ -96,6 +101,7 @@ private:
     PresentationMode m_presentation;
     DiagramScene *m_scene = nullptr;
     DiagramView *m_view = nullptr;
+    TextScale *m_textScale = nullptr;
     ServerPanel *m_serverPanel = nullptr;
     MainWindowActions *m_actions = nullptr;
     SocketTablePane *m_tablePane = nullptr;

@@ -5,6 +5,7 @@
 #include "diagramscene.h"
 #include "diagramview.h"
 #include "serverpanel.h"
+#include "textscale.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -17,12 +18,13 @@
 namespace SocketScope {
 
 MainWindowActions::MainWindowActions(ServerPanel &servers, DiagramView &view, DiagramScene &scene,
-                                     QWidget *window)
+                                     TextScale &textScale, QWidget *window)
     : QObject(window)
 {
     createServerActions(servers);
     createFileActions();
     createViewActions(view, scene);
+    createTextActions(view, textScale);
     createWindowActions(window);
 }
 
@@ -102,17 +104,20 @@ void MainWindowActions::createFileActions()
 void MainWindowActions::createViewActions(DiagramView &view, DiagramScene &scene)
 {
     m_zoomIn = create(tr("Zoom &In"), QStringLiteral("zoom-in"));
-    m_zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    // Ctrl+= and Ctrl+- size the text (as in a browser); the zoom keeps Ctrl++ (with Shift,
+    // or the keypad's +), Ctrl+Shift+- and Ctrl+wheel.
+    m_zoomIn->setShortcut(QKeySequence::ZoomIn);
     connect(m_zoomIn, &QAction::triggered, &view, &DiagramView::zoomIn);
     m_zoomOut = create(tr("Zoom &Out"), QStringLiteral("zoom-out"));
-    m_zoomOut->setShortcut(QKeySequence::ZoomOut);
+    m_zoomOut->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Minus),
+                             QKeySequence(Qt::CTRL | Qt::Key_Underscore)});
     connect(m_zoomOut, &QAction::triggered, &view, &DiagramView::zoomOut);
     m_zoomReset = create(tr("&Actual Size"), QStringLiteral("zoom-original"));
     m_zoomReset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     connect(m_zoomReset, &QAction::triggered, &view, &DiagramView::resetZoom);
     m_fit = create(tr("&Fit to Window"), QStringLiteral("zoom-fit-best"));
-    m_fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
-    m_fit->setToolTip(tr("Show the whole diagram; it stays fitted as sockets come and go"));
+    m_fit->setToolTip(tr("Show the whole diagram; it stays fitted as sockets come and go "
+                         "(Ctrl+0 does this too, and sets the text back to normal size)"));
     connect(m_fit, &QAction::triggered, &view, &DiagramView::fitToWindow);
     m_showAll = create(tr("Show &All Connections"));
     m_showAll->setCheckable(true);
@@ -147,6 +152,25 @@ void MainWindowActions::createViewActions(DiagramView &view, DiagramScene &scene
     m_copyRows->setToolTip(tr("Copy the selected table rows as netstat-like text"));
     m_exportTable = create(tr("Export &Table…"));
     m_exportTable->setToolTip(tr("Save the table, as filtered, as CSV or text"));
+}
+
+void MainWindowActions::createTextActions(DiagramView &view, TextScale &textScale)
+{
+    m_largerText = create(tr("&Larger Text"), QStringLiteral("format-font-size-more"));
+    m_largerText->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Equal));
+    m_largerText->setToolTip(tr("Write the diagram and the timeline larger, up to 3x, for "
+                                "the back of a hall (remembered)"));
+    connect(m_largerText, &QAction::triggered, &textScale, &TextScale::stepUp);
+    m_smallerText = create(tr("S&maller Text"), QStringLiteral("format-font-size-less"));
+    m_smallerText->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));
+    connect(m_smallerText, &QAction::triggered, &textScale, &TextScale::stepDown);
+    m_normalText = create(tr("&Normal Text Size"));
+    m_normalText->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_normalText->setToolTip(tr("Text back to 1x, the whole diagram fitted to the window"));
+    connect(m_normalText, &QAction::triggered, &view, [&view, &textScale] {
+        textScale.reset();
+        view.fitToWindow();
+    });
 }
 
 void MainWindowActions::createWindowActions(QWidget *window)
@@ -217,6 +241,11 @@ QMenu *MainWindowActions::fillMenuBar(QMenuBar *menuBar)
     viewMenu->addAction(m_zoomOut);
     viewMenu->addAction(m_zoomReset);
     viewMenu->addAction(m_fit);
+    viewMenu->addSeparator();
+    viewMenu->addAction(m_largerText);
+    viewMenu->addAction(m_smallerText);
+    viewMenu->addAction(m_normalText);
+    viewMenu->addSeparator();
     viewMenu->addAction(m_showAll);
     viewMenu->addAction(m_minimap);
     viewMenu->addAction(m_present);
@@ -261,6 +290,9 @@ void MainWindowActions::createThemeMenu(QMenu *menu)
             {Theme::Dark, tr("&Dark"),
              tr("Dark colours whatever the desktop uses: often easier on a projector in a dark "
                 "hall")},
+            {Theme::HighContrast, tr("&High Contrast"),
+             tr("Black, white and strong colours, each state still named in its pill: for a "
+                "projector that washes colours out")},
     };
     for (const auto &entry : entries) {
         QAction *action = menu->addAction(entry.text);

@@ -18,6 +18,7 @@ namespace SocketScope {
 class DiagramScene;
 class DiagramView;
 class ServerPanel;
+class TextScale;
 
 // The main window's actions: each with its text, icon, shortcut and tooltip, placed in the
 // toolbar and the menus. Those that only drive the servers, the diagram or the window itself
@@ -28,7 +29,7 @@ class MainWindowActions : public QObject
 public:
     // `window` gets the actions that work without a menu (Esc) and is closed by Quit.
     MainWindowActions(ServerPanel &servers, DiagramView &view, DiagramScene &scene,
-                      QWidget *window);
+                      TextScale &textScale, QWidget *window);
 
     void fillToolBar(QToolBar *toolBar) const;
     // File, View, Servers, Clients and Help; returns the View menu, where the docks' toggles
@@ -59,6 +60,9 @@ public:
     QAction *zoomOut() const { return m_zoomOut; }
     QAction *zoomReset() const { return m_zoomReset; }
     QAction *fit() const { return m_fit; }
+    QAction *largerText() const { return m_largerText; }
+    QAction *smallerText() const { return m_smallerText; }
+    QAction *normalText() const { return m_normalText; }
     QAction *showAll() const { return m_showAll; }
     QAction *minimap() const { return m_minimap; }
     QAction *wholeHost() const { return m_wholeHost; }
@@ -78,6 +82,7 @@ private:
     void createServerActions(ServerPanel &servers);
     void createFileActions();
     void createViewActions(DiagramView &view, DiagramScene &scene);
+    void createTextActions(DiagramView &view, TextScale &textScale);
     void createWindowActions(QWidget *window);
     void createThemeMenu(QMenu *menu);
 
@@ -102,6 +107,9 @@ private:
     QAction *m_zoomOut = nullptr;
     QAction *m_zoomReset = nullptr;
     QAction *m_fit = nullptr;
+    QAction *m_largerText = nullptr;
+    QAction *m_smallerText = nullptr;
+    QAction *m_normalText = nullptr;
     QAction *m_showAll = nullptr;
     QAction *m_minimap = nullptr;
     QAction *m_wholeHost = nullptr;

@@ -2,13 +2,16 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 
+class QAction;
 class QMainWindow;
 
 namespace SocketScope {
 
-// Only the central widget, full screen, for the back row of a lecture hall; afterwards the
-// window comes back as it was, docks, toolbars, status bar, maximised or not.
+// Only the central widget, full screen, for the back row of a lecture hall: no menu bar,
+// toolbars, docks or status bar. Afterwards the window comes back exactly as it was (each of
+// those shown or hidden as before, maximised or not).
 class PresentationMode
 {
 public:
@@ -29,6 +32,11 @@ private:
     QByteArray m_stateBefore; // docks and toolbars to bring back afterwards
     QByteArray m_geometryBefore;
     bool m_maximizedBefore = false;
+    bool m_menuBarBefore = true;
+    bool m_statusBarBefore = true;
+    // The menus' actions, lent to the window while its menu bar is hidden: a hidden menu bar
+    // takes its shortcuts with it, and F11, Esc and Ctrl+= must keep working.
+    QList<QAction *> m_lentActions;
 };
 
 } // namespace SocketScope

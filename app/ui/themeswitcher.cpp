@@ -14,6 +14,8 @@ QString themeName(Theme theme)
         return QStringLiteral("light");
     case Theme::Dark:
         return QStringLiteral("dark");
+    case Theme::HighContrast:
+        return QStringLiteral("high-contrast");
     case Theme::System:
         break;
     }
@@ -26,6 +28,8 @@ Theme themeFromName(const QString &name)
         return Theme::Light;
     if (name == QLatin1String("dark"))
         return Theme::Dark;
+    if (name == QLatin1String("high-contrast"))
+        return Theme::HighContrast;
     return Theme::System;
 }
 
@@ -84,6 +88,28 @@ QPalette ThemeSwitcher::darkPalette()
     return p;
 }
 
+QPalette ThemeSwitcher::highContrastPalette()
+{
+    // Pure black and white (what DiagramPalette recognises), yellow for what is selected.
+    QPalette p;
+    const QColor yellow(0xff, 0xee, 0x00);
+    for (QPalette::ColorRole role :
+         {QPalette::Window, QPalette::Base, QPalette::AlternateBase, QPalette::Button,
+          QPalette::ToolTipBase, QPalette::Mid, QPalette::Dark, QPalette::Shadow})
+        p.setColor(role, Qt::black);
+    for (QPalette::ColorRole role :
+         {QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::ToolTipText,
+          QPalette::Light, QPalette::Midlight, QPalette::BrightText})
+        p.setColor(role, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(0xcc, 0xcc, 0xcc));
+    p.setColor(QPalette::Highlight, yellow);
+    p.setColor(QPalette::HighlightedText, Qt::black);
+    p.setColor(QPalette::Link, yellow);
+    for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, QColor(0xaa, 0xaa, 0xaa));
+    return p;
+}
+
 void ThemeSwitcher::apply(Theme theme)
 {
     m_current = theme;
@@ -96,8 +122,17 @@ void ThemeSwitcher::apply(Theme theme)
     // Fusion draws every widget from the palette alone, so a fixed palette looks the same
     // on any desktop.
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    QApplication::setPalette(theme == Theme::Dark ? darkPalette()
-                                                  : QApplication::style()->standardPalette());
+    switch (theme) {
+    case Theme::Dark:
+        QApplication::setPalette(darkPalette());
+        break;
+    case Theme::HighContrast:
+        QApplication::setPalette(highContrastPalette());
+        break;
+    default:
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        break;
+    }
 }
 
 } // namespace SocketScope

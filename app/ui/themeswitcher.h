@@ -6,9 +6,9 @@
 
 namespace SocketScope {
 
-enum class Theme { System, Light, Dark };
+enum class Theme { System, Light, Dark, HighContrast };
 
-QString themeName(Theme theme); // "system", "light", "dark": the settings value
+QString themeName(Theme theme); // "system", "light", "dark", "high-contrast": the settings value
 Theme themeFromName(const QString &name); // System for anything unknown
 
 // Switches the whole application between the desktop's own look and a fixed light or dark
@@ -25,6 +25,8 @@ public:
     Theme current() const { return m_current; }
 
     static QPalette darkPalette();
+    // Black, white and yellow: for a projector that washes colours out.
+    static QPalette highContrastPalette();
 
 private:
     Theme m_current = Theme::System;

@@ -106,7 +106,7 @@ void paintTimeline(QPainter &painter, const TimelinePlan &plan, const TimelineSt
         return style.header - scrollY + rows.at(lane) * style.laneHeight + style.laneHeight / 2;
     };
     QFont small = painter.font();
-    small.setPointSizeF(qMax(6.5, small.pointSizeF() * 0.8));
+    small.setPointSizeF(qMax(6.5, small.pointSizeF() * 0.8) * style.textScale);
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     mono.setPointSizeF(small.pointSizeF());
 
@@ -191,7 +191,8 @@ void paintTimeline(QPainter &painter, const TimelinePlan &plan, const TimelineSt
                            || mark.label == QLatin1String("RST");
         if (style.columnWidth >= 26 && named) {
             painter.setPen(palette.mutedText);
-            painter.drawText(QPointF(x(mark.column) - 10, y(mark.lane) + 17), mark.label);
+            painter.drawText(QPointF(x(mark.column) - 10, y(mark.lane) + 17 * style.textScale),
+                             mark.label);
         }
     }
     if (current >= 0) {
@@ -214,10 +215,10 @@ void paintTimeline(QPainter &painter, const TimelinePlan &plan, const TimelineSt
         bold.setBold(true);
         painter.setFont(bold);
         painter.setPen(palette.text);
-        painter.drawText(QPoint(8, y(lane) - 3), info.title);
+        painter.drawText(QPointF(8, y(lane) - 3 * style.textScale), info.title);
         painter.setFont(mono);
         painter.setPen(palette.mutedText);
-        painter.drawText(QPoint(8, y(lane) + 11), info.tuple);
+        painter.drawText(QPointF(8, y(lane) + 11 * style.textScale), info.tuple);
     }
 }
 
@@ -300,6 +301,17 @@ void TimelineView::setFollowLive(bool follow)
 void TimelineView::setLaneFilter(const QString &text)
 {
     m_style.laneFilter = text;
+    viewport()->update();
+}
+
+void TimelineView::setTextScale(qreal scale)
+{
+    const TimelineStyle defaults;
+    m_style.textScale = scale;
+    m_style.gutter = qRound(defaults.gutter * scale);
+    m_style.header = qRound(defaults.header * scale);
+    m_style.laneHeight = qRound(defaults.laneHeight * scale);
+    updateScrollBars();
     viewport()->update();
 }
 

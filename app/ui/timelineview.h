@@ -19,6 +19,7 @@ struct TimelineStyle
     int header = 26; // time labels
     int laneHeight = 32;
     int columnWidth = 30;
+    qreal textScale = 1.0; // the fonts' (and with them the lanes' and the gutter's) scale
     bool dark = false;
     QString laneFilter; // lanes whose title or tuple contain it; empty: all
 };
@@ -47,6 +48,8 @@ public:
     void setFollowLive(bool follow);
     bool followsLive() const { return m_follow; }
     void setLaneFilter(const QString &text);
+    // Writes the timeline `scale` times as large (TextScale drives this); lanes grow with it.
+    void setTextScale(qreal scale);
     // The plan's lanes the filter lets through, top to bottom.
     QList<int> shownLanes() const;
     void zoom(int steps);

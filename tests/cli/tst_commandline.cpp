@@ -84,8 +84,9 @@ void TestCommandLine::helpAndVersionNeedNoDisplay()
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
     const QString help = QString::fromLocal8Bit(process.readAllStandardOutput());
-    for (const char *option : {"--export-state", "--bind", "--clients", "--model",
-                               "--pause-accepting", "--connect-timeout"})
+    for (const char *option :
+         {"--export-state", "--bind", "--clients", "--model", "--pause-accepting",
+          "--connect-timeout", "--presentation", "--text-scale"})
         QVERIFY2(help.contains(QLatin1String(option)), option);
     process.start(QStringLiteral(SOCKETSCOPE_BINARY), {QStringLiteral("--version")});
     QVERIFY(process.waitForFinished(10000));
@@ -135,6 +136,11 @@ void TestCommandLine::badInputSaysWhatToWrite_data()
     QTest::newRow("connect timeout")
             << QStringList{QStringLiteral("--connect-timeout"), QStringLiteral("-1")}
             << QStringLiteral("--connect-timeout");
+    for (const char *scale : {"4", "0.5", "big", "nan"})
+        QTest::newRow(qPrintable(QStringLiteral("text scale %1").arg(QLatin1String(scale))))
+                << QStringList{QStringLiteral("--text-scale"), QLatin1String(scale)}
+                << QStringLiteral("--text-scale: '%1' is not a scale from 1 to 3")
+                           .arg(QLatin1String(scale));
     // Clients of a server that is not started would dial whatever port the settings hold.
     QTest::newRow("tcp clients, no tcp")
             << QStringList{QStringLiteral("--no-tcp"), QStringLiteral("--clients"),

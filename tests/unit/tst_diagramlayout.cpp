@@ -142,6 +142,8 @@ private Q_SLOTS:
     void workersGetBoxesAroundTheirSocket();
     void theParentsNoteSaysWhatItHolds();
     void udpSocketsTakeTheirOwnSection();
+    void compactPictureFitsItsRoom_data();
+    void compactPictureFitsItsRoom();
 };
 
 void TestDiagramLayout::serverSideSocketsShareTheListenersSection()
@@ -372,6 +374,88 @@ void TestDiagramLayout::udpSocketsTakeTheirOwnSection()
     QVERIFY(textOf(DiagramLayout::plan(all, numbering.options(2)),
                    QStringLiteral("udp-server-title"))
                     .contains(QStringLiteral("one socket, datagrams handled one after another")));
+}
+
+void TestDiagramLayout::compactPictureFitsItsRoom_data()
+{
+    QTest::addColumn<int>("clients");
+    QTest::addColumn<int>("udpClients");
+    QTest::addColumn<qreal>("height");
+    QTest::addColumn<int>("rowsExpected"); // rows per section shown
+    // 1280x720 at 2x in presentation view: 659 x 371 scene units.
+    QTest::newRow("30 clients, 2x, 720 high") << 30 << 0 << 371.0 << 1;
+    // Taller (or smaller text) leaves room for more rows, up to the standard fold.
+    QTest::newRow("30 clients, 1080 high") << 30 << 0 << 556.0 << 3;
+    QTest::newRow("30 clients, 1x") << 30 << 0 << 742.0 << 5;
+    QTest::newRow("3 clients, room for all") << 3 << 0 << 742.0 << 3;
+    QTest::newRow("tcp and udp") << 30 << 5 << 742.0 << 5;
+}
+
+// Presentation view at a large text scale: the picture is given the room the window has at
+// that scale and fills it, two columns side by side, folding rows rather than shrinking.
+void TestDiagramLayout::compactPictureFitsItsRoom()
+{
+    QFETCH(int, clients);
+    QFETCH(int, udpClients);
+    QFETCH(qreal, height);
+    QFETCH(int, rowsExpected);
+    Records records;
+    records.listener();
+    QList<QPair<SocketId, SocketId>> rows;
+    for (int i = 0; i < clients; ++i) {
+        const auto port = quint16(40000 + i);
+        rows.append({records.tcpClient(port), records.accepted(port)});
+    }
+    if (udpClients > 0)
+        records.udpServer();
+    for (int i = 0; i < udpClients; ++i)
+        records.udpClient(quint16(50000 + i));
+    Numbering numbering;
+    DiagramLayout::Options options = numbering.options();
+    options.width = 659;
+    options.height = height;
+    QVERIFY(DiagramLayout::isCompact(options));
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), options);
+    QVERIFY(plan.compact);
+    QVERIFY(!plan.showLegend);
+    QCOMPARE(plan.sceneRect.width(), 659.0);
+    // The TCP section in the room from the top, the UDP section in a room's height below.
+    QVERIFY2(plan.tcpBottom <= height, qPrintable(QString::number(plan.tcpBottom)));
+    QVERIFY(plan.sceneRect.height() - plan.udpTop <= height);
+    QCOMPARE(qMin(clients, plan.collapseLimit), rowsExpected);
+    // As many as fit: one row more would not.
+    if (rowsExpected < clients)
+        QVERIFY(plan.tcpBottom + DiagramLayout::RowPitch > height);
+    // Every card inside the room, the two of a row side by side without touching.
+    for (const DiagramLayout::Card &card : plan.cards) {
+        const QRectF rect(card.pos, QSizeF(card.width, DiagramLayout::CardHeight));
+        QVERIFY(plan.sceneRect.contains(rect));
+        QVERIFY(card.width >= 290); // a 34-character tuple at 14 px: 287 units
+    }
+    const QRectF client = rectOf(plan, rows.first().first);
+    const QRectF accepted = rectOf(plan, rows.first().second);
+    QVERIFY(client.right() + 10 < accepted.left());
+    QCOMPARE(client.top(), accepted.top());
+    // The rest is counted, not drawn: "+ N more" with the right N.
+    const qsizetype hiddenRows = clients - rowsExpected;
+    bool foundMore = hiddenRows == 0;
+    for (const DiagramLayout::Text &text : plan.texts) {
+        if (text.key == QLatin1String("more-rows")) {
+            QVERIFY2(text.content.startsWith(QStringLiteral("+ %1 more").arg(hiddenRows)),
+                     qPrintable(text.content));
+            foundMore = true;
+        }
+    }
+    QVERIFY(foundMore);
+    QCOMPARE(rectOf(plan, rows.at(rowsExpected - 1).first).isNull(), false);
+    if (hiddenRows > 0)
+        QVERIFY(!cardOf(plan, rows.at(rowsExpected).first));
+
+    // The same records without a room: the standard picture, as wide as it always was.
+    DiagramLayout::Options standard = numbering.options();
+    const DiagramLayout::Plan wide = DiagramLayout::plan(records.list(), standard);
+    QVERIFY(!wide.compact);
+    QCOMPARE(wide.sceneRect.width(), DiagramLayout::StandardWidth);
 }
 
 QTEST_GUILESS_MAIN(TestDiagramLayout)

@@ -40,6 +40,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void oneItemPerSocketWithExactTuples();
+    void tupleEndsBeforeTheStateBadge_data();
+    void tupleEndsBeforeTheStateBadge();
     void acceptedSocketsGroupUnderTheListener();
     void connectNotePointsAtTheListener();
     void newClientNeverMovesTheOthers();
@@ -168,6 +170,65 @@ void TestDiagramScene::oneItemPerSocketWithExactTuples()
     QCOMPARE(tupleText(m_scene->itemFor(udpA)), QStringLiteral("{127.0.0.1:40001}"));
     QCOMPARE(m_scene->itemFor(udpB)->card().caption, QStringLiteral("udp client 2"));
     QCOMPARE(m_scene->connectionLineCount(), 3);
+}
+
+void TestDiagramScene::tupleEndsBeforeTheStateBadge_data()
+{
+    QTest::addColumn<int>("state");
+    QTest::addColumn<bool>("ipv6");
+    QTest::addColumn<int>("serverPort");
+    QTest::newRow("established") << int(SocketState::Established) << false << 9877;
+    // --tcp-port 0: a five-digit server port, the longest loopback tuple.
+    QTest::newRow("established, port 0") << int(SocketState::Established) << false << 43929;
+    QTest::newRow("time-wait") << int(SocketState::TimeWait) << false << 43929;
+    QTest::newRow("syn-sent") << int(SocketState::SynSent) << false << 9877;
+    QTest::newRow("fin-wait2, ipv6") << int(SocketState::FinWait2) << true << 43929;
+}
+
+// The closing brace of a client's tuple used to be drawn under its state badge: the card
+// was as wide for every tuple and badge. Every card now leaves room for both.
+void TestDiagramScene::tupleEndsBeforeTheStateBadge()
+{
+    QFETCH(int, state);
+    QFETCH(bool, ipv6);
+    QFETCH(int, serverPort);
+    const auto port0 = quint16(serverPort);
+    const QHostAddress address = ipv6 ? QHostAddress(QHostAddress::LocalHostIPv6) : kLoopback;
+    addListener();
+    QList<SocketId> clients;
+    for (quint16 port : {40001, 50002, 65535}) {
+        SocketRecord client;
+        client.protocol = Protocol::Tcp;
+        client.role = SocketRole::TcpClient;
+        client.local = {address, port};
+        client.remote = Endpoint{address, port0};
+        client.state = SocketState(state);
+        clients.append(m_registry->add(client));
+        SocketRecord accepted = client;
+        accepted.role = SocketRole::TcpServerSide;
+        accepted.local = {address, port0};
+        accepted.remote = Endpoint{address, port};
+        clients.append(m_registry->add(accepted));
+    }
+    addUdpServer();
+    clients.append(addUdpClient(40001));
+    clients.append(addUdpClient(65535));
+    m_scene->flush();
+    for (SocketId id : std::as_const(clients)) {
+        const SocketItem *item = m_scene->itemFor(id);
+        QVERIFY(item);
+        const QRectF tuple = item->tupleRect();
+        const QRectF badge = item->stateBadgeRect();
+        QVERIFY2(tuple.width() > 100, qPrintable(tupleText(item)));
+        // The whole tuple is drawn only if it ends a gap before the badge (paint() cuts it
+        // there); the old cards, one width for all, lost the brace at exactly this point.
+        QVERIFY2(tuple.right() + SocketItem::TupleBadgeGap <= badge.left() + 0.01,
+                 qPrintable(QStringLiteral("%1: tuple ends at %2, badge starts at %3")
+                                    .arg(tupleText(item))
+                                    .arg(tuple.right())
+                                    .arg(badge.left())));
+        QVERIFY(badge.right() <= item->width());
+    }
 }
 
 void TestDiagramScene::acceptedSocketsGroupUnderTheListener()

@@ -24,7 +24,7 @@ private Q_SLOTS:
 
     void names()
     {
-        for (Theme theme : {Theme::System, Theme::Light, Theme::Dark})
+        for (Theme theme : {Theme::System, Theme::Light, Theme::Dark, Theme::HighContrast})
             QCOMPARE(themeFromName(themeName(theme)), theme);
         QCOMPARE(themeFromName(QStringLiteral("purple")), Theme::System);
     }
@@ -58,6 +58,43 @@ private Q_SLOTS:
             window.findChild<QAction *>(QStringLiteral("theme-system"))->trigger();
         }
         QCOMPARE(QApplication::palette().color(QPalette::Window), desktop.color(QPalette::Window));
+    }
+
+    // For a projector that washes colours out: black, white and strong colours, and still
+    // every state written in its pill.
+    void highContrastIsSelectableAndRemembered()
+    {
+        SocketRegistry registry;
+        EventLog log;
+        {
+            MainWindow window(registry, log);
+            auto *contrast = window.findChild<QAction *>(QStringLiteral("theme-high-contrast"));
+            QVERIFY(contrast);
+            contrast->trigger();
+            QCOMPARE(QApplication::palette().color(QPalette::Window), QColor(Qt::black));
+            QTRY_VERIFY(window.diagramScene()->diagramPalette().highContrast);
+            const DiagramPalette &p = window.diagramScene()->diagramPalette();
+            QCOMPARE(p.background, QColor(Qt::black));
+            QCOMPARE(p.text, QColor(Qt::white));
+            QCOMPARE(p.highlightText, QColor(Qt::black)); // on the yellow highlight
+            // Every state's colour reads against black, and its black name reads on it.
+            for (SocketState state :
+                 {SocketState::Listen, SocketState::Established, SocketState::TimeWait,
+                  SocketState::CloseWait, SocketState::FinWait2, SocketState::Unconnected}) {
+                QVERIFY(p.stateColour(state).lightness() > 120);
+                QCOMPARE(p.stateTextColour(state), QColor(Qt::black));
+            }
+            QCOMPARE(QSettings().value(QStringLiteral("view/theme")).toString(),
+                     QStringLiteral("high-contrast"));
+        }
+        {
+            MainWindow window(registry, log);
+            QVERIFY(window.findChild<QAction *>(QStringLiteral("theme-high-contrast"))
+                            ->isChecked());
+            QVERIFY(window.diagramScene()->diagramPalette().highContrast);
+            window.findChild<QAction *>(QStringLiteral("theme-system"))->trigger();
+            QTRY_VERIFY(!window.diagramScene()->diagramPalette().highContrast);
+        }
     }
 };
 
