@@ -2,6 +2,7 @@
 #include "slideexport.h"
 
 #include "diagramscene.h"
+#include "diagramview.h"
 #include "mainwindow.h"
 #include "safefilewriter.h"
 #include "tourcontroller.h"
@@ -9,6 +10,7 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QPainter>
 #include <QRegularExpression>
 #include <QSvgGenerator>
@@ -28,9 +30,12 @@ QString slideName(int index, const char *suffix)
 // Layouts, the diagram's relayout and every pending paint, before a render.
 void settle(MainWindow &window)
 {
+    // Docks and view take their sizes first; then the diagram is laid out for the room its
+    // view has at the text scale, and fitted to it (twice: the fit may change the layout).
     for (int i = 0; i < 3; ++i) {
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
         QCoreApplication::processEvents();
+        window.diagramView()->fitToWindow();
         window.diagramScene()->flush();
     }
 }
@@ -92,6 +97,12 @@ void SlideExport::run(int lastStep)
         QTimer::singleShot(0, this, &SlideExport::end);
         return;
     }
+    // As the hall sees it: the presentation view (its text scale as the lecturer set it, or
+    // --text-scale), the tour's captions beside the diagram.
+    m_window.setPresentationMode(true);
+    // Under the diagram rather than beside it: at a hall's text scale a connection's two
+    // tuples need the slide's whole width.
+    m_window.addDockWidget(Qt::BottomDockWidgetArea, &m_tour.dock());
     m_tour.start();
 }
 

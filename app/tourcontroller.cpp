@@ -3,9 +3,11 @@
 
 #include "mainwindow.h"
 #include "pacer.h"
+#include "presentationmode.h"
 #include "scenarioplayback.h"
 #include "socketregistry.h"
 #include "socketselection.h"
+#include "textscale.h"
 #include "tourkeys.h"
 
 #include <QDockWidget>
@@ -28,7 +30,11 @@ TourController::TourController(ScenarioRunner &runner, MainWindow &window, Pacer
     scroll->setWidget(m_panel);
     m_dock->setWidget(scroll);
     m_dock->hide();
+    m_dock->setProperty(PresentationMode::KeepWhilePresenting, true);
     window.addDockWidget(Qt::RightDockWidgetArea, m_dock);
+    // The captions grow with the hall's text scale, as the diagram and the timeline do.
+    m_panel->setTextScale(window.textScale().value());
+    connect(&window.textScale(), &TextScale::changed, m_panel, &TourPanel::setTextScale);
     // The whole right column for the caption: a tab beside the servers, in front of them.
     if (auto *servers = window.findChild<QDockWidget *>(QStringLiteral("serverDock")))
         window.tabifyDockWidget(servers, m_dock);

@@ -53,7 +53,8 @@ void PresentationMode::setOn(bool on)
         }
         m_window.addActions(m_lentActions);
         for (QDockWidget *dock : m_window.findChildren<QDockWidget *>())
-            dock->hide();
+            if (!dock->property(KeepWhilePresenting).toBool() || !dock->isVisible())
+                dock->hide();
         for (QToolBar *toolBar : m_window.findChildren<QToolBar *>())
             toolBar->hide();
         menuBar->hide();

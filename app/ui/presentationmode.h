@@ -18,6 +18,10 @@ public:
     // `stateVersion` is the one the window saves its state with.
     PresentationMode(QMainWindow &window, int stateVersion);
 
+    // A dock with this property true stays while presenting, if it is shown: the tour's
+    // caption panel is part of what the hall reads.
+    static constexpr const char *KeepWhilePresenting = "socketscopeKeepWhilePresenting";
+
     void setOn(bool on);
     bool isOn() const { return m_on; }
     // What to remember when the app quits: while presenting, the window as it was before
