@@ -50,6 +50,7 @@ private Q_SLOTS:
     void aFailedExpectationNamesTheStepAndTheKernelsView();
     void aMalformedScenarioChangesNothing();
     void restartWithoutReuseAddressShowsTheRealError();
+    void clientsFromOtherLoopbackAddresses();
     void slidesAndAHandoutOfTheTour();
     void oneStepAsTheHallSeesIt();
 
@@ -170,6 +171,38 @@ void TestScenarios::restartWithoutReuseAddressShowsTheRealError()
                                     "127\\.0\\.0\\.1:\\d+ failed: Address already in use "
                                     "\\(EADDRINUSE\\)"))),
              qPrintable(run.out));
+}
+
+void TestScenarios::clientsFromOtherLoopbackAddresses()
+{
+    // "from": the server's sockets then differ by the remote address, not only the port.
+    const QString path = m_home.filePath(QStringLiteral("from.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({ "format": "socketscope-scenario", "version": 1, "title": "hosts",
+        "steps": [ { "title": "two hosts", "caption": "c", "actions": [
+            { "do": "start-tcp-server" },
+            { "do": "spawn-tcp-clients", "from": "127.0.0.2" },
+            { "do": "spawn-tcp-clients", "from": "127.0.0.3" } ],
+          "expect": [ { "socket": "accepted 1", "state": "ESTABLISHED" },
+                      { "socket": "accepted 2", "state": "ESTABLISHED" } ] } ] })");
+    file.close();
+    const QString state = m_home.filePath(QStringLiteral("from-state.json"));
+    const Run run = playScenario(
+            {QStringLiteral("--scenario"), path, QStringLiteral("--export-state"), state},
+            m_home.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    QFile exported(state);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    QStringList remotes;
+    for (const QJsonValue &socket :
+         QJsonDocument::fromJson(exported.readAll()).object().value(u"sockets").toArray()) {
+        const QJsonObject object = socket.toObject();
+        if (object.value(u"role").toString() == u"tcp-server-side")
+            remotes << object.value(u"remote").toObject().value(u"address").toString();
+    }
+    remotes.sort();
+    QCOMPARE(remotes, (QStringList{QStringLiteral("127.0.0.2"), QStringLiteral("127.0.0.3")}));
 }
 
 void TestScenarios::slidesAndAHandoutOfTheTour()
