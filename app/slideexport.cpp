@@ -11,10 +11,13 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QMenuBar>
 #include <QPainter>
 #include <QRegularExpression>
+#include <QStatusBar>
 #include <QSvgGenerator>
 #include <QTimer>
+#include <QToolBar>
 
 namespace SocketScope {
 
@@ -62,14 +65,18 @@ QSize SlideExport::parseSlideSize(const QString &text)
 
 QImage SlideExport::renderWindow(MainWindow &window, QSize size)
 {
-    window.resize(size);
+    // Fixed: presentation view takes the screen's size where no window manager does, and
+    // would take it back from a plain resize.
+    window.setFixedSize(size);
     settle(window);
     return window.grab().toImage();
 }
 
 QByteArray SlideExport::renderWindowSvg(MainWindow &window, QSize size, const QString &title)
 {
-    window.resize(size);
+    // Fixed: presentation view takes the screen's size where no window manager does, and
+    // would take it back from a plain resize.
+    window.setFixedSize(size);
     settle(window);
     QByteArray svg;
     QBuffer buffer(&svg);
@@ -99,11 +106,22 @@ void SlideExport::run(int lastStep)
     }
     // As the hall sees it: the presentation view (its text scale as the lecturer set it, or
     // --text-scale), the tour's captions beside the diagram.
-    m_window.setPresentationMode(true);
+    // What presentation view shows, without its full-screen geometry (a slide has its own
+    // size): no menu bar, toolbars, status bar or docks but the tour's.
+    m_window.menuBar()->hide();
+    m_window.statusBar()->hide();
+    for (QToolBar *toolBar : m_window.findChildren<QToolBar *>())
+        toolBar->hide();
+    for (QDockWidget *dock : m_window.findChildren<QDockWidget *>())
+        if (dock != &m_tour.dock())
+            dock->hide();
+    m_window.diagramView()->setPresenting(true); // the diagram at the hall's text size
     // Under the diagram rather than beside it: at a hall's text scale a connection's two
     // tuples need the slide's whole width.
     m_window.addDockWidget(Qt::BottomDockWidgetArea, &m_tour.dock());
-    m_tour.start();
+    // From the event loop, once the window has taken its presentation geometry; and so that
+    // a run whose steps end at once can still quit.
+    QTimer::singleShot(0, &m_tour, [this] { m_tour.start(); });
 }
 
 void SlideExport::onStepShown(int index, TourStepView::Phase phase)

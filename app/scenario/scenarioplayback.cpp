@@ -34,7 +34,9 @@ void ScenarioPlayback::play(int lastStep)
         QTimer::singleShot(0, this, [this] { Q_EMIT finished(0); });
         return;
     }
-    m_runner.runNextStep();
+    // From the event loop: a step with nothing to wait for ends at once, and what follows
+    // its end (a headless run quitting) needs the loop running.
+    QTimer::singleShot(0, &m_runner, &ScenarioRunner::runNextStep);
 }
 
 QString ScenarioPlayback::verdict(const Scenario &scenario, const StepOutcome &outcome)
