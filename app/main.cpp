@@ -265,14 +265,15 @@ int main(int argc, char *argv[])
         return port ? std::optional<quint16>(static_cast<quint16>(*port)) : std::nullopt;
     };
     runner.setPortOverrides(toPort(options->tcpPort), toPort(options->udpPort));
-    QObject::connect(&playback, &ScenarioPlayback::stepReported, &app,
-                     [headless](const QString &line, bool passed) {
-                         if (!passed)
-                             printError(line);
-                         else if (headless)
-                             std::printf("%s\n", qPrintable(line));
-                         std::fflush(stdout);
-                     });
+    // A headless run's line per step: passed on stdout, failed on stderr as an error.
+    const auto reportStep = [headless](const QString &line, bool passed) {
+        if (!passed)
+            printError(line);
+        else if (headless)
+            std::printf("%s\n", qPrintable(line));
+        std::fflush(stdout);
+    };
+    QObject::connect(&playback, &ScenarioPlayback::stepReported, &app, reportStep);
     QObject::connect(&playback, &ScenarioPlayback::finished, &app, [&failed](int failedStep) {
         if (failedStep > 0)
             failed = true;
@@ -307,14 +308,7 @@ int main(int argc, char *argv[])
             slides->setSlideSize(options->slideSize);
             slides->setTitle(scenario->title);
             diagramImagePath.clear(); // the step's slide is the image
-            QObject::connect(slides.get(), &SlideExport::stepReported, &app,
-                             [](const QString &line, bool passed) {
-                                 if (passed)
-                                     std::printf("%s\n", qPrintable(line));
-                                 else
-                                     printError(line);
-                                 std::fflush(stdout);
-                             });
+            QObject::connect(slides.get(), &SlideExport::stepReported, &app, reportStep);
             QObject::connect(slides.get(), &SlideExport::finished, &app,
                              [&failed](int failedStep, const QString &error) {
                                  if (!error.isEmpty())

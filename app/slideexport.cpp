@@ -72,6 +72,15 @@ QImage SlideExport::renderWindow(MainWindow &window, QSize size)
     return window.grab().toImage();
 }
 
+QByteArray SlideExport::renderWindowPng(MainWindow &window, QSize size)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    renderWindow(window, size).save(&buffer, "PNG");
+    return png;
+}
+
 QByteArray SlideExport::renderWindowSvg(MainWindow &window, QSize size, const QString &title)
 {
     // Fixed: presentation view takes the screen's size where no window manager does, and
@@ -155,15 +164,10 @@ void SlideExport::onStepShown(int index, TourStepView::Phase phase)
         return;
     }
     if (!m_lastStepImage.isEmpty()) {
-        const QImage image = renderWindow(m_window, m_size);
-        QByteArray png;
-        QBuffer buffer(&png);
-        buffer.open(QIODevice::WriteOnly);
-        image.save(&buffer, "PNG");
         const bool svg = m_lastStepImage.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive);
         if (!SafeFileWriter::write(m_lastStepImage,
                                    svg ? renderWindowSvg(m_window, m_size, m_shown.last().title)
-                                       : png,
+                                       : renderWindowPng(m_window, m_size),
                                    &m_error)) {
             end();
             return;
@@ -177,12 +181,8 @@ void SlideExport::onStepShown(int index, TourStepView::Phase phase)
 bool SlideExport::writeSlide(int index)
 {
     const QDir dir(m_directory);
-    const QImage image = renderWindow(m_window, m_size);
-    QByteArray png;
-    QBuffer buffer(&png);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return SafeFileWriter::write(dir.filePath(slideName(index, "png")), png, &m_error)
+    return SafeFileWriter::write(dir.filePath(slideName(index, "png")),
+                                 renderWindowPng(m_window, m_size), &m_error)
            && SafeFileWriter::write(dir.filePath(slideName(index, "svg")),
                                     renderWindowSvg(m_window, m_size, m_shown.last().title),
                                     &m_error);

@@ -34,6 +34,7 @@ public:
 
     // The window at `size`, rendered now.
     static QImage renderWindow(MainWindow &window, QSize size);
+    static QByteArray renderWindowPng(MainWindow &window, QSize size);
     static QByteArray renderWindowSvg(MainWindow &window, QSize size, const QString &title);
     // "1280x720" -> QSize; invalid when it is not WxH within 320x240..7680x4320.
     static QSize parseSlideSize(const QString &text);
