@@ -125,9 +125,7 @@ void SlideExport::run(int lastStep)
         if (dock != &m_tour.dock())
             dock->hide();
     m_window.diagramView()->setPresenting(true); // the diagram at the hall's text size
-    // Under the diagram rather than beside it: at a hall's text scale a connection's two
-    // tuples need the slide's whole width.
-    m_window.addDockWidget(Qt::BottomDockWidgetArea, &m_tour.dock());
+    m_tour.setHallLayout(true); // the captions under the diagram, as tall as they need
     // From the event loop, once the window has taken its presentation geometry; and so that
     // a run whose steps end at once can still quit.
     QTimer::singleShot(0, &m_tour, [this] { m_tour.start(); });
@@ -142,6 +140,8 @@ void SlideExport::onStepShown(int index, TourStepView::Phase phase)
         QTimer::singleShot(0, &m_tour, &TourController::next);
         return;
     }
+    // The step's end, as the hall sees it once its slow motion has played.
+    m_tour.showStepsEnd();
     const bool passed = phase == TourStepView::Phase::Passed;
     if (!passed && m_failedStep == 0)
         m_failedStep = index + 1;

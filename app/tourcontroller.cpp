@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tourcontroller.h"
 
+#include "diagramscene.h"
 #include "mainwindow.h"
 #include "pacer.h"
 #include "presentationmode.h"
@@ -8,6 +9,7 @@
 #include "socketregistry.h"
 #include "socketselection.h"
 #include "textscale.h"
+#include "tourdocklayout.h"
 #include "tourkeys.h"
 
 #include <QDockWidget>
@@ -35,6 +37,11 @@ TourController::TourController(ScenarioRunner &runner, MainWindow &window, Pacer
     // The captions grow with the hall's text scale, as the diagram and the timeline do.
     m_panel->setTextScale(window.textScale().value());
     connect(&window.textScale(), &TextScale::changed, m_panel, &TourPanel::setTextScale);
+    m_dockLayout = new TourDockLayout(window, *m_dock, *m_panel, this);
+    connect(&window.textScale(), &TextScale::changed, m_dockLayout, &TourDockLayout::refit);
+    // Presentation view is the hall's: the captions go under the diagram while it lasts.
+    connect(&window, &MainWindow::presentingChanged, this,
+            [this](bool on) { setHallLayout(on && m_dock->isVisible()); });
     // The whole right column for the caption: a tab beside the servers, in front of them.
     if (auto *servers = window.findChild<QDockWidget *>(QStringLiteral("serverDock")))
         window.tabifyDockWidget(servers, m_dock);
@@ -67,6 +74,8 @@ void TourController::start(int step)
     m_panel->setStepTitles(titles);
     m_dock->show();
     m_dock->raise();
+    if (m_window.isPresenting())
+        setHallLayout(true);
     m_keys->setActive(true);
     if (step > 1) {
         playThrough(step - 1, m_runner.stepsRun() > 0);
@@ -150,8 +159,9 @@ void TourController::onStepFinished(const StepOutcome &outcome)
         status += (status.isEmpty() ? QString() : QStringLiteral(" "))
                   + tr("On the way: %1").arg(m_replayFailures.join(QStringLiteral("; ")));
     const bool passed = outcome.passed && m_replayFailures.isEmpty();
-    show(outcome.index, passed ? TourStepView::Phase::Passed : TourStepView::Phase::Failed, status);
+    // Highlighted first: what the step is about is in view when it is shown (and exported).
     highlight(m_runner.scenario().steps.at(outcome.index));
+    show(outcome.index, passed ? TourStepView::Phase::Passed : TourStepView::Phase::Failed, status);
 }
 
 void TourController::applySpeed(int index)
@@ -184,8 +194,19 @@ void TourController::show(int index, TourStepView::Phase phase, const QString &s
     m_shown = index;
     m_phase = phase;
     m_panel->showStep(view);
+    m_dockLayout->refit();
     if (phase != TourStepView::Phase::Running && phase != TourStepView::Phase::Restoring)
         Q_EMIT stepShown(index, phase);
+}
+
+void TourController::showStepsEnd()
+{
+    m_pacer.goLive();
+}
+
+void TourController::setHallLayout(bool hall)
+{
+    m_dockLayout->setHall(hall);
 }
 
 void TourController::highlight(const ScenarioStep &step)
@@ -195,6 +216,8 @@ void TourController::highlight(const ScenarioStep &step)
         if (const SocketRecord *record = m_runner.sockets().find(ref))
             ids << record->id;
     m_window.selection().select(ids);
+    // Folded to fit the hall's text size, the picture keeps these in view.
+    m_window.diagramScene()->setFocusSockets(QSet<SocketId>(ids.cbegin(), ids.cend()));
 }
 
 } // namespace SocketScope

@@ -13,6 +13,7 @@ namespace SocketScope {
 class BlackScreen;
 class MainWindow;
 class Pacer;
+class TourDockLayout;
 class TourKeys;
 
 // The guided tour in the window: a step per press of the presenter's clicker, a step with a
@@ -38,6 +39,11 @@ public:
     bool isBusy() const { return m_target >= 0; }
     TourPanel &panel() { return *m_panel; }
     QDockWidget &dock() { return *m_dock; }
+    // The picture jumps to the end of a step still playing in slow motion (a slide shows
+    // what the hall sees once it has played).
+    void showStepsEnd();
+    // The caption panel as the hall sees it, under the diagram (presentation view, slides).
+    void setHallLayout(bool hall);
 
 Q_SIGNALS:
     // A step is on screen and done (after a question: asked, or answered and played).
@@ -55,6 +61,7 @@ private:
     Pacer &m_pacer;
     QDockWidget *m_dock = nullptr;
     TourPanel *m_panel = nullptr;
+    TourDockLayout *m_dockLayout = nullptr;
     TourKeys *m_keys = nullptr;
     BlackScreen *m_black = nullptr;
     int m_shown = -1;

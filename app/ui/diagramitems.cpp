@@ -89,6 +89,7 @@ void SocketItem::setCompact(bool compact)
 {
     if (compact == m_compact)
         return;
+    prepareGeometryChange(); // a compact card is lower
     m_compact = compact;
     update();
 }
@@ -104,7 +105,7 @@ QRectF SocketItem::stateBadgeRect() const
 QRectF SocketItem::tupleRect() const
 {
     const QFontMetricsF metrics(m_palette->tupleFont);
-    const qreal baseline = BoxTop + BoxHeight / 2 + metrics.ascent() / 2 - 2;
+    const qreal baseline = BoxTop + boxHeight() / 2 + metrics.ascent() / 2 - 2;
     return QRectF(m_compact ? kCompactTupleLeft : kTupleLeft, baseline - metrics.ascent(),
                   tupleAdvance(m_card, *m_palette), metrics.height());
 }
@@ -119,13 +120,13 @@ qreal SocketItem::neededWidth(const SocketCard &card, const DiagramPalette &pale
 
 QRectF SocketItem::boundingRect() const
 {
-    return QRectF(0, 0, m_width, Height).adjusted(-kPadding, -kPadding, kPadding, kPadding);
+    return QRectF(0, 0, m_width, height()).adjusted(-kPadding, -kPadding, kPadding, kPadding);
 }
 
 QPainterPath SocketItem::shape() const
 {
     QPainterPath path;
-    path.addRect(QRectF(0, 0, m_width, Height));
+    path.addRect(QRectF(0, 0, m_width, height()));
     return path;
 }
 
@@ -142,14 +143,14 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
         const QColor stateColour = p.stateColour(m_card.state);
         painter->setPen(Qt::NoPen);
         painter->setBrush(p.boxFill);
-        painter->drawRect(QRectF(0, BoxTop, m_width, BoxHeight));
+        painter->drawRect(QRectF(0, BoxTop, m_width, boxHeight()));
         painter->setBrush(stateColour);
-        painter->drawRect(QRectF(0, BoxTop, 10, BoxHeight));
+        painter->drawRect(QRectF(0, BoxTop, 10, boxHeight()));
         painter->drawRect(QRectF(m_width - 110, BoxTop + 9, 100, kPillHeight));
         if (option->state & QStyle::State_Selected) {
             painter->setPen(QPen(p.selection, 0));
             painter->setBrush(Qt::NoBrush);
-            painter->drawRect(QRectF(0, BoxTop, m_width, BoxHeight));
+            painter->drawRect(QRectF(0, BoxTop, m_width, boxHeight()));
         }
         return;
     }
@@ -178,7 +179,7 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
 
     // The box, outlined in the state's colour with a solid bar on its left edge.
     const QColor stateColour = p.stateColour(m_card.state);
-    const QRectF box(0, BoxTop, m_width, BoxHeight);
+    const QRectF box(0, BoxTop, m_width, boxHeight());
     QPen outline(stateColour, 2);
     if (m_card.kernelOnly)
         outline.setStyle(Qt::DashLine); // no program holds it: only the kernel does
@@ -197,7 +198,7 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     if (!m_compact) { // compact, the section's title says TCP or UDP
         painter->setFont(p.pillFont);
         painter->setPen(p.mutedText);
-        painter->drawText(QRectF(20, BoxTop, 40, BoxHeight), Qt::AlignVCenter | Qt::AlignLeft,
+        painter->drawText(QRectF(20, BoxTop, 40, boxHeight()), Qt::AlignVCenter | Qt::AlignLeft,
                           m_card.protocol);
     }
 
@@ -212,14 +213,15 @@ void SocketItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     const qreal textRight = m_compact ? m_width - 2 : badge.left() - kTupleBadgeGap / 2;
     const qreal baseline = tuple.top() + tupleMetrics.ascent();
     painter->save();
-    painter->setClipRect(QRectF(0, BoxTop, textRight, BoxHeight), Qt::IntersectClip);
+    painter->setClipRect(QRectF(0, BoxTop, textRight, boxHeight()), Qt::IntersectClip);
     for (int i = 0; i < m_card.tupleParts.size() && x < textRight; ++i) {
         const QString &part = m_card.tupleParts.at(i);
         const qreal advance = tupleMetrics.horizontalAdvance(part);
         if (i == m_card.highlightPart) {
             painter->setPen(Qt::NoPen);
             painter->setBrush(p.highlight);
-            painter->drawRoundedRect(QRectF(x - 2, BoxTop + 9, advance + 4, BoxHeight - 18), 3, 3);
+            painter->drawRoundedRect(
+                    QRectF(x - 2, BoxTop + (boxHeight() - 22) / 2, advance + 4, 22), 3, 3);
             QFont bold = p.tupleFont;
             bold.setBold(true);
             painter->setFont(bold);
@@ -275,16 +277,20 @@ void FrameItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     painter->setBrush(m_filled ? p.frameFill : p.hostFill);
     painter->drawRoundedRect(m_rect, m_filled ? 10 : 16, m_filled ? 10 : 16);
     const qreal inset = m_filled ? 14 : 0;
+    const QRectF line(m_rect.left() + inset, m_rect.top() + 4, m_rect.width() - 2 * inset, 22);
     painter->setFont(p.captionFont);
     painter->setPen(p.text);
-    painter->drawText(
-            QRectF(m_rect.left() + inset, m_rect.top() + 4, m_rect.width() - 2 * inset, 22),
-            Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    const QString title
+            = QFontMetricsF(p.captionFont).elidedText(m_title, Qt::ElideRight, line.width());
+    painter->drawText(line, Qt::AlignLeft | Qt::AlignVCenter, title);
+    // The note only where it fits whole beside the title (a narrow frame at the hall's text
+    // size): drawn over the title it would be unreadable, and cut it might say less than true.
+    const qreal room = line.width() - QFontMetricsF(p.captionFont).horizontalAdvance(title) - 16;
+    if (m_note.isEmpty() || QFontMetricsF(p.noteFont).horizontalAdvance(m_note) > room)
+        return;
     painter->setFont(p.noteFont);
     painter->setPen(p.mutedText);
-    painter->drawText(
-            QRectF(m_rect.left() + inset, m_rect.top() + 4, m_rect.width() - 2 * inset, 22),
-            Qt::AlignRight | Qt::AlignVCenter, m_note);
+    painter->drawText(line, Qt::AlignRight | Qt::AlignVCenter, m_note);
 }
 
 // ---- ConnectionItem ----

@@ -47,6 +47,9 @@ public:
     // the pid and counters, the box the tuple's alone.
     void setCompact(bool compact);
     bool isCompact() const { return m_compact; }
+    // Compact, the box is lower: at the hall's text size every unit is a row less.
+    qreal height() const { return m_compact ? DiagramLayout::CompactCardHeight : Height; }
+    qreal boxHeight() const { return m_compact ? DiagramLayout::CompactCardBoxHeight : BoxHeight; }
     // Where the tuple (its full length) and the state badge sit, in item coordinates. The
     // layout gives every card the width neededWidth() asks for, so the two never overlap.
     QRectF tupleRect() const;
@@ -55,8 +58,8 @@ public:
     // Compact, the badge is above the box, which holds the tuple alone.
     static qreal neededWidth(const SocketCard &card, const DiagramPalette &palette,
                              bool compact = false);
-    QPointF leftAnchor() const { return mapToScene(QPointF(0, BoxTop + BoxHeight / 2)); }
-    QPointF rightAnchor() const { return mapToScene(QPointF(m_width, BoxTop + BoxHeight / 2)); }
+    QPointF leftAnchor() const { return mapToScene(QPointF(0, BoxTop + boxHeight() / 2)); }
+    QPointF rightAnchor() const { return mapToScene(QPointF(m_width, BoxTop + boxHeight() / 2)); }
 
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
@@ -139,11 +142,21 @@ public:
     int type() const override { return Type; }
     // Moves on by `seconds`; returns false once it has arrived.
     bool advanceBy(qreal seconds);
+    // The two sockets it flies between: one folded away or gone, it has nowhere to fly.
+    void setSockets(SocketId client, SocketId server)
+    {
+        m_client = client;
+        m_server = server;
+    }
+    SocketId clientSocket() const { return m_client; }
+    SocketId serverSocket() const { return m_server; }
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
 private:
     const DiagramPalette *m_palette;
+    SocketId m_client = InvalidSocketId;
+    SocketId m_server = InvalidSocketId;
     QString m_label;
     QPointF m_from;
     QPointF m_to;

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QPointF>
 #include <QRectF>
+#include <QSet>
+#include <QStringList>
 
 #include <functional>
 
@@ -25,6 +27,10 @@ public:
     static constexpr qreal CardBoxHeight = 40;
     // The vertical distance between two rows of cards.
     static constexpr qreal RowPitch = 84;
+    // The compact card (presentation view): a lower box, rows closer together.
+    static constexpr qreal CompactCardHeight = 54;
+    static constexpr qreal CompactCardBoxHeight = 32;
+    static constexpr qreal CompactRowPitch = 66;
     // The width of the standard picture; given less (Options::width), the layout goes compact.
     static constexpr qreal StandardWidth = 1600;
 
@@ -65,6 +71,9 @@ public:
         // fewer than one: the picture is never drawn smaller to fit more.
         qreal width = 0;
         qreal height = 0;
+        // The sockets the picture is about now (a tour step's highlight). Folding to fit the
+        // room keeps their rows, and their section, in view before any other.
+        QSet<SocketId> focus;
     };
     // Whether `options` ask for the compact picture.
     static bool isCompact(const Options &options)
@@ -131,13 +140,15 @@ public:
         QList<Queue> queues; // a listener's accept queue
         SocketId connectArrowTo = InvalidSocketId; // the listener the connect() note explains
         QString connectNoteKey;
-        QString foldKey; // the text that folds or unfolds the TCP rows (empty: none)
+        QStringList foldKeys; // the texts that, clicked, show everything or fold it again
         QPointF legendPos;
         bool showLegend = true; // compact: the badges name their states, the room is the cards'
         bool compact = false;
         int collapseLimit = 0; // the rows per section this plan shows (before "+ N more")
         qreal tcpBottom = 0; // the TCP section's lowest edge
         qreal udpTop = 0; // where the UDP section begins
+        bool tcpFolded = false; // the whole section is one line (no room beside the other)
+        bool udpFolded = false;
         QRectF sceneRect;
         qsizetype hiddenSockets = 0;
         qsizetype rowsShown = 0; // TCP connection rows plus UDP client rows drawn

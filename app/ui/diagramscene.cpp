@@ -113,6 +113,14 @@ void DiagramScene::setLayoutRoom(const QSizeF &room)
     scheduleStructure();
 }
 
+void DiagramScene::setFocusSockets(const QSet<SocketId> &focus)
+{
+    if (focus == m_focus)
+        return;
+    m_focus = focus;
+    scheduleStructure();
+}
+
 void DiagramScene::releaseHold()
 {
     if (m_held.isEmpty())
@@ -158,6 +166,9 @@ QList<SocketId> DiagramScene::selectedSockets() const
 
 void DiagramScene::selectSocket(SocketId id)
 {
+    // A socket the picture does not show yet (slow motion has not reached it) is selected
+    // when its card appears.
+    m_selectWhenShown = id;
     SocketItem *item = m_items.value(id);
     if (item && item->isSelected() && selectedItems().size() == 1)
         return;
@@ -202,7 +213,8 @@ void DiagramScene::updateNumbers(SocketId id)
     if (AcceptQueueItem *queue = m_queues.value(id))
         queue->setQueue(record->recvQ(), record->sendQ(), record->kernel.has_value());
     if (record->role == SocketRole::UdpServer && !record->remote) {
-        const DiagramText::UdpServerNotes notes = DiagramText::udpServerNotes(*record);
+        const DiagramText::UdpServerNotes notes
+                = DiagramText::udpServerNotes(*record, m_compactCards);
         if (QGraphicsSimpleTextItem *queue = m_decorations->text(DiagramLayout::udpQueueKey(id)))
             queue->setText(notes.queue);
         if (QGraphicsSimpleTextItem *activity
@@ -293,6 +305,7 @@ void DiagramScene::relayout(LayoutTiming timing)
     };
     options.width = m_room.width();
     options.height = m_room.height();
+    options.focus = m_focus;
     const bool compact = DiagramLayout::isCompact(options);
     options.cardWidth = [this, compact](const SocketRecord &record) {
         return SocketItem::neededWidth(DiagramText::card(record), m_palette, compact);
@@ -347,7 +360,10 @@ void DiagramScene::apply(const DiagramLayout::Plan &plan)
     placeQueues(plan.queues);
     placeLines(plan.lines);
     m_decorations->apply(plan, shownItem);
-    m_moreItem = plan.foldKey.isEmpty() ? nullptr : m_decorations->text(plan.foldKey);
+    m_foldItems.clear();
+    for (const QString &key : plan.foldKeys)
+        if (QGraphicsItem *item = m_decorations->text(key))
+            m_foldItems << item;
     m_legend->setPos(plan.legendPos);
     dropItemsNotIn(plan);
     m_animator->followSockets(shownItem);
@@ -361,6 +377,8 @@ void DiagramScene::placeCards(const QList<DiagramLayout::Card> &cards)
         if (!item) {
             item = new SocketItem(placed.id, &m_palette, placed.width);
             addItem(item);
+            if (placed.id == m_selectWhenShown && selectedItems().isEmpty())
+                item->setSelected(true);
         }
         // A card under the pointer stays where it is until let go (releaseHold() lays it out).
         if (!m_held.contains(placed.id)) {
@@ -509,9 +527,10 @@ SocketItem *DiagramScene::datagramTarget(const SocketRecord &record, const Endpo
 
 void DiagramScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
 {
-    if (m_moreItem && event->button() == Qt::LeftButton) {
+    if (!m_foldItems.isEmpty() && event->button() == Qt::LeftButton) {
         const QList<QGraphicsItem *> hits = items(event->scenePos());
-        if (hits.contains(m_moreItem)) {
+        if (std::any_of(hits.cbegin(), hits.cend(),
+                        [this](QGraphicsItem *hit) { return m_foldItems.contains(hit); })) {
             setShowAll(!m_showAll);
             event->accept();
             return;

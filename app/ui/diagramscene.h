@@ -59,6 +59,11 @@ public:
     // than the standard picture, the layout goes compact and folds rows to fit the height.
     void setLayoutRoom(const QSizeF &room);
     QSizeF layoutRoom() const { return m_room; }
+    // The sockets the moment is about (a tour step's highlight): a picture folded to fit its
+    // room keeps them in view first. Unlike the selection, clicking a card does not change
+    // it, so no card moves under the pointer.
+    void setFocusSockets(const QSet<SocketId> &focus);
+    const QSet<SocketId> &focusSockets() const { return m_focus; }
     // While a card is pressed or its context menu is open, no relayout moves any card.
     bool holdsLayout() const { return !m_held.isEmpty(); }
 
@@ -135,6 +140,8 @@ private:
     int m_sectionsWithRows = 0; // TCP and UDP sections that have any rows (0 to 2)
     bool m_showAll = false;
     QSizeF m_room;
+    QSet<SocketId> m_focus;
+    SocketId m_selectWhenShown = InvalidSocketId; // asked for before its card existed
     bool m_compactCards = false;
     QSet<SocketId> m_held; // cards under the pointer: they keep their place
 
@@ -143,7 +150,7 @@ private:
     QHash<SocketId, QString> m_connectionOf; // socket -> pair key of its line
     QHash<SocketId, AcceptQueueItem *> m_queues;
     LegendItem *m_legend = nullptr;
-    QGraphicsItem *m_moreItem = nullptr;
+    QList<QGraphicsItem *> m_foldItems; // clicked, they show everything (or fold it again)
 
     // Sockets just closed: kept (with their last record) while they fade out, so the rows
     // below close up only after the reader has seen the socket go.

@@ -102,20 +102,20 @@ bool DiagramText::tcpClientTakesNumber(const SocketRecord &record)
     return record.role != SocketRole::ExternalPeer && !record.kernelOnly;
 }
 
-QString DiagramText::tcpClientCaption(const SocketRecord &record, int number)
+QString DiagramText::tcpClientCaption(const SocketRecord &record, int number, bool compact)
 {
     if (record.role == SocketRole::ExternalPeer)
         return record.program.isEmpty() ? tr("external client") : record.program;
-    if (record.kernelOnly)
-        return tr("closed client (kernel only)");
+    if (record.kernelOnly) // compact, beside a TIME_WAIT badge in half the width
+        return compact ? tr("closed, kernel only") : tr("closed client (kernel only)");
     return tr("client %1").arg(number);
 }
 
 QString DiagramText::serverSideCaption(const SocketRecord &record, bool inChildProcess)
 {
     // The worker that holds the socket gets a box of its own, as in the textbook figure.
-    if (inChildProcess)
-        return tr("child process");
+    if (inChildProcess) // its pid: what ss -p shows as the owner, beside the parent's
+        return tr("child process %1").arg(record.pid);
     if (record.threadId != 0)
         return tr("worker thread %1").arg(record.threadId);
     if (!record.kernelOnly)
@@ -136,9 +136,9 @@ QString DiagramText::workerBoxTooltip(const SocketRecord &record, bool inChildPr
     return {};
 }
 
-QString DiagramText::udpServerCaption()
+QString DiagramText::udpServerCaption(bool compact)
 {
-    return tr("the server's one UDP socket");
+    return compact ? tr("its one UDP socket") : tr("the server's one UDP socket");
 }
 
 QString DiagramText::udpConnectedCaption(const SocketRecord &record)
@@ -167,14 +167,20 @@ QString DiagramText::withFlowControlNote(const QString &caption, const SocketRec
     return tr("%1 · paused").arg(caption);
 }
 
-DiagramText::UdpServerNotes DiagramText::udpServerNotes(const SocketRecord &record)
+DiagramText::UdpServerNotes DiagramText::udpServerNotes(const SocketRecord &record, bool compact)
 {
     UdpServerNotes notes;
     // Recv-Q of a UDP socket is the datagrams' kernel memory: a payload reading would be false.
-    notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 B of kernel memory, "
-                                     "not payload")
-                                          .arg(record.kernel->recvQ)
-                                : tr("datagrams from every client arrive at this one socket");
+    if (compact) // the half-width frame
+        notes.queue
+                = record.kernel
+                          ? tr("Recv-Q %1 B: kernel memory, not payload").arg(record.kernel->recvQ)
+                          : tr("every client's datagrams arrive here");
+    else
+        notes.queue = record.kernel ? tr("receive queue (kernel Recv-Q): %1 B of kernel memory, "
+                                         "not payload")
+                                              .arg(record.kernel->recvQ)
+                                    : tr("datagrams from every client arrive at this one socket");
     notes.activity = record.activity;
     // Another program on this very port is worth more than what the server does right now.
     if (record.kernel && !record.kernel->sharedWith.isEmpty()) {
@@ -191,8 +197,11 @@ QString DiagramText::udpServerNote()
     return tr("identified by its local address only — netstat shows no state for it");
 }
 
-QString DiagramText::hostTitle(const QHostAddress &address)
+QString DiagramText::hostTitle(const QHostAddress &address, bool compact)
 {
+    if (compact) // beside the server's frame, in the client column's width
+        return address.isLoopback() ? tr("Host %1 (loopback)").arg(address.toString())
+                                    : tr("Host (this machine)");
     return address.isLoopback() ? tr("Host %1 (this machine, loopback)").arg(address.toString())
                                 : tr("Host (this machine)");
 }
@@ -251,9 +260,12 @@ QString DiagramText::portSharing(const Endpoint &listening)
             .arg(listening.toString());
 }
 
-QString DiagramText::tcpServerFrameTitle(qsizetype inChildren)
+QString DiagramText::tcpServerFrameTitle(qsizetype inChildren, bool compact)
 {
-    return inChildren ? tr("server: parent process and its children") : tr("server process");
+    if (!inChildren)
+        return tr("server process");
+    return compact ? tr("server: parent + children")
+                   : tr("server: parent process and its children");
 }
 
 QString DiagramText::tcpServerFrameNote(qsizetype inChildren, qsizetype inParent, bool hasListener,
@@ -309,6 +321,24 @@ QString DiagramText::udpServerFrameNote(qint64 pid)
 QString DiagramText::moreUdpClients(qsizetype hidden)
 {
     return tr("+ %1 more UDP clients").arg(hidden);
+}
+
+QString DiagramText::tcpSectionFolded(const SocketRecord *listener, qsizetype connections)
+{
+    const QString what
+            = listener ? tr("TCP: listening on %1, %n connection(s)", nullptr, int(connections))
+                                 .arg(listener->local.toString())
+                       : tr("TCP: %n connection(s)", nullptr, int(connections));
+    return tr("%1 — click to show").arg(what);
+}
+
+QString DiagramText::udpSectionFolded(const SocketRecord *server, qsizetype clients)
+{
+    const QString what
+            = server ? tr("UDP: one server socket on %1, %n client(s)", nullptr, int(clients))
+                               .arg(server->local.toString())
+                     : tr("UDP: %n client(s)", nullptr, int(clients));
+    return tr("%1 — click to show").arg(what);
 }
 
 QString DiagramText::datagramLabel(bool isReply, quint16 port)

@@ -42,14 +42,14 @@ public:
 
     // Captions. `number` is the client's number in order of appearance.
     static QString listenerCaption();
-    static QString tcpClientCaption(const SocketRecord &record, int number);
+    static QString tcpClientCaption(const SocketRecord &record, int number, bool compact = false);
     // A kernel-only client socket outlived the client that closed it (TIME_WAIT): it gets no
     // client number, which belongs to a program, not to the kernel.
     static bool tcpClientTakesNumber(const SocketRecord &record);
     static QString serverSideCaption(const SocketRecord &record, bool inChildProcess);
     // What the box around a worker-held socket says when hovered (empty: no box).
     static QString workerBoxTooltip(const SocketRecord &record, bool inChildProcess);
-    static QString udpServerCaption();
+    static QString udpServerCaption(bool compact = false);
     static QString udpConnectedCaption(const SocketRecord &record);
     static QString udpClientCaption(const SocketRecord &record, int number);
     static bool udpClientTakesNumber(const SocketRecord &record);
@@ -63,11 +63,11 @@ public:
         QString queue; // the kernel's receive queue
         QString activity; // what the server is handling now
     };
-    static UdpServerNotes udpServerNotes(const SocketRecord &record);
+    static UdpServerNotes udpServerNotes(const SocketRecord &record, bool compact = false);
     static QString udpServerNote();
 
     // Section titles and notes.
-    static QString hostTitle(const QHostAddress &address);
+    static QString hostTitle(const QHostAddress &address, bool compact = false);
     static QString tcpSummary(const SocketRecord *listener, qsizetype listeners,
                               qsizetype serverSideSockets);
     static QString tcpClientsTitle();
@@ -77,7 +77,8 @@ public:
     static QString moreConnections(qsizetype hidden);
     static QString fewerConnections();
     static QString portSharing(const Endpoint &listening);
-    static QString tcpServerFrameTitle(qsizetype inChildren);
+    // Compact (the hall's large text), the short form fits the half-width frame.
+    static QString tcpServerFrameTitle(qsizetype inChildren, bool compact = false);
     // What the parent process holds while children serve clients: the listener (if there is
     // one) and `inParent` accepted sockets of its own (served before the children, or by
     // threads).
@@ -90,6 +91,10 @@ public:
     static QString udpServerFrameTitle();
     static QString udpServerFrameNote(qint64 pid);
     static QString moreUdpClients(qsizetype hidden);
+    // A whole section folded into one line, when the picture at the hall's text size has no
+    // room for it beside the section the moment is about.
+    static QString tcpSectionFolded(const SocketRecord *listener, qsizetype connections);
+    static QString udpSectionFolded(const SocketRecord *server, qsizetype clients);
 
     // What a datagram in flight carries beside it: its sender's port, or where a reply goes.
     static QString datagramLabel(bool isReply, quint16 port);

@@ -330,6 +330,7 @@ void MainWindow::setPresentationMode(bool on)
     m_actions->leavePresentation()->setEnabled(on);
     if (m_actions->present()->isChecked() != on)
         m_actions->present()->setChecked(on); // asked for by --presentation, not the menu
+    Q_EMIT presentingChanged(on);
     m_view->fitToWindow(); // the whole diagram, as large as the screen allows
 }
 

@@ -74,6 +74,8 @@ public:
     void setSocketActionProvider(std::function<SocketActions(SocketId)> provider);
 
 Q_SIGNALS:
+    // Presentation view began or ended (after the window took its new shape).
+    void presentingChanged(bool on);
     void spawnTcpClientsRequested(int count);
     void spawnUdpClientsRequested(int count);
     void socketActionRequested(SocketScope::SocketId id, SocketScope::SocketAction action,

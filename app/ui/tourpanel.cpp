@@ -28,24 +28,26 @@ TourPanel::TourPanel(QWidget *parent) : QWidget(parent)
     setObjectName(QStringLiteral("tourPanel"));
     auto *layout = new QVBoxLayout(this);
     auto *top = new QHBoxLayout;
+    m_title = wrappingLabel(this, "tourTitle");
     m_counter = new QLabel(this);
     m_counter->setObjectName(QStringLiteral("tourCounter"));
+    m_counter->setAlignment(Qt::AlignRight | Qt::AlignTop);
     m_steps = new QComboBox(this);
     m_steps->setObjectName(QStringLiteral("tourSteps"));
     m_steps->setToolTip(tr("Jump to a step: the steps before it are played first"));
     // Activated, not currentIndexChanged: only the lecturer's choice jumps.
     connect(m_steps, &QComboBox::activated, this, &TourPanel::stepChosen);
-    top->addWidget(m_counter);
-    top->addStretch();
-    top->addWidget(m_steps);
+    // The title beside "step n of N": at the hall's text size every line is a row of the
+    // diagram the hall does not see.
+    top->addWidget(m_title, 1);
+    top->addWidget(m_counter, 0, Qt::AlignTop);
+    top->addWidget(m_steps, 0, Qt::AlignTop);
     layout->addLayout(top);
 
-    m_title = wrappingLabel(this, "tourTitle");
     m_caption = wrappingLabel(this, "tourCaption");
     m_question = wrappingLabel(this, "tourQuestion");
     m_question->setTextFormat(Qt::RichText);
     m_status = wrappingLabel(this, "tourStatus");
-    layout->addWidget(m_title);
     layout->addWidget(m_caption);
     layout->addWidget(m_question);
     layout->addWidget(m_status);
@@ -87,6 +89,16 @@ QString TourPanel::questionHtml() const
     if (m_step.question.isEmpty())
         return {};
     const bool revealed = m_step.phase != TourStepView::Phase::Asking && m_step.answer >= 0;
+    if (m_hall && revealed) {
+        // Answered, in the hall the question gives its lines back to the diagram: the
+        // question and its answer on one line, then why.
+        QString html = QStringLiteral("<p><b>%1</b> %2 <b>%3 ✓</b></p>")
+                               .arg(tr("Predict:"), m_step.question.toHtmlEscaped(),
+                                    m_step.choices.value(m_step.answer).toHtmlEscaped());
+        if (!m_step.explanation.isEmpty())
+            html += QStringLiteral("<p>%1</p>").arg(m_step.explanation.toHtmlEscaped());
+        return html;
+    }
     QString html = QStringLiteral("<p><b>%1</b> %2</p><ol>")
                            .arg(tr("Predict:"), m_step.question.toHtmlEscaped());
     for (qsizetype i = 0; i < m_step.choices.size(); ++i) {
@@ -103,7 +115,16 @@ QString TourPanel::questionHtml() const
 void TourPanel::showStep(const TourStepView &step)
 {
     m_step = step;
-    m_counter->setText(tr("Step %1 of %2").arg(step.index + 1).arg(step.count));
+    // In the hall, a confirmed step says so in its counter; the status line is for news.
+    const bool confirmedQuietly
+            = m_hall && step.phase == TourStepView::Phase::Passed && step.status.isEmpty();
+    m_counter->setText(m_hall ? tr("%1%2 / %3")
+                                        .arg(confirmedQuietly ? tr("✓ ") : QString())
+                                        .arg(step.index + 1)
+                                        .arg(step.count)
+                              : tr("Step %1 of %2").arg(step.index + 1).arg(step.count));
+    m_counter->setToolTip(confirmedQuietly ? tr("The kernel shows what this step says.")
+                                           : QString());
     m_steps->setCurrentIndex(step.index);
     m_title->setText(step.title);
     m_caption->setText(step.phase == TourStepView::Phase::Asking ? QString() : step.caption);
@@ -130,9 +151,23 @@ void TourPanel::showStep(const TourStepView &step)
         break;
     }
     m_status->setText(status);
+    m_status->setVisible(!confirmedQuietly);
     m_back->setEnabled(step.index > 0);
     m_next->setText(step.phase == TourStepView::Phase::Asking ? tr("Reveal ▶") : tr("Next ▶"));
     m_next->setEnabled(step.phase == TourStepView::Phase::Asking || step.index + 1 < step.count);
+}
+
+void TourPanel::setHallMode(bool hall)
+{
+    m_hall = hall;
+    // A clicker turns the pages; the step list, the buttons and the key reminder are the
+    // lecturer's, not the hall's.
+    for (QWidget *own : {static_cast<QWidget *>(m_steps), static_cast<QWidget *>(m_keys),
+                         static_cast<QWidget *>(m_back), static_cast<QWidget *>(m_next)})
+        own->setVisible(!hall);
+    applyFonts();
+    if (m_step.count > 0)
+        showStep(m_step);
 }
 
 void TourPanel::setTextScale(double scale)
@@ -151,11 +186,14 @@ void TourPanel::applyFonts()
         font.setBold(bold);
         widget->setFont(font);
     };
-    sized(m_counter, 1.1, false);
-    sized(m_title, 1.8, true);
-    sized(m_caption, 1.35, false);
-    sized(m_question, 1.35, false);
-    sized(m_status, 1.2, true);
+    // In the hall a little smaller than at a desk: the caption shares the screen with tuples
+    // that must stay large, and the diagram gets every line the caption does not take.
+    const double hall = m_hall ? 0.75 : 1.0;
+    sized(m_counter, 1.1 * hall, false);
+    sized(m_title, 1.8 * hall, true);
+    sized(m_caption, 1.35 * hall, false);
+    sized(m_question, 1.35 * hall, false);
+    sized(m_status, 1.2 * hall, true);
 }
 
 } // namespace SocketScope

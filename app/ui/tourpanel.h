@@ -47,6 +47,10 @@ public:
     // 1x..3x, for the hall: the panel's text grows with it.
     void setTextScale(double scale);
     double textScale() const { return m_scale; }
+    // As the hall sees it (presentation view, slides): the title beside the counter, a ✓ in
+    // the counter once the kernel confirmed the step, no step list, buttons or key reminder.
+    void setHallMode(bool hall);
+    bool isHallMode() const { return m_hall; }
 
 Q_SIGNALS:
     void nextRequested();
@@ -59,6 +63,7 @@ private:
 
     TourStepView m_step;
     double m_scale = 1.0;
+    bool m_hall = false;
     QLabel *m_counter = nullptr;
     QComboBox *m_steps = nullptr;
     QLabel *m_title = nullptr;

@@ -86,6 +86,7 @@ void TrafficAnimator::sendDatagram(const SocketItem &client, const SocketItem &s
                                     server.leftAnchor() - QPointF(14, 0) + above,
                                     DatagramFlightSeconds);
     }
+    datagram->setSockets(client.socketId(), server.socketId());
     m_scene.addItem(datagram);
     m_datagrams.append(datagram);
 }
@@ -126,6 +127,19 @@ void TrafficAnimator::finishFades()
 
 void TrafficAnimator::followSockets(const std::function<const SocketItem *(SocketId)> &itemFor)
 {
+    const auto shown = [&itemFor](SocketId id) {
+        const SocketItem *item = itemFor(id);
+        return item && item->isVisible();
+    };
+    // In flight to a socket that is now folded away: it would land on whatever took its place.
+    for (auto it = m_datagrams.begin(); it != m_datagrams.end();) {
+        if (shown((*it)->clientSocket()) && shown((*it)->serverSocket())) {
+            ++it;
+            continue;
+        }
+        delete *it;
+        it = m_datagrams.erase(it);
+    }
     for (auto it = m_routes.begin(); it != m_routes.end();) {
         const SocketItem *client = itemFor(it.key().first);
         const SocketItem *server = itemFor(it.key().second);

@@ -21,7 +21,8 @@
 class XvfbServer
 {
 public:
-    bool start()
+    // `screen` as Xvfb takes it: width x height x depth.
+    bool start(const char *screen = "1280x800x24")
     {
         int ready[2];
         if (::pipe(ready) != 0)
@@ -31,8 +32,8 @@ public:
             ::close(ready[0]);
             ::prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the test
             const std::string fd = std::to_string(ready[1]);
-            ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1280x800x24",
-                     "-nolisten", "tcp", static_cast<char *>(nullptr));
+            ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", screen, "-nolisten",
+                     "tcp", static_cast<char *>(nullptr));
             ::_exit(127);
         }
         ::close(ready[1]);
@@ -68,10 +69,10 @@ private:
 // main() of a test that needs a real X server: its own Xvfb, the xcb platform, settings in a
 // test location (not the user's), then the Qt Test object's slots.
 template<typename Test>
-int runTestUnderXvfb(int argc, char *argv[])
+int runTestUnderXvfb(int argc, char *argv[], const char *screen = "1280x800x24")
 {
     XvfbServer xvfb;
-    if (!xvfb.start()) {
+    if (!xvfb.start(screen)) {
         std::fprintf(stderr, "Xvfb did not start: install the packages in "
                              ".ci/debian-packages.txt\n");
         return 1;

@@ -144,6 +144,10 @@ private Q_SLOTS:
     void udpSocketsTakeTheirOwnSection();
     void compactPictureFitsItsRoom_data();
     void compactPictureFitsItsRoom();
+    void foldingKeepsTheRowsInFocus();
+    void theSectionOutOfFocusFoldsIntoOneLine_data();
+    void theSectionOutOfFocusFoldsIntoOneLine();
+    void compactLeavesOutAnEmptySection();
 };
 
 void TestDiagramLayout::serverSideSocketsShareTheListenersSection()
@@ -257,10 +261,10 @@ void TestDiagramLayout::collapseLimitIsRespected()
     // Numbers go to clients shown; a folded one gets its number when it appears.
     QCOMPARE(numbering.asked.size(), rowsShown);
     if (fold.isEmpty()) {
-        QVERIFY(plan.foldKey.isEmpty());
+        QVERIFY(plan.foldKeys.isEmpty());
     } else {
-        QVERIFY2(textOf(plan, plan.foldKey).startsWith(fold),
-                 qPrintable(textOf(plan, plan.foldKey)));
+        QVERIFY2(textOf(plan, plan.foldKeys.value(0)).startsWith(fold),
+                 qPrintable(textOf(plan, plan.foldKeys.value(0))));
     }
 }
 
@@ -303,7 +307,7 @@ void TestDiagramLayout::workersGetBoxesAroundTheirSocket()
                     .contains(rectOf(plan, inChild)));
     QVERIFY(frameRect(plan, QStringLiteral("worker-%1").arg(inThread))
                     .contains(rectOf(plan, inThread)));
-    QCOMPARE(cardOf(plan, inChild)->caption, QStringLiteral("child process"));
+    QCOMPARE(cardOf(plan, inChild)->caption, QStringLiteral("child process 4001"));
     QCOMPARE(cardOf(plan, inThread)->caption, QStringLiteral("worker thread 777"));
 }
 
@@ -382,13 +386,15 @@ void TestDiagramLayout::compactPictureFitsItsRoom_data()
     QTest::addColumn<int>("udpClients");
     QTest::addColumn<qreal>("height");
     QTest::addColumn<int>("rowsExpected"); // rows per section shown
-    // 1280x720 at 2x in presentation view: 659 x 371 scene units.
-    QTest::newRow("30 clients, 2x, 720 high") << 30 << 0 << 371.0 << 1;
+    // 1280x720 at 2x in presentation view: 659 x 371 scene units; the compact picture's
+    // lower cards and rows fit the listener and three connections with the fold line.
+    QTest::newRow("30 clients, 2x, 720 high") << 30 << 0 << 371.0 << 3;
     // Taller (or smaller text) leaves room for more rows, up to the standard fold.
-    QTest::newRow("30 clients, 1080 high") << 30 << 0 << 556.0 << 3;
-    QTest::newRow("30 clients, 1x") << 30 << 0 << 742.0 << 5;
+    QTest::newRow("30 clients, 1080 high") << 30 << 0 << 556.0 << 6;
+    QTest::newRow("30 clients, 1x") << 30 << 0 << 742.0 << 8;
     QTest::newRow("3 clients, room for all") << 3 << 0 << 742.0 << 3;
-    QTest::newRow("tcp and udp") << 30 << 5 << 742.0 << 5;
+    // Both sections in full, as many rows each as fit.
+    QTest::newRow("tcp and udp") << 30 << 5 << 742.0 << 3;
 }
 
 // Presentation view at a large text scale: the picture is given the room the window has at
@@ -419,16 +425,18 @@ void TestDiagramLayout::compactPictureFitsItsRoom()
     QVERIFY(plan.compact);
     QVERIFY(!plan.showLegend);
     QCOMPARE(plan.sceneRect.width(), 659.0);
-    // The TCP section in the room from the top, the UDP section in a room's height below.
-    QVERIFY2(plan.tcpBottom <= height, qPrintable(QString::number(plan.tcpBottom)));
-    QVERIFY(plan.sceneRect.height() - plan.udpTop <= height);
+    // The whole picture in the room, nothing a drag away.
+    QVERIFY2(plan.sceneRect.height() <= height,
+             qPrintable(QString::number(plan.sceneRect.height())));
+    QVERIFY(!plan.tcpFolded && !plan.udpFolded);
     QCOMPARE(qMin(clients, plan.collapseLimit), rowsExpected);
-    // As many as fit: one row more would not.
+    // As many as fit: one row more per section would not.
     if (rowsExpected < clients)
-        QVERIFY(plan.tcpBottom + DiagramLayout::RowPitch > height);
+        QVERIFY(plan.sceneRect.height() + plan.sectionsWithRows * DiagramLayout::CompactRowPitch
+                > height);
     // Every card inside the room, the two of a row side by side without touching.
     for (const DiagramLayout::Card &card : plan.cards) {
-        const QRectF rect(card.pos, QSizeF(card.width, DiagramLayout::CardHeight));
+        const QRectF rect(card.pos, QSizeF(card.width, DiagramLayout::CompactCardHeight));
         QVERIFY(plan.sceneRect.contains(rect));
         QVERIFY(card.width >= 290); // a 34-character tuple at 14 px: 287 units
     }
@@ -456,6 +464,117 @@ void TestDiagramLayout::compactPictureFitsItsRoom()
     const DiagramLayout::Plan wide = DiagramLayout::plan(records.list(), standard);
     QVERIFY(!wide.compact);
     QCOMPARE(wide.sceneRect.width(), DiagramLayout::StandardWidth);
+}
+
+// A tour step about the 20th connection, at the hall's text size: its row is drawn, the
+// others fill what room is left in their order, and the rest is counted.
+void TestDiagramLayout::foldingKeepsTheRowsInFocus()
+{
+    Records records;
+    records.listener();
+    QList<QPair<SocketId, SocketId>> rows;
+    for (int i = 0; i < 30; ++i) {
+        const auto port = quint16(40000 + i);
+        rows.append({records.tcpClient(port), records.accepted(port)});
+    }
+    Numbering numbering;
+    DiagramLayout::Options options = numbering.options();
+    options.width = 659;
+    options.height = 371;
+    const DiagramLayout::Plan unfocused = DiagramLayout::plan(records.list(), options);
+    QVERIFY(!cardOf(unfocused, rows.at(19).second));
+    options.focus = {rows.at(19).second};
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), options);
+    QCOMPARE(plan.collapseLimit, unfocused.collapseLimit); // the same room, the same count
+    QVERIFY(cardOf(plan, rows.at(19).first));
+    QVERIFY(cardOf(plan, rows.at(19).second));
+    QVERIFY(cardOf(plan, rows.at(0).first)); // then the oldest
+    QVERIFY(!cardOf(plan, rows.at(plan.collapseLimit - 1).first)); // gave its place
+    // In order of appearance: the 20th below the first.
+    QVERIFY(rectOf(plan, rows.at(19).first).top() > rectOf(plan, rows.at(0).first).top());
+    QVERIFY(textOf(plan, QStringLiteral("more-rows"))
+                    .startsWith(QStringLiteral("+ %1 more").arg(30 - plan.collapseLimit)));
+    QVERIFY(plan.sceneRect.height() <= options.height);
+}
+
+void TestDiagramLayout::theSectionOutOfFocusFoldsIntoOneLine_data()
+{
+    QTest::addColumn<bool>("focusOnUdp");
+    QTest::newRow("a UDP step: TCP folds") << true;
+    QTest::newRow("a TCP step: UDP folds") << false;
+}
+
+// At 2x on 1280x720 a TCP section of three connections and a UDP section of two clients do
+// not fit together; the one the step is not about becomes one line saying what it holds.
+void TestDiagramLayout::theSectionOutOfFocusFoldsIntoOneLine()
+{
+    QFETCH(bool, focusOnUdp);
+    Records records;
+    const SocketId listener = records.listener();
+    QList<SocketId> tcpClients;
+    for (int i = 0; i < 3; ++i) {
+        const auto port = quint16(40000 + i);
+        tcpClients << records.tcpClient(port);
+        records.accepted(port);
+    }
+    const SocketId udpServer = records.udpServer();
+    const SocketId udpClient1 = records.udpClient(50000);
+    const SocketId udpClient2 = records.udpClient(50001);
+    Numbering numbering;
+    DiagramLayout::Options options = numbering.options();
+    options.width = 659;
+    options.height = 371;
+    options.focus = focusOnUdp ? QSet<SocketId>{udpServer, udpClient1, udpClient2}
+                               : QSet<SocketId>{tcpClients.first()};
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), options);
+    QVERIFY(plan.sceneRect.height() <= options.height);
+    QCOMPARE(plan.tcpFolded, focusOnUdp);
+    QCOMPARE(plan.udpFolded, !focusOnUdp);
+    if (focusOnUdp) {
+        QCOMPARE(textOf(plan, QStringLiteral("tcp-folded")),
+                 QStringLiteral(
+                         "TCP: listening on 127.0.0.1:9877, 3 connection(s) — click to show"));
+        QVERIFY(plan.foldKeys.contains(QStringLiteral("tcp-folded")));
+        QVERIFY(!cardOf(plan, listener));
+        for (SocketId id : {udpServer, udpClient1, udpClient2})
+            QVERIFY(cardOf(plan, id));
+        QCOMPARE(plan.hiddenSockets, 7); // the listener and three connections' two ends
+    } else {
+        QCOMPARE(textOf(plan, QStringLiteral("udp-folded")),
+                 QStringLiteral("UDP: one server socket on 127.0.0.1:9877, 2 client(s) — click to "
+                                "show"));
+        QVERIFY(cardOf(plan, listener));
+        QVERIFY(cardOf(plan, tcpClients.first()));
+        QVERIFY(!cardOf(plan, udpServer));
+        // Its clients are still known by address: a datagram's route needs no card to be
+        // matched (and is not drawn without one).
+        QCOMPARE(plan.udpClientByLocal.size(), 2);
+    }
+    // No section title when the other section is a line: the cards say which they are.
+    QVERIFY(textOf(plan, QStringLiteral("tcp-clients-title")).isEmpty());
+    QVERIFY(textOf(plan, QStringLiteral("udp-clients-title")).isEmpty());
+}
+
+// Only TCP running, the compact picture gives the UDP section's room to the connections.
+void TestDiagramLayout::compactLeavesOutAnEmptySection()
+{
+    Records records;
+    records.listener();
+    for (int i = 0; i < 2; ++i) {
+        records.tcpClient(quint16(40000 + i));
+        records.accepted(quint16(40000 + i));
+    }
+    Numbering numbering;
+    DiagramLayout::Options options = numbering.options();
+    options.width = 659;
+    options.height = 371;
+    const DiagramLayout::Plan plan = DiagramLayout::plan(records.list(), options);
+    QVERIFY(textOf(plan, QStringLiteral("no-udp-server")).isEmpty());
+    QVERIFY(frameRect(plan, QStringLiteral("udp-server-process")).isNull());
+    QCOMPARE(plan.rowsShown, 2);
+    // At a desk the standard picture keeps both, so the missing UDP server is said.
+    const DiagramLayout::Plan standard = DiagramLayout::plan(records.list(), numbering.options());
+    QVERIFY(!textOf(standard, QStringLiteral("no-udp-server")).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestDiagramLayout)

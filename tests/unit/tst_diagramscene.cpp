@@ -574,7 +574,8 @@ void TestDiagramScene::workersGetBoxesOfTheirOwn()
     QVERIFY(m_registry->update(inChild.second, [](SocketRecord &r) { r.pid = 4213; }));
     QVERIFY(m_registry->update(inThread.second, [](SocketRecord &r) { r.threadId = 777; }));
     m_scene->flush();
-    QCOMPARE(m_scene->itemFor(inChild.second)->card().caption, QStringLiteral("child process"));
+    QCOMPARE(m_scene->itemFor(inChild.second)->card().caption,
+             QStringLiteral("child process 4213"));
     QVERIFY(m_scene->itemFor(inChild.second)->card().detail.contains(QStringLiteral("pid 4213")));
     QCOMPARE(m_scene->itemFor(inThread.second)->card().caption,
              QStringLiteral("worker thread 777"));

@@ -120,11 +120,12 @@ void TestPresentationLayout::tuplesAreReadableFromTheBackRow_data()
     QTest::addColumn<qreal>("scale");
     QTest::addColumn<qreal>("minimumPixels");
     QTest::addColumn<int>("tuplesOnScreen");
-    // 720 px at 2x hold the listener and one connection (its two cards) with the fold line.
-    QTest::newRow("30 clients, 2x") << 30 << 2.0 << 24.0 << 3;
-    QTest::newRow("2 clients, 2x") << 2 << 2.0 << 24.0 << 3;
-    // 1.5x: the listener and two connections.
-    QTest::newRow("30 clients, 1.5x") << 30 << 1.5 << 18.0 << 5;
+    // 720 px at 2x hold the listener and two connections (their four cards) with the fold
+    // line; the UDP section, with nothing in focus, folds into a line of its own.
+    QTest::newRow("30 clients, 2x") << 30 << 2.0 << 24.0 << 5;
+    QTest::newRow("2 clients, 2x") << 2 << 2.0 << 24.0 << 5;
+    // 1.5x: both sections in full, the listener, one connection and the UDP server's socket.
+    QTest::newRow("30 clients, 1.5x") << 30 << 1.5 << 18.0 << 4;
 }
 
 // The measure: at 1280x720 in presentation view at 2x, with many clients, every
