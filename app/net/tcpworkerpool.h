@@ -4,6 +4,7 @@
 #include "behaviour.h"
 #include "concurrencymodel.h"
 #include "neterror.h"
+#include "processworker.h"
 #include "socketrecord.h"
 #include "tcpworker.h"
 
