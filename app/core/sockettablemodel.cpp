@@ -109,88 +109,6 @@ void SocketTableModel::setWallClock(WallClock clock)
     refreshAges();
 }
 
-QString SocketTableModel::ageText(qint64 seconds)
-{
-    if (seconds < 60)
-        return QStringLiteral("%1s").arg(seconds);
-    if (seconds < 3600)
-        return QStringLiteral("%1m %2s")
-                .arg(seconds / 60)
-                .arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1h %2m")
-            .arg(seconds / 3600)
-            .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'));
-}
-
-QVariant SocketTableModel::displayText(const SocketRecord &record, int column) const
-{
-    switch (column) {
-    case Proto: {
-        const bool v6 = record.local.address.protocol() == QAbstractSocket::IPv6Protocol;
-        return QString(protocolName(record.protocol) + (v6 ? QStringLiteral("6") : QString()));
-    }
-    case LocalAddress:
-        return record.local.toString();
-    case ForeignAddress:
-        return record.remote ? record.remote->toString() : QStringLiteral("*:*");
-    case State:
-        // netstat prints no state for UDP: it has no connection to be in a state of. A
-        // connected UDP socket (connect() fixed its peer) it shows as ESTABLISHED, as here.
-        if (record.protocol == Protocol::Udp)
-            return record.effectiveState() == SocketState::Established
-                           ? stateName(SocketState::Established)
-                           : QString();
-        return stateName(record.effectiveState());
-    case PidProgram: {
-        const qint64 pid = record.ownerPid();
-        if (pid == 0)
-            return QStringLiteral("-");
-        if (record.program.isEmpty())
-            return QString::number(pid);
-        return QString(QString::number(pid) + QLatin1Char('/') + record.program);
-    }
-    // Without the kernel's word, a queue is not known to be empty: no number.
-    case RecvQ:
-        return record.kernel ? QVariant(record.recvQ()) : QVariant(QStringLiteral("-"));
-    case SendQ:
-        return record.kernel ? QVariant(record.sendQ()) : QVariant(QStringLiteral("-"));
-    case Role:
-        return roleName(record.role);
-    case Age: {
-        const QDateTime end = record.closed.isNull() ? m_now() : record.closed;
-        return ageText(qMax<qint64>(record.created.secsTo(end), 0));
-    }
-    default:
-        return {};
-    }
-}
-
-QVariant SocketTableModel::sortValue(const SocketRecord &record, int column) const
-{
-    switch (column) {
-    case LocalAddress:
-        return QStringLiteral("%1 %2")
-                .arg(record.local.address.toString())
-                .arg(record.local.port, 5, 10, QLatin1Char('0'));
-    case ForeignAddress:
-        if (!record.remote)
-            return QString();
-        return QStringLiteral("%1 %2")
-                .arg(record.remote->address.toString())
-                .arg(record.remote->port, 5, 10, QLatin1Char('0'));
-    case PidProgram:
-        return record.ownerPid();
-    case RecvQ:
-        return record.recvQ();
-    case SendQ:
-        return record.sendQ();
-    case Age:
-        return record.created;
-    default:
-        return displayText(record, column);
-    }
-}
-
 QVariant SocketTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -200,9 +118,9 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (role) {
     case Qt::DisplayRole:
-        return displayText(*record, index.column());
+        return SocketTableColumns::displayText(*record, index.column(), m_now);
     case SortRole:
-        return sortValue(*record, index.column());
+        return SocketTableColumns::sortValue(*record, index.column(), m_now);
     case SocketIdRole:
         return QVariant::fromValue(record->id);
     case ProtocolRole:
@@ -218,81 +136,24 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     case KernelOnlyRole:
         return record->kernelOnly;
     case Qt::TextAlignmentRole:
-        if (index.column() == RecvQ || index.column() == SendQ || index.column() == Age)
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        return {};
+        return SocketTableColumns::alignment(index.column());
     case Qt::ToolTipRole:
-        if (index.column() == State && record->protocol == Protocol::Udp)
-            return record->effectiveState() == SocketState::Established
-                           ? tr("A connected UDP socket: connect() fixed its peer, so the kernel "
-                                "hands "
-                                "it only that peer's datagrams. netstat and ss show it as "
-                                "ESTABLISHED, although UDP exchanged nothing to connect.")
-                           : tr("UDP is connectionless: a UDP socket is never in a connection "
-                                "state, "
-                                "so netstat leaves this column empty (ss says UNCONN).");
-        if (index.column() == RecvQ && record->protocol == Protocol::Udp)
-            return udpRecvQMeaning();
-        if (record->kernelOnly)
-            return tr("Known to the kernel only: no application socket holds it.");
-        return {};
+        return SocketTableColumns::toolTip(*record, index.column());
     default:
         return {};
     }
 }
 
-QString udpRecvQMeaning()
+QString SocketTableModel::ageText(qint64 seconds)
 {
-    return SocketTableModel::tr(
-            "For UDP, Recv-Q is kernel memory, not payload: each waiting datagram counts with "
-            "its whole buffer (skb truesize, about 832 B even for a datagram of a few bytes).");
+    return SocketTableColumns::ageText(seconds);
 }
 
 QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal)
         return {};
-    if (role == Qt::DisplayRole) {
-        switch (section) {
-        case Proto:
-            return tr("Proto");
-        case LocalAddress:
-            return tr("Local Address");
-        case ForeignAddress:
-            return tr("Foreign Address");
-        case State:
-            return tr("State");
-        case PidProgram:
-            return tr("PID/Program");
-        case RecvQ:
-            return tr("Recv-Q");
-        case SendQ:
-            return tr("Send-Q");
-        case Role:
-            return tr("Role");
-        case Age:
-            return tr("Age");
-        default:
-            return {};
-        }
-    }
-    if (role == Qt::ToolTipRole) {
-        switch (section) {
-        case LocalAddress:
-            return tr("This socket's own address and port");
-        case ForeignAddress:
-            return tr("The address and port of the socket at the other end");
-        case RecvQ:
-            return tr("Bytes received but not yet read by the program; for a listener, "
-                      "connections waiting to be accepted; for UDP, kernel memory of the "
-                      "waiting datagrams (about 832 B each even for a few bytes), not payload");
-        case SendQ:
-            return tr("Bytes sent but not yet acknowledged; for a listener, the backlog");
-        default:
-            return {};
-        }
-    }
-    return {};
+    return SocketTableColumns::headerData(section, role);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "socketregistry.h"
+#include "sockettablecolumns.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -14,11 +15,6 @@
 #include <optional>
 
 namespace SocketScope {
-
-// What a UDP socket's Recv-Q counts: the kernel memory its waiting datagrams take (each
-// buffer's truesize, 832 B for a datagram of a few bytes on this kernel), not their payload.
-// Said wherever the number is shown for UDP, since TCP's Recv-Q in the same column is payload.
-QString udpRecvQMeaning();
 
 // A netstat-like view of the registry: one row per socket, in the order they appeared.
 // Display text follows netstat; SortRole gives raw values so ports sort as numbers.
@@ -60,7 +56,7 @@ public:
     // (PresentationClock::wallTime) in the window, so a paused or seeked table gives a
     // socket's age then and holds a highlight while the picture stands still; the UTC wall
     // clock when none is set (or tests' own).
-    using WallClock = std::function<QDateTime()>;
+    using WallClock = SocketTableColumns::WallClock;
     void setWallClock(WallClock clock);
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -92,8 +88,6 @@ private:
     void expireHighlights();
     Highlight highlightOf(const SocketRecord &record) const;
     void startHighlight(SocketId id, Highlight kind);
-    QVariant displayText(const SocketRecord &record, int column) const;
-    QVariant sortValue(const SocketRecord &record, int column) const;
 
     const SocketRegistry &m_registry;
     // In id order, so a row is found by binary search and a removal moves ids, not indices

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "destroynotices.h"
 
+#include "inetdiag.h"
 #include "kernelmerger.h"
-#include "netlinksocketsource.h"
 #include "socketregistry.h"
 
 #include <QCoreApplication>

@@ -1,59 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "inetdiag.h"
 #include "kernelsocketsource.h"
+#include "sockdiagchannel.h"
 
 #include <QByteArray>
-#include <QByteArrayView>
 
 #include <optional>
 
-struct mnl_socket; // libmnl, only touched in the .cpp
-struct msghdr;
-
 namespace SocketScope {
-
-// The pure halves of the sock_diag conversation, kept apart from the socket so tests can
-// feed them any bytes at all.
-namespace InetDiag {
-
-// inet_diag bytecode that accepts a socket whose source OR destination port is in `ports`
-// (the kernel then skips every other socket before formatting a reply for it). Empty for an
-// empty list. Jumps are laid out the way inet_diag_bc_audit() wants: every op sits on the
-// "yes" chain and a failed last test jumps 4 bytes past the end, which means "reject".
-QByteArray portFilterBytecode(const QList<quint16> &ports);
-
-enum class ParseStatus {
-    More, // every message was well-formed, the dump goes on in the next datagram
-    Done, // NLMSG_DONE seen
-    Error, // malformed, truncated or an error from the kernel: drop the whole read
-};
-
-// The request a reply must answer: the kernel copies the request's sequence number into
-// every message of its answer and addresses each to the asking socket's port id.
-struct Request
-{
-    quint32 seq = 0;
-    quint32 portId = 0;
-};
-
-// Parses one datagram of a SOCK_DIAG_BY_FAMILY dump reply (any number of netlink messages)
-// and appends the sockets to *out. Reads nothing outside `bytes`, whatever they contain.
-// *kernelErrno (when given) receives the positive errno of an NLMSG_ERROR reply, 0 otherwise,
-// so a caller can tell "no such socket" (ENOENT) from a real failure. With `request`, a
-// message that does not answer it (another sequence number or port id: a late answer to an
-// earlier request, or not from the kernel) fails the whole datagram, before its content is
-// believed. Destroy notices answer no request (sequence 0, port 0), so they pass none.
-ParseStatus parseDumpReply(QByteArrayView bytes, Protocol protocol, KernelSnapshot *out,
-                           QString *error, int *kernelErrno = nullptr,
-                           std::optional<Request> request = std::nullopt);
-
-// Whether a datagram recvmsg() gave (with msg_name pointing at a sockaddr_nl) is the
-// kernel's: sent from port 0, and whole. A local process with CAP_NET_ADMIN may send to our
-// port id too, and what it says need not be true.
-bool isFromKernel(const msghdr &message);
-
-} // namespace InetDiag
 
 // Reads TCP and UDP, IPv4 and IPv6 sockets with NETLINK_SOCK_DIAG, filtered in the kernel.
 //
@@ -98,7 +54,7 @@ public:
     bool lastDiscoveryHadEvidence() const { return m_lastDiscoveryHadEvidence; }
     double lastDiscoveryMs() const { return m_lastDiscoveryMs; }
     // The netlink port id the kernel answers to (0 until the first read opens the socket).
-    quint32 portId() const { return m_socket ? m_portId : 0; }
+    quint32 portId() const { return m_channel.portId(); }
 
 private:
     // TCP in the given states (a bit per Linux TCP state), and UDP, as the filter asks.
@@ -108,16 +64,11 @@ private:
     // Looks up one TCP socket by its exact tuple; false on a transport error only.
     bool lookup(const KernelSocket &wanted, std::optional<KernelSocket> *found, QString *error);
     bool refreshTcp(const KernelFilter &filter, KernelSnapshot *out, QString *error);
-    void dropSocket();
 
-    bool ensureOpen(QString *error);
     bool dump(int family, Protocol protocol, quint32 states, const KernelFilter &filter,
               const QByteArray &bytecode, KernelSnapshot *out, QString *error);
 
-    ::mnl_socket *m_socket = nullptr;
-    quint32 m_portId = 0;
-    quint32 m_seq = 0;
-    QByteArray m_buffer;
+    SockDiagChannel m_channel;
     bool m_wantTcpInfo = true;
     bool m_bothFamiliesWorks = true; // TCPDIAG_GETSOCK accepted (tried first)
     bool m_bothFamiliesEverWorked = false;

@@ -3,7 +3,6 @@
 
 #include "eventlog.h"
 #include "netlogging.h"
-#include "netutil.h"
 #include "socketregistry.h"
 
 namespace SocketScope {
@@ -12,17 +11,6 @@ namespace {
 
 constexpr int MaxTextChars = 1 << 20;
 
-// Clients cannot connect to an any-address; they mean "this machine", so use its loopback.
-Endpoint reachable(Endpoint endpoint)
-{
-    if (endpoint.address == QHostAddress(QHostAddress::AnyIPv4)
-        || endpoint.address == QHostAddress(QHostAddress::Any))
-        endpoint.address = QHostAddress(QHostAddress::LocalHost);
-    else if (endpoint.address == QHostAddress(QHostAddress::AnyIPv6))
-        endpoint.address = QHostAddress(QHostAddress::LocalHostIPv6);
-    return endpoint;
-}
-
 } // namespace
 
 NetworkEngine::NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *parent)
@@ -30,7 +18,8 @@ NetworkEngine::NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *p
       m_registry(registry),
       m_log(log),
       m_tcpServer(new TcpServerEndpoint(registry, log, this)),
-      m_udpServer(new UdpServerEndpoint(registry, log, this))
+      m_udpServer(new UdpServerEndpoint(registry, log, this)),
+      m_clients(new ClientSpawner(registry, log, *m_tcpServer, *m_udpServer, this))
 {
     connect(m_tcpServer, &TcpServerEndpoint::listeningChanged, this,
             &NetworkEngine::tcpServerChanged);
@@ -42,6 +31,8 @@ NetworkEngine::NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *p
             &NetworkEngine::tcpServerChanged);
     connect(m_udpServer, &UdpServerEndpoint::boundChanged, this, &NetworkEngine::udpServerChanged);
     connect(m_udpServer, &UdpServerEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
+    connect(m_clients, &ClientSpawner::clientsChanged, this, &NetworkEngine::clientsChanged);
+    connect(m_clients, &ClientSpawner::errorOccurred, this, &NetworkEngine::errorOccurred);
 
     // Each local client costs two descriptors, and Debian's soft limit of 1024 would stop a
     // spawn of 1000 halfway; the hard limit is ours to take.
@@ -55,11 +46,7 @@ NetworkEngine::NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *p
 NetworkEngine::~NetworkEngine()
 {
     // Clients first, then the servers (their members' destructors report the rest).
-    closeAllClients();
-    qDeleteAll(m_tcpClients);
-    qDeleteAll(m_udpClients);
-    m_tcpClients.clear();
-    m_udpClients.clear();
+    m_clients->deleteAllClients();
     // No worker thread or process outlives the engine: each is ended and reaped here.
     m_tcpServer->endWorkers();
 }
@@ -215,203 +202,34 @@ Behaviour NetworkEngine::udpBehaviour() const
 
 // --- clients
 
-Endpoint NetworkEngine::defaultTarget(bool tcp) const
-{
-    // After a stop the last bound endpoint is kept, so the next spawn is refused there,
-    // which is the point the lecturer wants to make.
-    const Endpoint last = tcp ? m_tcpServer->endpoint() : m_udpServer->endpoint();
-    if (last.port != 0)
-        return reachable(last);
-    return Endpoint{QHostAddress(QHostAddress::LocalHost), DefaultServerPort};
-}
-
-bool NetworkEngine::isOurListener(const Endpoint &target) const
-{
-    if (!m_tcpServer->isListening() || target.port != m_tcpServer->endpoint().port)
-        return false;
-    return isLocalAddress(target.address);
-}
-
-QString NetworkEngine::whyOurListenerDoesNotAnswer() const
-{
-    const std::optional<AcceptQueue> queue = acceptQueueOf(m_tcpServer->listenerDescriptor());
-    if (!queue || !queue->isFull())
-        return {};
-    return tr("The server accepted no connection: its accept queue stayed full (%1 waiting, "
-              "backlog %2%3), so the kernel dropped this client's SYNs.")
-            .arg(queue->waiting)
-            .arg(queue->backlog)
-            .arg(m_tcpServer->isAccepting() ? QString() : tr(", accepting paused"));
-}
-
 NetErrorInfo NetworkEngine::setConnectTimeout(int seconds)
 {
-    if (seconds < 0 || seconds > MaxConnectTimeoutSeconds)
-        return fail({NetError::InvalidInput,
-                     tr("A connect timeout is 0 (the kernel's own limit) to %1 seconds; %2 is "
-                        "not.")
-                             .arg(MaxConnectTimeoutSeconds)
-                             .arg(seconds)});
-    m_connectTimeoutSeconds = seconds;
-    return {};
+    return m_clients->setConnectTimeout(seconds);
 }
 
 SpawnResult NetworkEngine::spawnTcpClients(int count, const TcpSpawnOptions &options)
 {
-    SpawnResult result;
-    result.requested = count;
-    if (!acceptSpawnCount(result))
-        return result;
-    const Endpoint target = options.server ? *options.server : defaultTarget(true);
-    if (target.address.isNull() || target.port == 0) {
-        result.stopReason = fail(
-                {NetError::InvalidInput, tr("Connect to which server? Give an address and a port "
-                                            "from 1 to 65535.")});
-        return result;
-    }
-    // Our own listener accepts every client we make: two descriptors each.
-    const int cost = isOurListener(target) ? 2 : 1;
-    const DescriptorBudget budget = DescriptorBudget::current();
-    const qint64 fit = budget.clientsThatFit(cost, m_descriptorReserve);
-    const int planned = static_cast<int>(qMin<qint64>(count, fit));
-    // On this machine connect() completes the handshake at once and the connection waits
-    // in our accept queue: take them in batches of half the backlog so it never overflows.
-    const bool ownListener = isOurListener(target);
-    const int batch = qMax(1, m_tcpServer->config().backlog / 2);
-
-    for (int i = 0; i < planned; ++i) {
-        if (ownListener && i > 0 && i % batch == 0)
-            m_tcpServer->acceptWaiting();
-        TcpClientOptions clientOptions = options.client;
-        if (!clientOptions.connectTimeoutSeconds)
-            clientOptions.connectTimeoutSeconds = m_connectTimeoutSeconds;
-        auto *client = new TcpClientEndpoint(m_registry, m_log, target, clientOptions, this);
-        client->setClosedLinger(m_closedLingerMs);
-        if (ownListener)
-            client->setNoAnswerExplanation([this] { return whyOurListenerDoesNotAnswer(); });
-        const NetErrorInfo error = client->open();
-        if (error.isError()) {
-            delete client;
-            result.stopReason = error;
-            break;
-        }
-        const SocketId id = client->id();
-        m_tcpClients.insert(id, client);
-        result.ids.append(id);
-        ++result.created;
-        connect(client, &TcpConnection::errorOccurred, this, &NetworkEngine::errorOccurred);
-        connect(client, &TcpConnection::finished, this, [this, client](SocketId finishedId) {
-            m_tcpClients.remove(finishedId);
-            client->deleteLater();
-            Q_EMIT clientsChanged();
-        });
-    }
-
-    concludeSpawn(
-            result, QStringLiteral("TCP"),
-            tr("the descriptor budget is spent (%1). Close clients, or raise the hard "
-               "limit (ulimit -Hn) before starting.")
-                    .arg(budget.describe(cost)),
-            tr("Spawned %n TCP client(s) to %1.", nullptr, result.created).arg(target.toString()));
-    return result;
+    return m_clients->spawnTcpClients(count, options);
 }
 
 SpawnResult NetworkEngine::spawnUdpClients(int count, const UdpSpawnOptions &options)
 {
-    SpawnResult result;
-    result.requested = count;
-    if (!acceptSpawnCount(result))
-        return result;
-    const Endpoint target = options.server ? *options.server : defaultTarget(false);
-    if (target.address.isNull() || target.port == 0) {
-        result.stopReason = fail({NetError::InvalidInput,
-                                  tr("Send to which server? Give an address and a port from 1 "
-                                     "to 65535.")});
-        return result;
-    }
-    const DescriptorBudget budget = DescriptorBudget::current();
-    const int planned
-            = static_cast<int>(qMin<qint64>(count, budget.clientsThatFit(1, m_descriptorReserve)));
-
-    for (int i = 0; i < planned; ++i) {
-        auto *client = new UdpClientEndpoint(m_registry, m_log, target, options.client, this);
-        const NetErrorInfo error = client->open();
-        if (error.isError()) {
-            delete client;
-            result.stopReason = error;
-            break;
-        }
-        const SocketId id = client->id();
-        m_udpClients.insert(id, client);
-        result.ids.append(id);
-        ++result.created;
-        connect(client, &UdpClientEndpoint::errorOccurred, this, &NetworkEngine::errorOccurred);
-        connect(client, &UdpClientEndpoint::finished, this, [this, client](SocketId finishedId) {
-            m_udpClients.remove(finishedId);
-            client->deleteLater();
-            Q_EMIT clientsChanged();
-        });
-    }
-
-    concludeSpawn(
-            result, QStringLiteral("UDP"),
-            tr("the descriptor budget is spent (%1). Close clients first.").arg(budget.describe(1)),
-            tr("Spawned %n UDP client(s) for %1.", nullptr, result.created).arg(target.toString()));
-    return result;
-}
-
-bool NetworkEngine::acceptSpawnCount(SpawnResult &result)
-{
-    if (result.requested >= 1 && result.requested <= MaxSpawn)
-        return true;
-    result.stopReason = fail(
-            {NetError::InvalidInput,
-             tr("Spawn 1 to %1 clients at a time, not %2.").arg(MaxSpawn).arg(result.requested)});
-    return false;
-}
-
-void NetworkEngine::concludeSpawn(SpawnResult &result, const QString &protocol,
-                                  const QString &budgetSpent, const QString &success)
-{
-    // Fewer made than asked, with no error from a socket: the descriptor budget stopped it.
-    if (!result.stopReason.isError() && result.created < result.requested) {
-        result.stopReason
-                = {NetError::OutOfDescriptors, tr("Made %1 of %2 %3 clients, then stopped: %4")
-                                                       .arg(result.created)
-                                                       .arg(result.requested)
-                                                       .arg(protocol, budgetSpent)};
-    } else if (result.stopReason.isError()) {
-        result.stopReason.message = tr("Made %1 of %2 %3 clients, then stopped: %4")
-                                            .arg(result.created)
-                                            .arg(result.requested)
-                                            .arg(protocol, result.stopReason.message);
-    }
-    if (result.stopReason.isError())
-        fail(result.stopReason);
-    else
-        m_log.append(EventSeverity::Info, success);
-    if (result.created > 0)
-        Q_EMIT clientsChanged();
+    return m_clients->spawnUdpClients(count, options);
 }
 
 void NetworkEngine::closeAllClients()
 {
-    const QList<TcpClientEndpoint *> tcp = m_tcpClients.values();
-    for (TcpClientEndpoint *client : tcp)
-        client->close();
-    const QList<UdpClientEndpoint *> udp = m_udpClients.values();
-    for (UdpClientEndpoint *client : udp)
-        client->close();
+    m_clients->closeAllClients();
 }
 
 void NetworkEngine::closeEverything()
 {
     // TCP by abort: a fresh start leaves no TIME_WAIT of its own cleanup behind.
     const QList<SocketId> tcp
-            = m_tcpClients.keys() + m_tcpServer->connectionIds() + m_tcpServer->workerIds();
+            = m_clients->tcpClientIds() + m_tcpServer->connectionIds() + m_tcpServer->workerIds();
     for (SocketId id : tcp)
         abort(id);
-    const QList<UdpClientEndpoint *> udp = m_udpClients.values();
+    const QList<UdpClientEndpoint *> udp = m_clients->udpClients();
     for (UdpClientEndpoint *client : udp)
         client->close();
     stopTcpServer();
@@ -422,7 +240,7 @@ void NetworkEngine::closeEverything()
 
 TcpConnection *NetworkEngine::tcpConnection(SocketId id) const
 {
-    if (TcpClientEndpoint *client = m_tcpClients.value(id))
+    if (TcpClientEndpoint *client = m_clients->tcpClient(id))
         return client;
     return m_tcpServer->connection(id);
 }
@@ -434,7 +252,7 @@ TcpWorker *NetworkEngine::tcpWorker(SocketId id) const
 
 UdpClientEndpoint *NetworkEngine::udpClient(SocketId id) const
 {
-    return m_udpClients.value(id);
+    return m_clients->udpClient(id);
 }
 
 SocketActions NetworkEngine::availableActions(SocketId id) const
@@ -612,8 +430,9 @@ NetErrorInfo NetworkEngine::abort(SocketId id)
 
 void NetworkEngine::setClosedLinger(int ms)
 {
-    m_closedLingerMs = qBound(0, ms, 60000);
-    m_tcpServer->setClosedLinger(m_closedLingerMs);
+    const int linger = qBound(0, ms, 60000);
+    m_clients->setClosedLinger(linger);
+    m_tcpServer->setClosedLinger(linger);
 }
 
 NetErrorInfo NetworkEngine::fail(NetErrorInfo error)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "behaviour.h"
+#include "clientspawner.h"
 #include "concurrencymodel.h"
 #include "descriptorbudget.h"
 #include "neterror.h"
@@ -22,29 +23,6 @@ namespace SocketScope {
 class EventLog;
 class SocketRegistry;
 
-struct TcpSpawnOptions
-{
-    // Where to connect; default: our TCP server, or 127.0.0.1:9877 when it is not running
-    // (so a spawn with the listener stopped shows "connection refused").
-    std::optional<Endpoint> server;
-    TcpClientOptions client;
-};
-
-struct UdpSpawnOptions
-{
-    std::optional<Endpoint> server; // default: our UDP server, or 127.0.0.1:9877
-    UdpClientOptions client;
-};
-
-struct SpawnResult
-{
-    int requested = 0;
-    int created = 0;
-    QList<SocketId> ids; // the records of the clients made, in order
-    NetErrorInfo stopReason; // why fewer than requested were made; None when all were
-    bool complete() const { return created == requested && !stopReason.isError(); }
-};
-
 // The one entry point for the UI, the CLI and scenarios: every socket the program opens
 // is opened here and reported to the registry; every failure is logged in the event log
 // and emitted as errorOccurred, never thrown. The registry and the log must outlive it.
@@ -52,7 +30,7 @@ class NetworkEngine : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int MaxSpawn = 20000; // more is a typo, not a lecture
+    static constexpr int MaxSpawn = ClientSpawner::MaxSpawn;
 
     NetworkEngine(SocketRegistry &registry, EventLog &log, QObject *parent = nullptr);
     ~NetworkEngine() override;
@@ -101,10 +79,10 @@ public:
     // --- clients
     SpawnResult spawnTcpClients(int count, const TcpSpawnOptions &options = {});
     SpawnResult spawnUdpClients(int count, const UdpSpawnOptions &options = {});
-    qsizetype tcpClientCount() const { return m_tcpClients.size(); }
-    qsizetype udpClientCount() const { return m_udpClients.size(); }
-    QList<SocketId> tcpClientIds() const { return m_tcpClients.keys(); }
-    QList<SocketId> udpClientIds() const { return m_udpClients.keys(); }
+    qsizetype tcpClientCount() const { return m_clients->tcpClientCount(); }
+    qsizetype udpClientCount() const { return m_clients->udpClientCount(); }
+    QList<SocketId> tcpClientIds() const { return m_clients->tcpClientIds(); }
+    QList<SocketId> udpClientIds() const { return m_clients->udpClientIds(); }
     void closeAllClients();
     // Ends every socket of ours: clients and the connections the server accepted (whichever
     // model serves them) by abort, so that no TIME_WAIT of this cleanup stays behind, then
@@ -113,7 +91,7 @@ public:
     // Seconds a TCP client waits in SYN_SENT before it gives up (0: the kernel's own limit),
     // for clients spawned from now on without a timeout of their own. 0..MaxConnectTimeoutSeconds.
     NetErrorInfo setConnectTimeout(int seconds);
-    int connectTimeout() const { return m_connectTimeoutSeconds; }
+    int connectTimeout() const { return m_clients->connectTimeout(); }
 
     // --- actions on one socket, by registry id. TCP clients and accepted sockets take
     // send/periodic/half-close/close/abort; UDP clients send/burst/periodic/close; the
@@ -135,7 +113,7 @@ public:
     // --- descriptors
     DescriptorBudget descriptorBudget() const { return DescriptorBudget::current(); }
     // Descriptors a spawn leaves free for everything else the program opens.
-    void setDescriptorReserve(int descriptors) { m_descriptorReserve = qMax(descriptors, 0); }
+    void setDescriptorReserve(int descriptors) { m_clients->setDescriptorReserve(descriptors); }
     // How long a closed socket's record stays (marked closed) before it is removed.
     void setClosedLinger(int ms);
 
@@ -154,25 +132,13 @@ Q_SIGNALS:
 
 private:
     NetErrorInfo fail(NetErrorInfo error); // logs and emits an engine-level error
-    // Shared by both spawns: checks the requested count, and words how a spawn ended.
-    bool acceptSpawnCount(SpawnResult &result);
-    void concludeSpawn(SpawnResult &result, const QString &protocol, const QString &budgetSpent,
-                       const QString &success);
     NetErrorInfo unknownSocket(SocketId id) const;
-    Endpoint defaultTarget(bool tcp) const;
-    bool isOurListener(const Endpoint &target) const;
-    // Why our own listener did not answer a client's SYN, from the kernel's accept queue.
-    QString whyOurListenerDoesNotAnswer() const;
 
     SocketRegistry &m_registry;
     EventLog &m_log;
     TcpServerEndpoint *m_tcpServer = nullptr;
     UdpServerEndpoint *m_udpServer = nullptr;
-    QHash<SocketId, TcpClientEndpoint *> m_tcpClients;
-    QHash<SocketId, UdpClientEndpoint *> m_udpClients;
-    int m_descriptorReserve = DescriptorBudget::DefaultReserve;
-    int m_closedLingerMs = 0;
-    int m_connectTimeoutSeconds = DefaultConnectTimeoutSeconds;
+    ClientSpawner *m_clients = nullptr;
 };
 
 } // namespace SocketScope

@@ -8,7 +8,6 @@
 #include "tcpconnection.h"
 
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QEvent>
 #include <QSocketNotifier>
 #include <QTcpServer>
@@ -64,8 +63,17 @@ TcpServerEndpoint::TcpServerEndpoint(SocketRegistry &registry, EventLog &log, QO
       m_registry(registry),
       m_log(log),
       m_server(new ListeningServer(this)),
+      m_workers(new TcpWorkerPool(registry, log, this)),
       m_behaviour(makeBehaviour(Behaviour::Echo))
 {
+    connect(m_workers, &TcpWorkerPool::started, this, &TcpServerEndpoint::accepted);
+    connect(m_workers, &TcpWorkerPool::finished, this, [this](SocketId id) {
+        resumeIfPausedForDescriptors();
+        Q_EMIT connectionFinished(id);
+    });
+    connect(m_workers, &TcpWorkerPool::workersChanged, this, &TcpServerEndpoint::workersChanged);
+    connect(m_workers, &TcpWorkerPool::failed, this, &TcpServerEndpoint::fail);
+    connect(m_workers, &TcpWorkerPool::errorOccurred, this, &TcpServerEndpoint::errorOccurred);
     connect(m_server, &QTcpServer::newConnection, this, &TcpServerEndpoint::onNewConnection);
     connect(m_server, &QTcpServer::acceptError, this, &TcpServerEndpoint::onAcceptError);
     m_descriptorRetry.setInterval(DescriptorRetryMs);
@@ -386,117 +394,17 @@ void TcpServerEndpoint::setModel(ConcurrencyModel model)
     Q_EMIT modelChanged(model);
 }
 
-bool TcpServerEndpoint::setWorkerLimit(int limit)
-{
-    if (limit < 1 || limit > MaxWorkerLimit)
-        return false;
-    m_workerLimit = limit;
-    return true;
-}
-
 bool TcpServerEndpoint::handOver(qintptr descriptor)
 {
     if (m_model == ConcurrencyModel::EventLoop)
         return false;
-    const bool process = m_model == ConcurrencyModel::ProcessPerClient;
-    const std::optional<Endpoint> local = localEndpointOf(descriptor);
-    const std::optional<Endpoint> peer = peerEndpointOf(descriptor);
-    if (m_workers.size() >= m_workerLimit || !local || !peer) {
-        // Closed at once with FIN: the client sees a connection that ends before a word,
-        // the log says why. Queuing it instead would hide the limit from the lecture.
-        ::close(static_cast<int>(descriptor));
-        const NetErrorInfo error{
-                NetError::WorkerLimitReached,
-                !local || !peer
-                        ? tr("An accepted connection was gone before a worker could take it.")
-                        : tr("Worker limit reached: %1 %2 already serve clients, so the "
-                             "connection from %3 was closed at once. Close some clients or "
-                             "raise the limit.")
-                                  .arg(m_workerLimit)
-                                  .arg(process ? tr("worker processes") : tr("worker threads"))
-                                  .arg(peer->toString()),
-                m_listenerId};
-        if (!local || !peer)
-            m_log.append(EventSeverity::Warning, error.message, m_listenerId);
-        else
-            fail(error);
-        return true;
-    }
-
-    TcpWorker *worker = nullptr;
-    if (process) {
-        auto *processWorker = new ProcessWorker(m_registry, m_log, this);
-        worker = processWorker;
-        const NetErrorInfo error
-                = processWorker->start(descriptor, m_behaviour->kind(), m_workerCommand);
-        if (error.isError()) {
-            delete processWorker;
-            fail(error);
-            return true;
-        }
-    } else {
-        auto *threadWorker = new ThreadWorker(m_registry, m_log, this);
-        worker = threadWorker;
-        threadWorker->start(descriptor, m_behaviour->kind());
-    }
-    worker->setClosedLinger(m_closedLingerMs);
-
-    SocketRecord record;
-    record.protocol = Protocol::Tcp;
-    record.role = SocketRole::TcpServerSide;
-    record.local = *local;
-    record.remote = *peer;
-    record.state = SocketState::Established;
-    record.program = QCoreApplication::applicationName();
-    record.pid = worker->pid(); // the child's pid; 0 (= ours) for a thread
-    record.threadId = worker->threadId(); // the thread reports its id once it runs
-    const SocketId id = m_registry.add(record);
-    worker->attach(id, *peer);
-    m_workers.insert(id, worker);
-    connect(worker, &TcpWorker::errorOccurred, this, &TcpServerEndpoint::errorOccurred);
-    connect(worker, &TcpWorker::finished, this,
-            [this, worker](SocketId finishedId) { onWorkerFinished(worker, finishedId); });
-    m_log.append(EventSeverity::Info,
-                 process ? tr("Accepted %1 on %2 and passed the socket to worker process pid "
-                              "%3; this process closed its copy and keeps only the listener.")
-                                   .arg(peer->toString(), local->toString())
-                                   .arg(worker->pid())
-                         : tr("Accepted %1 on %2 and handed the socket to a worker thread.")
-                                   .arg(peer->toString(), local->toString()),
-                 id);
-    Q_EMIT accepted(id);
-    Q_EMIT workersChanged();
+    m_workers->take(descriptor, m_model, m_behaviour->kind(), m_listenerId);
     return true;
-}
-
-void TcpServerEndpoint::onWorkerFinished(TcpWorker *worker, SocketId id)
-{
-    if (m_workers.value(id) != worker)
-        return;
-    m_workers.remove(id);
-    worker->deleteLater();
-    resumeIfPausedForDescriptors();
-    Q_EMIT connectionFinished(id);
-    Q_EMIT workersChanged();
 }
 
 void TcpServerEndpoint::endWorkers(int graceMs)
 {
-    if (m_workers.isEmpty())
-        return;
-    const QList<TcpWorker *> workers = m_workers.values();
-    for (TcpWorker *worker : workers)
-        worker->requestStop();
-    // One deadline for all of them: they end in parallel, so the wait is not per worker.
-    QElapsedTimer clock;
-    clock.start();
-    for (TcpWorker *worker : workers)
-        worker->waitStopped(static_cast<int>(qMax<qint64>(1, graceMs - clock.elapsed())));
-    for (TcpWorker *worker : workers)
-        worker->forceStop();
-    m_workers.clear();
-    qDeleteAll(workers);
-    Q_EMIT workersChanged();
+    m_workers->endWorkers(graceMs);
 }
 
 void TcpServerEndpoint::apply(TcpConnection *connection, const TcpReaction &reaction)

@@ -6,6 +6,7 @@
 #include "neterror.h"
 #include "socketrecord.h"
 #include "tcpworker.h"
+#include "tcpworkerpool.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -75,7 +76,11 @@ public:
     const TcpServerConfig &config() const { return m_config; }
     void setBehaviour(Behaviour behaviour);
     Behaviour behaviour() const { return m_behaviour->kind(); }
-    void setClosedLinger(int ms) { m_closedLingerMs = ms; }
+    void setClosedLinger(int ms)
+    {
+        m_closedLingerMs = ms;
+        m_workers->setClosedLinger(ms);
+    }
     // Accepted sockets stay in CLOSE_WAIT after the client's FIN until closed by hand, for
     // connections served by the event loop (applies to open connections too).
     void setHoldCloseWait(bool hold);
@@ -85,7 +90,7 @@ public:
     TcpConnection *connection(SocketId id) const { return m_connections.value(id); }
     QList<SocketId> connectionIds() const { return m_connections.keys(); }
     // Every accepted connection still open, whichever model serves it.
-    qsizetype connectionCount() const { return m_connections.size() + m_workers.size(); }
+    qsizetype connectionCount() const { return m_connections.size() + m_workers->workerCount(); }
 
     // --- concurrency: applies to connections accepted from now on; those already
     // accepted stay with the model (and thread or process) that serves them.
@@ -93,18 +98,18 @@ public:
     ConcurrencyModel model() const { return m_model; }
     // Most worker threads and processes alive at once; a connection beyond it is closed
     // at once (FIN) with an error saying why. 1..MaxWorkerLimit.
-    bool setWorkerLimit(int limit);
-    int workerLimit() const { return m_workerLimit; }
-    void setWorkerCommand(const WorkerCommand &command) { m_workerCommand = command; }
-    TcpWorker *worker(SocketId id) const { return m_workers.value(id); }
-    QList<SocketId> workerIds() const { return m_workers.keys(); }
-    qsizetype workerCount() const { return m_workers.size(); }
+    bool setWorkerLimit(int limit) { return m_workers->setWorkerLimit(limit); }
+    int workerLimit() const { return m_workers->workerLimit(); }
+    void setWorkerCommand(const WorkerCommand &command) { m_workers->setWorkerCommand(command); }
+    TcpWorker *worker(SocketId id) const { return m_workers->worker(id); }
+    QList<SocketId> workerIds() const { return m_workers->workerIds(); }
+    qsizetype workerCount() const { return m_workers->workerCount(); }
     // Ends every worker: SIGTERM (threads: quit), up to `graceMs` for all of them together,
     // then SIGKILL; each is reaped before this returns. Their records are closed.
     void endWorkers(int graceMs = 1000);
 
-    static constexpr int DefaultWorkerLimit = 200;
-    static constexpr int MaxWorkerLimit = 4096;
+    static constexpr int DefaultWorkerLimit = TcpWorkerPool::DefaultWorkerLimit;
+    static constexpr int MaxWorkerLimit = TcpWorkerPool::MaxWorkerLimit;
 
 Q_SIGNALS:
     void listeningChanged(bool listening);
@@ -121,7 +126,6 @@ private:
     // The listener's accept hook: true when a worker took the descriptor.
     bool handOver(qintptr descriptor);
     void onNewConnection();
-    void onWorkerFinished(TcpWorker *worker, SocketId id);
     void resumeIfPausedForDescriptors();
     void adopt(QTcpSocket *socket);
     void apply(TcpConnection *connection, const TcpReaction &reaction);
@@ -136,15 +140,13 @@ private:
     SocketRegistry &m_registry;
     EventLog &m_log;
     QTcpServer *m_server = nullptr;
+    TcpWorkerPool *m_workers = nullptr; // connections served by worker threads or processes
     TcpServerConfig m_config;
     Endpoint m_endpoint;
     SocketId m_listenerId = InvalidSocketId;
     std::unique_ptr<ServerBehaviour> m_behaviour;
     QHash<SocketId, TcpConnection *> m_connections;
-    QHash<SocketId, TcpWorker *> m_workers;
-    WorkerCommand m_workerCommand;
     ConcurrencyModel m_model = ConcurrencyModel::EventLoop;
-    int m_workerLimit = DefaultWorkerLimit;
     int m_closedLingerMs = 0;
     bool m_holdCloseWait = false;
     bool m_accepting = false;

@@ -10,7 +10,6 @@
 
 #include <QObject>
 #include <QPointer>
-#include <QProcess>
 #include <QStringList>
 #include <QThread>
 
@@ -23,7 +22,6 @@ namespace SocketScope {
 class ClientSession;
 class EventLog;
 class SocketRegistry;
-class WorkerChannel;
 
 // The app's side of one accepted connection served by a worker (a thread or a child
 // process). Lives in the GUI thread, keeps the registry record true from what the worker
@@ -125,46 +123,6 @@ protected:
 private:
     QThread m_thread;
     ClientSession *m_session = nullptr; // lives in m_thread, deleted there when it finishes
-};
-
-// How the app starts itself as a worker: normally its own executable with --worker; tests
-// and benchmarks point it at their own binary, which handles --worker the same way.
-struct WorkerCommand
-{
-    QString program; // empty: QCoreApplication::applicationFilePath()
-    QStringList arguments{QStringLiteral("--worker")};
-};
-
-// Process per client: a child process (this same program in worker mode) that receives the
-// accepted socket over a Unix socket pair with SCM_RIGHTS and reports over that pair.
-class ProcessWorker final : public TcpWorker
-{
-    Q_OBJECT
-public:
-    ProcessWorker(SocketRegistry &registry, EventLog &log, QObject *parent = nullptr);
-    ~ProcessWorker() override;
-
-    ConcurrencyModel model() const override { return ConcurrencyModel::ProcessPerClient; }
-    // Starts the child and passes it `descriptor`; closes our copy in every case, so only
-    // the child holds the connection. An error leaves the worker finished.
-    NetErrorInfo start(qintptr descriptor, Behaviour behaviour, const WorkerCommand &command);
-    void requestStop() override;
-    bool waitStopped(int ms) override;
-    void forceStop() override;
-    QProcess *process() const { return m_process; }
-
-protected:
-    void forward(const WorkerProtocol::Message &command) override;
-    bool workerRunning() const override;
-
-private:
-    void onMessage(const WorkerProtocol::Message &message);
-    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
-    void onProcessError(QProcess::ProcessError error);
-
-    QProcess *m_process = nullptr;
-    WorkerChannel *m_channel = nullptr;
-    bool m_channelBroken = false;
 };
 
 } // namespace SocketScope
