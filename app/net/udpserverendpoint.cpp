@@ -339,6 +339,19 @@ void UdpServerEndpoint::readPeer(PeerSocket *peer)
                 break;
             continue;
         }
+        const Endpoint sender{datagram.senderAddress(),
+                              static_cast<quint16>(datagram.senderPort())};
+        if (!sender.address.isNull() && clientKey(sender) != clientKey(peer->client)) {
+            // Another client's datagram: SO_REUSEPORT may hand one to this socket between its
+            // bind() and its connect(), and it stays queued here. A write() would send the
+            // answer to this socket's client; it belongs to its sender.
+            m_registry.recordTraffic(peer->id, TrafficDirection::Received, datagram.data().size(),
+                                     sender, true);
+            answer(datagram, sender);
+            ++m_processed;
+            Q_EMIT datagramProcessed(sender, datagram.data().size());
+            continue;
+        }
         peer->lastDatagramMs = m_clock.elapsed();
         m_registry.recordTraffic(peer->id, TrafficDirection::Received, datagram.data().size(),
                                  peer->client, true);
@@ -466,10 +479,20 @@ void UdpServerEndpoint::finishCurrent()
         return;
     const Endpoint sender{m_current.senderAddress(), static_cast<quint16>(m_current.senderPort())};
     const qint64 size = m_current.data().size();
+    answer(m_current, sender);
+    m_current = QNetworkDatagram();
+    ++m_processed;
+    Q_EMIT datagramProcessed(sender, size);
+}
+
+void UdpServerEndpoint::answer(const QNetworkDatagram &datagram, const Endpoint &sender)
+{
     // In the connected model a new client's first datagram reaches the server socket (its
     // own socket does not exist yet); the answer already goes out through the new socket.
     PeerSocket *peer = peerFor(sender);
-    if (const std::optional<QByteArray> reply = m_behaviour->onDatagram(m_current.data())) {
+    if (peer)
+        peer->lastDatagramMs = m_clock.elapsed();
+    if (const std::optional<QByteArray> reply = m_behaviour->onDatagram(datagram.data())) {
         const qint64 written = peer ? peer->socket->write(*reply)
                                     : m_socket->writeDatagram(*reply, sender.address, sender.port);
         if (written >= 0)
@@ -481,9 +504,6 @@ void UdpServerEndpoint::finishCurrent()
                     tr("Reply to %1 not sent: %2").arg(sender.toString(), m_socket->errorString()),
                     m_id);
     }
-    m_current = QNetworkDatagram();
-    ++m_processed;
-    Q_EMIT datagramProcessed(sender, size);
 }
 
 NetErrorInfo UdpServerEndpoint::fail(NetErrorInfo error)

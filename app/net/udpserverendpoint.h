@@ -100,6 +100,9 @@ private:
     void closeQuietPeers();
     void processNext();
     void finishCurrent();
+    // Answers a datagram as the server socket does: through the sender's own socket in the
+    // connected model, else from the server socket to the sender.
+    void answer(const QNetworkDatagram &datagram, const Endpoint &sender);
     // What the server is doing now, in the record for the diagram and the inspector.
     void showActivity(const QString &activity);
     NetErrorInfo fail(NetErrorInfo error);

@@ -7,6 +7,7 @@
 #include "udpserverendpoint.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QNetworkDatagram>
 #include <QSet>
 #include <QSignalSpy>
@@ -63,6 +64,7 @@ private Q_SLOTS:
     void portInUse();
     void invalidDelay();
     void connectedModelDeliversByFourTuple();
+    void connectedModelAnswersEachSenderOnly();
     void connectedModelSwitchKeepsPort();
     void connectedModelRefusesASharedPort();
     void quietPeerSocketsExpire();
@@ -410,6 +412,57 @@ void TestUdpServerEndpoint::connectedModelDeliversByFourTuple()
 
     server.stop();
     QCOMPARE(m_registry.count(), qsizetype(0));
+}
+
+// While a client's own socket is made (bind, then connect), SO_REUSEPORT may hand that
+// socket a datagram of another client; its answer must still go to its sender. Many new
+// clients sending at once, from another thread, open that moment again and again.
+void TestUdpServerEndpoint::connectedModelAnswersEachSenderOnly()
+{
+    UdpServerEndpoint server(m_registry, m_log);
+    server.setModel(UdpModel::ConnectedPerClient);
+    QVERIFY(!server.start(loopbackConfig()).isError());
+    using TestHelpers::Fd;
+    const sockaddr_in to = TestHelpers::loopback4(server.endpoint().port);
+    constexpr int Rounds = 40;
+    constexpr int Clients = 24;
+    constexpr int Each = 4; // 96 small datagrams a round: well within the socket buffers
+    for (int round = 0; round < Rounds; ++round) {
+        std::vector<Fd> clients;
+        for (int i = 0; i < Clients; ++i) {
+            clients.emplace_back(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+            QVERIFY(clients.back().valid());
+        }
+        std::thread sender([&clients, &to] {
+            for (int n = 0; n < Each; ++n) {
+                for (int i = 0; i < Clients; ++i) {
+                    const QByteArray mine = QByteArray::number(i);
+                    ::sendto(clients[size_t(i)].get(), mine.constData(), mine.size(), 0,
+                             reinterpret_cast<const sockaddr *>(&to), sizeof to);
+                }
+            }
+        });
+        // The server answers in this thread while the other sends.
+        QElapsedTimer clock;
+        clock.start();
+        while (server.datagramsProcessed() < quint64((round + 1) * Clients * Each)
+               && clock.elapsed() < 10000)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        sender.join();
+        QCOMPARE(server.datagramsProcessed(), quint64((round + 1) * Clients * Each));
+        for (int i = 0; i < Clients; ++i) {
+            char buffer[64];
+            ssize_t n = 0;
+            int answers = 0;
+            while ((n = ::recv(clients[size_t(i)].get(), buffer, sizeof buffer, 0)) >= 0) {
+                QCOMPARE(QByteArray(buffer, n), QByteArray::number(i)); // not another's
+                ++answers;
+            }
+            QCOMPARE(answers, Each);
+        }
+        for (SocketId id : server.peerSocketIds())
+            server.closePeerSocket(id);
+    }
 }
 
 void TestUdpServerEndpoint::connectedModelSwitchKeepsPort()

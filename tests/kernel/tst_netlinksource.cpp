@@ -173,9 +173,16 @@ private Q_SLOTS:
         QVERIFY2(source.read(filter, &error), qPrintable(error));
         QVERIFY(source.portId() != 0);
         // A connection that does not exist, in every sequence number the next reads might use.
-        for (quint32 seq = 0; seq < 32; ++seq)
-            QVERIFY(sendForgedSockDiag(forger, source.portId(), SOCK_DIAG_BY_FAMILY, seq, port, 1,
-                                       1));
+        for (quint32 seq = 0; seq < 32; ++seq) {
+            const bool sent = sendForgedSockDiag(forger, source.portId(), SOCK_DIAG_BY_FAMILY, seq,
+                                                 port, 1, 1);
+            // Without CAP_NET_ADMIN the kernel refuses to deliver it (netlink_sendmsg: EPERM):
+            // the forgery this test guards against cannot even be made.
+            if (!sent && seq == 0 && errno == EPERM)
+                QSKIP("only a process with CAP_NET_ADMIN can send to another process's netlink "
+                      "socket; unprivileged, the kernel refuses the forged answer (EPERM)");
+            QVERIFY2(sent, qPrintable(qt_error_string(errno)));
+        }
         for (int read = 0; read < 3; ++read) {
             const auto snapshot = source.read(filter, &error);
             QVERIFY2(snapshot, qPrintable(error));
