@@ -112,9 +112,17 @@ qint64 Pacer::stepDurationNs(quint64 seq) const
 {
     const SocketEvent *event = m_journal.eventAt(seq);
     const SocketEvent *next = m_journal.eventAt(seq + 1);
+    // The kernel's facts (queues, a TIME_WAIT timer counting down) change at every poll
+    // without changing the story; held for a step each, they would keep slow motion behind
+    // for as long as a socket lives. They pass at once.
+    if (event && event->kind == EventKind::KernelFactsChanged)
+        return 0;
     qint64 gap = BaseStepNs;
+    // A real pause between two events (a retransmission's second) is kept, up to a second:
+    // a longer one is the sockets sitting idle, and held at slow-motion scale it would keep
+    // the picture behind long after the story moved on.
     if (event && next)
-        gap = qMax(gap, next->monotonicNs - event->monotonicNs);
+        gap = qBound(BaseStepNs, next->monotonicNs - event->monotonicNs, MaxHoldNs);
     return static_cast<qint64>(static_cast<double>(gap) / m_rate);
 }
 

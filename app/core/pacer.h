@@ -28,6 +28,8 @@ public:
     // In slow motion an event is shown for at least this long at 1x (a loopback handshake
     // takes microseconds; at 0.25x each of its steps stays a second).
     static constexpr qint64 BaseStepNs = 250'000'000;
+    // The longest real gap between two events slow motion keeps (at 1x).
+    static constexpr qint64 MaxHoldNs = 1'000'000'000;
     static constexpr double MinRate = 0.1;
     static constexpr double MaxRate = 1.0;
     // Going back to live with more than this waiting jumps there through a keyframe instead
@@ -59,7 +61,8 @@ public:
     bool seek(quint64 seq);
     // Advances slow motion to `nowNs`.
     void tick(qint64 nowNs);
-    // How long event `seq` stays on screen in slow motion before the next one.
+    // How long event `seq` stays on screen in slow motion before the next one (none for a
+    // change of the kernel's facts alone).
     qint64 stepDurationNs(quint64 seq) const;
 
 Q_SIGNALS:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "diagramplanbuilder.h"
 
+#include "diagramplangeometry.h"
 #include "diagramtext.h"
 
 #include <functional>
@@ -9,65 +10,6 @@
 namespace SocketScope {
 
 namespace {
-
-// The accept queue's drawing (AcceptQueueItem), left of the listener in the compact picture.
-constexpr qreal kQueueWidth = 170;
-
-// Where the columns go, in scene units (pixels at 100 % zoom): the standard picture, or the
-// compact one that fills a narrower room (presentation view at a large text scale).
-struct Geometry
-{
-    qreal hostLeft = 20;
-    qreal hostWidth = 1560;
-    qreal leftX = 48;
-    qreal cardWidth = 470;
-    qreal serverFrameX = 740;
-    qreal serverFrameWidth = 820;
-    qreal serverCardX = 760;
-    qreal serverCardWidth = 520;
-    qreal indent = 30; // accepted sockets under their listener
-    // How wide a card may grow for a long tuple: the client column up to shortly before the
-    // server's frame, the server's cards up to the host's edge (minus the accept queue's).
-    qreal maxCardWidth = 740 - 48 - 40;
-    qreal maxServerCardWidth = 20 + 1560 - 760 - 140;
-    bool compact = false;
-    // Compact, every unit of height is a row the hall does not see: tighter gaps.
-    qreal hostTop() const { return compact ? 4 : 20; }
-    qreal titleBaseline() const { return compact ? 10 : 40; }
-    qreal sectionGap() const { return compact ? 20 : 40; }
-    qreal frameTitleRow() const { return compact ? 30 : 34; }
-    qreal foldLine() const { return compact ? 32 : 40; }
-    qreal afterSection() const { return compact ? 14 : 30; }
-    qreal cardHeight() const
-    {
-        return compact ? DiagramLayout::CompactCardHeight : DiagramLayout::CardHeight;
-    }
-    qreal rowPitch() const
-    {
-        return compact ? DiagramLayout::CompactRowPitch : DiagramLayout::RowPitch;
-    }
-
-    static Geometry forWidth(qreal width)
-    {
-        Geometry g;
-        if (width <= 0 || width >= DiagramLayout::StandardWidth)
-            return g;
-        // Two columns of equal width, a short gap for the connection lines between them.
-        g.compact = true;
-        g.hostLeft = 4;
-        g.hostWidth = width - 8;
-        g.leftX = 12;
-        g.serverFrameX = qRound(width / 2 + 4);
-        g.serverFrameWidth = width - g.hostLeft - 6 - g.serverFrameX;
-        g.serverCardX = g.serverFrameX + 6;
-        g.serverCardWidth = g.serverFrameWidth - 12;
-        g.indent = 0;
-        g.cardWidth = g.serverFrameX - 18 - g.leftX;
-        g.maxCardWidth = g.cardWidth;
-        g.maxServerCardWidth = g.serverCardWidth;
-        return g;
-    }
-};
 
 using Layout = DiagramLayout;
 
@@ -99,7 +41,7 @@ class PlanBuilder
 {
 public:
     PlanBuilder(Layout::Sections sections, const Layout::Options &options, const DiagramFold &fold)
-        : m_options(options), m_g(Geometry::forWidth(options.width)), m_fold(fold)
+        : m_options(options), m_g(DiagramGeometry::forWidth(options.width)), m_fold(fold)
     {
         m_plan.sections = std::move(sections);
         const Layout::Sections &s = m_plan.sections;
@@ -357,8 +299,9 @@ private:
                  DiagramText::listenerCaption(), true);
             if (m_g.compact) {
                 // Left of the listener, where the client column has nothing before row one.
-                m_plan.queues.append({listener->id, QPointF(m_g.serverFrameX - 18 - kQueueWidth,
-                                                            y + Layout::CardBoxTop - 6)});
+                m_plan.queues.append(
+                        {listener->id, QPointF(m_g.serverFrameX - 18 - DiagramGeometry::QueueWidth,
+                                               y + Layout::CardBoxTop - 6)});
                 y += m_g.rowPitch();
                 continue;
             }
@@ -526,7 +469,7 @@ private:
 
     const Layout::Options &m_options;
     Layout::Plan m_plan;
-    Geometry m_g;
+    DiagramGeometry m_g;
     DiagramFold m_fold;
     bool m_drawTcp = true;
     bool m_drawUdp = true;

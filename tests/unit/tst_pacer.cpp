@@ -114,6 +114,35 @@ private Q_SLOTS:
         QVERIFY(s.showsLive());
     }
 
+    // A TIME_WAIT timer counting down changes the kernel's facts at every poll: in slow
+    // motion those pass at once, and the next change of state is held as long as ever.
+    void slowMotionPassesTheKernelsFactsAtOnce()
+    {
+        Session s;
+        const SocketId id = s.live.add(tcpClient(40001));
+        s.live.update(id, [](SocketRecord &r) {
+            r.kernel = KernelFacts();
+            r.kernel->state = SocketState::SynSent;
+        });
+        s.pacer.setSlowMotion(0.25, 0);
+        for (int poll = 1; poll <= 50; ++poll) {
+            s.live.update(id, [poll](SocketRecord &r) {
+                KernelFacts facts;
+                facts.state = SocketState::SynSent;
+                facts.timerMs = 60000 - poll * 250;
+                r.kernel = facts;
+            });
+        }
+        s.live.update(id, [](SocketRecord &r) { r.state = SocketState::Established; });
+        QCOMPARE(s.pacer.waiting(), quint64(51));
+        // Without the rule, 51 events at 1 s each: 51 s behind.
+        s.pacer.tick(0);
+        // The 50 facts went by with no hold; the state change is shown, and held.
+        QCOMPARE(s.presented.find(id)->state, SocketState::Established);
+        QVERIFY(!s.pacer.isBehind());
+        QVERIFY(s.showsLive());
+    }
+
     void slowMotionStretchesAHandshake()
     {
         Session s;
