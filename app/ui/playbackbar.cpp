@@ -125,9 +125,11 @@ void PlaybackBar::showState()
     m_live->setEnabled(mode != PaceMode::Live);
     if (mode == PaceMode::Live)
         m_speed->setCurrentIndex(0);
-    if (mode == PaceMode::SlowMotion)
+    // Started once: this runs for every event journalled, and restarting the timer each
+    // time would keep it from ever firing while events come faster than a frame.
+    if (mode == PaceMode::SlowMotion && !m_frame.isActive())
         m_frame.start();
-    else
+    else if (mode != PaceMode::SlowMotion)
         m_frame.stop();
     const EventJournal &journal = m_pacer.journal();
     m_shownFolded = journal.foldedEvents();

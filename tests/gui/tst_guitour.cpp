@@ -236,6 +236,9 @@ void TestGuiTour::theHallSeesEveryStepAt2x()
             const QFontMetricsF tupleFont(window.diagramScene()->diagramPalette().tupleFont);
             for (const SocketRef &ref : scenario.steps.at(step.index).highlight) {
                 const SocketRecord *record = rig.runner.sockets().find(ref);
+                // Without the kernel's view a closed client's TIME_WAIT is not known at all.
+                if (!record && !isKernelViewAvailable())
+                    continue;
                 QVERIFY2(record, qPrintable(ref.text()));
                 const SocketItem *item = window.diagramScene()->itemFor(record->id);
                 const QString what

@@ -220,7 +220,9 @@ void TestSoak::checkBackToBaseline(const QString &what, qint64 seconds)
     QTRY_COMPARE_WITH_TIMEOUT(m_network->run([&] { return engine.workerCount(); }), qsizetype(0),
                               15000);
     QTRY_COMPARE_WITH_TIMEOUT(childProcesses(), qsizetype(0), 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(selfStatus("Threads"), m_threads, 15000);
+    // At most the baseline's: a worker thread of the warm-up round may still have been
+    // ending when the baseline was taken.
+    QTRY_VERIFY_WITH_TIMEOUT(selfStatus("Threads") <= m_threads, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), m_descriptors, 15000);
     m_network->syncNow(*m_registry, *m_log);
 

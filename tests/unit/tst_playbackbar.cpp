@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QTest>
+#include <QTimer>
 
 using namespace SocketScope;
 
@@ -53,6 +54,39 @@ private Q_SLOTS:
         QCOMPARE(presented.find(id)->state, SocketState::Established);
         QCOMPARE(marker->text(), QStringLiteral("LIVE"));
         QCOMPARE(speed->currentIndex(), 0);
+    }
+
+    // Events journalled faster than a frame (a busy connection, the kernel's polls) must not
+    // hold slow motion still: the bar's frame timer keeps firing while they arrive.
+    void slowMotionMovesWhileEventsKeepComing()
+    {
+        SocketRegistry live;
+        SocketRegistry presented;
+        EventJournal journal(live, nullptr);
+        Pacer pacer(journal, presented);
+        PlaybackBar bar(pacer);
+        SocketRecord record;
+        record.local = {QHostAddress(QHostAddress::LocalHost), 40001};
+        const SocketId id = live.add(record);
+        auto *speed = bar.findChild<QComboBox *>(QStringLiteral("pictureSpeed"));
+        QVERIFY(speed);
+        speed->setCurrentIndex(1); // slow motion at 1x: each event stays 250 ms
+        Q_EMIT speed->activated(1);
+        QCOMPARE(pacer.mode(), PaceMode::SlowMotion);
+        const quint64 start = pacer.position();
+        QTimer traffic;
+        traffic.setInterval(4);
+        int sent = 0;
+        connect(&traffic, &QTimer::timeout, &traffic, [&] {
+            live.recordTraffic(id, TrafficDirection::Sent, 1, {}, false);
+            if (++sent == 400) // bounded: 1.6 s at most
+                traffic.stop();
+        });
+        traffic.start();
+        // A second of slow motion at 1x shows about four of them; held still, none.
+        QTRY_VERIFY_WITH_TIMEOUT(pacer.position() >= start + 3, 1500);
+        QVERIFY(traffic.isActive()); // they were still coming all along
+        traffic.stop();
     }
 
     void foldedAndDroppedAreShown()
